@@ -1,1 +1,31 @@
-//! placeholder
+//! Dependency resolution: PubGrub over index metadata, with NumPy ABI edges.
+//!
+//! This crate owns the choice of versions for a target: which candidates exist
+//! (binary first, pre-release and yanked policy, `Requires-Python`), the dependency
+//! edges of each candidate (markers, extras as proxy packages, constraints, and the
+//! NumPy ABI bound of the wheel the target would install), and the plain-words
+//! explanation when no solution exists. It does no IO: package data comes through
+//! the [`PackageSource`] trait and ABI knowledge through [`AbiOracle`], both
+//! implemented by the CLI. It does not know file formats (see `npsolve-output`).
+//! The principal entry point is [`resolve`], which returns a [`Resolution`].
+
+mod error;
+mod options;
+mod package;
+mod provider;
+mod report;
+mod resolution;
+mod resolve;
+mod source;
+
+pub use error::ResolveError;
+pub use options::{
+    AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolveOptions, RootRequirement,
+};
+pub use package::PubPackage;
+pub use report::format_range;
+pub use resolution::{Pin, Resolution};
+pub use resolve::resolve;
+pub use source::{
+    DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
+};

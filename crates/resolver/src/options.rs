@@ -1,0 +1,97 @@
+//! What the user asked for: the target, the policies and the requirements.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pep440_rs::Version;
+use pep508_rs::{MarkerEnvironment, PackageName, Requirement};
+use version_ranges::Ranges;
+
+/// When pre-releases may be chosen (`--prerelease`, named as in uv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrereleaseMode {
+    /// Never.
+    Disallow,
+    /// Always, like stable versions.
+    Allow,
+    /// Only for packages that have no stable release at all.
+    IfNecessary,
+    /// Only for packages whose first-party requirement names a pre-release.
+    Explicit,
+    /// Either of the two above (the default, as in uv).
+    #[default]
+    IfNecessaryOrExplicit,
+}
+
+/// A set of packages named by an option such as `--no-binary` or `--allow-source`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PackageSelection {
+    /// No package.
+    #[default]
+    None,
+    /// Every package (`:all:`).
+    All,
+    /// These packages.
+    Names(BTreeSet<PackageName>),
+}
+
+impl PackageSelection {
+    /// Whether `name` is selected.
+    pub fn contains(&self, name: &PackageName) -> bool {
+        match self {
+            PackageSelection::None => false,
+            PackageSelection::All => true,
+            PackageSelection::Names(names) => names.contains(name),
+        }
+    }
+}
+
+/// A first-party requirement and the place the user wrote it.
+#[derive(Debug, Clone)]
+pub struct RootRequirement {
+    /// The requirement as parsed.
+    pub requirement: Requirement,
+    /// Where it came from, e.g. `requirements.txt:3`; shown in explanations.
+    pub origin: String,
+    /// The `# via` label for this origin, e.g. `-r requirements.txt`.
+    pub via: String,
+}
+
+/// A NumPy range a candidate's wheel can run with, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbiBound {
+    /// The NumPy versions the wheel's binaries can run with.
+    pub numpy: Ranges<Version>,
+    /// A short annotation, e.g. `pandas 1.5.3 built with NumPy 1.x`.
+    pub summary: String,
+    /// The full sentence with its source, for explanations.
+    pub reason: String,
+    /// The first release of the package built against a newer NumPy major, for hints.
+    pub first_newer_build: Option<Version>,
+}
+
+/// Knows which NumPy a candidate's wheel can run with.
+pub trait AbiOracle {
+    /// The bound for the wheel `filename` of `name` `version`, if it has one.
+    fn bound(&self, name: &PackageName, version: &Version, filename: &str) -> Option<AbiBound>;
+}
+
+/// Everything about a resolution except the requirements.
+#[derive(Debug, Clone)]
+pub struct ResolveOptions {
+    /// The target's marker environment.
+    pub markers: MarkerEnvironment,
+    /// The target's full Python version, checked against `Requires-Python`.
+    pub python_version: Version,
+    /// When pre-releases may be chosen.
+    pub prerelease: PrereleaseMode,
+    /// Packages that may be built from source even though they require numpy.
+    pub allow_source: PackageSelection,
+    /// Packages that must come from wheels.
+    pub only_binary: PackageSelection,
+    /// Packages that must be built from source.
+    pub no_binary: PackageSelection,
+    /// Versions to prefer when allowed (pins of an existing output file).
+    pub preferences: BTreeMap<PackageName, Version>,
+    /// Constraints (`-c`): they narrow a package's versions when something requires it.
+    pub constraints: Vec<Requirement>,
+}

@@ -1,0 +1,563 @@
+//! The PubGrub `DependencyProvider`: candidate choice, dependency edges, ABI edges.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyConstraints, PackageResolutionStatistics};
+use rustc_hash::FxHashMap;
+use version_ranges::Ranges;
+
+use crate::options::{AbiBound, AbiOracle, PrereleaseMode, ResolveOptions, RootRequirement};
+use crate::package::PubPackage;
+use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, SourceError};
+
+/// How many versions ahead to prefetch for a package the solver keeps rejecting.
+const PREFETCH_BATCH: usize = 8;
+
+/// Why a version cannot be used, as shown in explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A failure that stops the solver (network exhausted, offline cache miss).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fatal(pub String);
+
+/// What the provider learnt while solving, kept for output and explanations.
+#[derive(Default)]
+pub(crate) struct Memory {
+    /// Versions pages seen so far.
+    pub versions: FxHashMap<PackageName, Arc<PackageVersions>>,
+    /// The file chosen for each version the solver tried.
+    pub chosen: FxHashMap<(PackageName, Version), DistRef>,
+    /// Dependency edges of every version the solver tried, sorted by package.
+    pub edges: FxHashMap<(PubPackage, Version), BTreeMap<PubPackage, Ranges<Version>>>,
+    /// ABI bounds applied, by package version.
+    pub abi: FxHashMap<(PackageName, Version), AbiBound>,
+    /// Versions skipped or refused, with the reason, for hints.
+    pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
+    /// First-seen order of packages, for the BFS tie-break in priorities.
+    pub discovered: FxHashMap<PubPackage, usize>,
+    /// How many times a version was chosen for a package (rejections + 1).
+    pub attempts: FxHashMap<PackageName, usize>,
+}
+
+/// A version's dependency edges, or why the version is unusable.
+type Edges = Result<BTreeMap<PubPackage, Ranges<Version>>, Unavailable>;
+
+/// The dependency provider handed to `pubgrub::resolve`.
+pub(crate) struct Provider<'a> {
+    pub source: &'a dyn PackageSource,
+    pub abi: Option<&'a dyn AbiOracle>,
+    pub options: &'a ResolveOptions,
+    pub root: BTreeMap<PubPackage, Ranges<Version>>,
+    pub constraints: BTreeMap<PackageName, Ranges<Version>>,
+    pub explicit_prerelease: BTreeSet<PackageName>,
+    pub memory: RefCell<Memory>,
+}
+
+/// Turns a requirement's specifiers into a range; `None` for a direct URL.
+pub(crate) fn requirement_range(requirement: &Requirement) -> Option<Ranges<Version>> {
+    match &requirement.version_or_url {
+        None => Some(Ranges::full()),
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(Ranges::from(specifiers.clone())),
+        Some(VersionOrUrl::Url(_)) => None,
+    }
+}
+
+fn names_prerelease(requirement: &Requirement) -> bool {
+    match &requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers
+            .iter()
+            .any(|specifier| specifier.version().any_prerelease()),
+        _ => false,
+    }
+}
+
+fn python_allows(specifiers: Option<&VersionSpecifiers>, python: &Version) -> bool {
+    specifiers.is_none_or(|specifiers| specifiers.contains(python))
+}
+
+impl<'a> Provider<'a> {
+    /// Builds the provider for first-party requirements.
+    pub fn new(
+        source: &'a dyn PackageSource,
+        abi: Option<&'a dyn AbiOracle>,
+        options: &'a ResolveOptions,
+        requirements: &[RootRequirement],
+    ) -> Result<Self, String> {
+        let mut constraints: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+        let mut explicit_prerelease = BTreeSet::new();
+        for constraint in &options.constraints {
+            if !constraint.evaluate_markers(&options.markers, &[]) {
+                continue;
+            }
+            let range = requirement_range(constraint).ok_or_else(|| {
+                format!("constraint `{constraint}` is a direct URL, which npsolve cannot honour as a constraint")
+            })?;
+            if names_prerelease(constraint) {
+                explicit_prerelease.insert(constraint.name.clone());
+            }
+            let entry = constraints
+                .entry(constraint.name.clone())
+                .or_insert_with(Ranges::full);
+            *entry = entry.intersection(&range);
+        }
+        let mut provider = Provider {
+            source,
+            abi,
+            options,
+            root: BTreeMap::new(),
+            constraints,
+            explicit_prerelease,
+            memory: RefCell::new(Memory::default()),
+        };
+        let mut root = BTreeMap::new();
+        for requirement in requirements {
+            let requirement = &requirement.requirement;
+            if !requirement.evaluate_markers(&options.markers, &[]) {
+                continue;
+            }
+            if names_prerelease(requirement) {
+                provider
+                    .explicit_prerelease
+                    .insert(requirement.name.clone());
+            }
+            let range = requirement_range(requirement).ok_or_else(|| {
+                format!(
+                    "`{requirement}` is a direct URL reference; npsolve resolves from indexes only and cannot honour it yet"
+                )
+            })?;
+            provider.add_edge(&mut root, &requirement.name, &requirement.extras, range);
+        }
+        provider.root = root;
+        Ok(provider)
+    }
+
+    /// Adds the edges for one requirement, intersecting with constraints and with
+    /// edges already present for the same package.
+    fn add_edge(
+        &self,
+        edges: &mut BTreeMap<PubPackage, Ranges<Version>>,
+        name: &PackageName,
+        extras: &[ExtraName],
+        range: Ranges<Version>,
+    ) {
+        let range = match self.constraints.get(name) {
+            Some(constraint) => range.intersection(constraint),
+            None => range,
+        };
+        let mut targets = vec![PubPackage::Dist(name.clone())];
+        targets.extend(
+            extras
+                .iter()
+                .map(|extra| PubPackage::Extra(name.clone(), extra.clone())),
+        );
+        for target in targets {
+            let entry = edges.entry(target).or_insert_with(Ranges::full);
+            *entry = entry.intersection(&range);
+        }
+    }
+
+    fn note(&self, name: &PackageName, version: &Version, why: String) {
+        self.memory
+            .borrow_mut()
+            .notes
+            .entry(name.clone())
+            .or_default()
+            .entry(version.clone())
+            .or_insert(why);
+    }
+
+    /// The versions page of `name`, fetched once.
+    pub fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, Fatal> {
+        if let Some(versions) = self.memory.borrow().versions.get(name) {
+            return Ok(versions.clone());
+        }
+        let versions = self
+            .source
+            .versions(name)
+            .map_err(|error| Fatal(error.to_string()))?;
+        self.memory
+            .borrow_mut()
+            .versions
+            .insert(name.clone(), versions.clone());
+        Ok(versions)
+    }
+
+    fn prerelease_allowed(&self, name: &PackageName, versions: &PackageVersions) -> bool {
+        let explicit = self.explicit_prerelease.contains(name);
+        let necessary = || {
+            versions
+                .versions
+                .iter()
+                .all(|entry| entry.version.any_prerelease())
+        };
+        match self.options.prerelease {
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Explicit => explicit,
+            PrereleaseMode::IfNecessary => necessary(),
+            PrereleaseMode::IfNecessaryOrExplicit => explicit || necessary(),
+        }
+    }
+
+    /// The file the target would install for one version, under the binary policy.
+    fn pick_file(
+        &self,
+        name: &PackageName,
+        entry: &crate::source::VersionEntry,
+        pinned: bool,
+        allow_sdist: bool,
+    ) -> Option<DistRef> {
+        let python = &self.options.python_version;
+        let usable = |file: &&DistRef| {
+            (pinned || file.yanked.is_none())
+                && python_allows(file.requires_python.as_ref(), python)
+        };
+        if !self.options.no_binary.contains(name)
+            && let Some(wheel) = entry.wheels.iter().find(usable)
+        {
+            return Some(wheel.clone());
+        }
+        if allow_sdist
+            && !self.options.only_binary.contains(name)
+            && let Some(sdist) = entry.sdist.as_ref().filter(usable)
+        {
+            return Some(sdist.clone());
+        }
+        None
+    }
+
+    /// Why no file of `entry` is usable, for hints.
+    fn explain_unusable(&self, name: &PackageName, entry: &crate::source::VersionEntry) -> String {
+        let python = &self.options.python_version;
+        if entry.files.iter().all(|file| file.yanked.is_some()) {
+            return "it was yanked".to_string();
+        }
+        if let Some(file) = entry
+            .files
+            .iter()
+            .find(|file| !python_allows(file.requires_python.as_ref(), python))
+            .filter(|_| {
+                entry
+                    .files
+                    .iter()
+                    .all(|file| !python_allows(file.requires_python.as_ref(), python))
+            })
+            && let Some(specifiers) = &file.requires_python
+        {
+            return format!("it requires Python {specifiers}, but the target is Python {python}");
+        }
+        if entry.wheels.is_empty() && entry.sdist.is_none() {
+            return "it has no wheel for the target platform and no source distribution"
+                .to_string();
+        }
+        if self.options.only_binary.contains(name) && entry.wheels.is_empty() {
+            return "it has no wheel for the target and source builds are disabled (--only-binary)"
+                .to_string();
+        }
+        "it has no file installable on the target".to_string()
+    }
+
+    fn choose(
+        &self,
+        name: &PackageName,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, Fatal> {
+        let versions = self.versions(name)?;
+        let prerelease = self.prerelease_allowed(name, &versions);
+        let pinned = range.as_singleton().is_some();
+        let attempts = {
+            let mut memory = self.memory.borrow_mut();
+            let attempts = memory.attempts.entry(name.clone()).or_insert(0);
+            *attempts += 1;
+            *attempts
+        };
+        let in_range = || {
+            versions.versions.iter().filter(|entry| {
+                range.contains(&entry.version)
+                    && (prerelease || pinned || !entry.version.any_prerelease())
+            })
+        };
+        let mut choice = None;
+        if let Some(preferred) = self.options.preferences.get(name)
+            && let Some(entry) = versions
+                .get(preferred)
+                .filter(|entry| range.contains(&entry.version))
+        {
+            choice = self
+                .pick_file(name, entry, pinned, true)
+                .map(|dist| (entry.version.clone(), dist));
+        }
+        // Binary first: a version with a usable wheel beats a newer source-only version.
+        for allow_sdist in [false, true] {
+            if choice.is_some() {
+                break;
+            }
+            for entry in in_range() {
+                if let Some(dist) = self.pick_file(name, entry, pinned, allow_sdist) {
+                    choice = Some((entry.version.clone(), dist));
+                    break;
+                }
+                if allow_sdist {
+                    self.note(name, &entry.version, self.explain_unusable(name, entry));
+                }
+            }
+        }
+        let Some((version, dist)) = choice else {
+            return Ok(None);
+        };
+        if attempts > 1 {
+            // The solver keeps rejecting this package: fetch the next candidates' metadata now.
+            let ahead: Vec<DistRef> = in_range()
+                .filter(|entry| entry.version < version)
+                .take(PREFETCH_BATCH * attempts.min(8))
+                .filter_map(|entry| self.pick_file(name, entry, pinned, false))
+                .collect();
+            self.source.prefetch_metadata(name, &ahead);
+        }
+        self.memory
+            .borrow_mut()
+            .chosen
+            .insert((name.clone(), version.clone()), dist);
+        Ok(Some(version))
+    }
+
+    fn metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Result<(DistRef, Arc<DistMetadata>), Unavailable>, Fatal> {
+        let dist = self
+            .memory
+            .borrow()
+            .chosen
+            .get(&(name.clone(), version.clone()))
+            .cloned();
+        let Some(dist) = dist else {
+            return Ok(Err(Unavailable(
+                "no installable file was chosen for it".to_string(),
+            )));
+        };
+        match self.source.metadata(name, &dist) {
+            Ok(metadata) => Ok(Ok((dist, metadata))),
+            Err(SourceError::Unusable(why)) => {
+                self.note(name, version, why.clone());
+                Ok(Err(Unavailable(why)))
+            }
+            Err(SourceError::Fatal(why)) => Err(Fatal(why)),
+        }
+    }
+
+    fn dist_dependencies(&self, name: &PackageName, version: &Version) -> Result<Edges, Fatal> {
+        let (dist, metadata) = match self.metadata(name, version)? {
+            Ok(found) => found,
+            Err(why) => return Ok(Err(why)),
+        };
+        let python = &self.options.python_version;
+        if !python_allows(metadata.requires_python.as_ref(), python) {
+            let why = format!(
+                "it requires Python {}, but the target is Python {python}",
+                metadata
+                    .requires_python
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+            self.note(name, version, why.clone());
+            return Ok(Err(Unavailable(why)));
+        }
+        let mut edges = BTreeMap::new();
+        let mut requires_numpy = false;
+        let numpy = numpy_name();
+        for requirement in &metadata.requires_dist {
+            if !requirement.evaluate_markers(&self.options.markers, &[])
+                || requirement.name == *name
+            {
+                continue;
+            }
+            requires_numpy |= requirement.name == numpy;
+            let Some(range) = requirement_range(requirement) else {
+                return Ok(Err(Unavailable(format!(
+                    "it depends on `{requirement}`, a direct URL, which indexes must not serve"
+                ))));
+            };
+            self.add_edge(&mut edges, &requirement.name, &requirement.extras, range);
+        }
+        if !dist.is_wheel
+            && requires_numpy
+            && !self.options.allow_source.contains(name)
+            && !self.options.no_binary.contains(name)
+        {
+            let why = "only a source distribution fits the target, and it requires numpy: a source build compiles against whatever NumPy the build picks, so npsolve does not choose it unless allowed (--allow-source)".to_string();
+            self.note(name, version, why.clone());
+            return Ok(Err(Unavailable(why)));
+        }
+        if dist.is_wheel
+            && let Some(bound) = self
+                .abi
+                .and_then(|abi| abi.bound(name, version, &dist.filename))
+        {
+            let entry = edges
+                .entry(PubPackage::Dist(numpy.clone()))
+                .or_insert_with(Ranges::full);
+            *entry = entry.intersection(&bound.numpy);
+            if let Some(constraint) = self.constraints.get(&numpy) {
+                *entry = entry.intersection(constraint);
+            }
+            self.memory
+                .borrow_mut()
+                .abi
+                .insert((name.clone(), version.clone()), bound);
+        }
+        Ok(Ok(edges))
+    }
+
+    fn extra_dependencies(
+        &self,
+        name: &PackageName,
+        extra: &ExtraName,
+        version: &Version,
+    ) -> Result<Edges, Fatal> {
+        let (_, metadata) = match self.metadata(name, version)? {
+            Ok(found) => found,
+            Err(why) => return Ok(Err(why)),
+        };
+        let mut edges = BTreeMap::new();
+        edges.insert(
+            PubPackage::Dist(name.clone()),
+            Ranges::singleton(version.clone()),
+        );
+        let extras = std::slice::from_ref(extra);
+        for requirement in &metadata.requires_dist {
+            let with_extra = requirement.evaluate_markers(&self.options.markers, extras);
+            if !with_extra || requirement.evaluate_markers(&self.options.markers, &[]) {
+                continue;
+            }
+            let Some(range) = requirement_range(requirement) else {
+                return Ok(Err(Unavailable(format!(
+                    "its extra `{extra}` depends on `{requirement}`, a direct URL"
+                ))));
+            };
+            if requirement.name == *name {
+                // `pandas[all]` requiring `pandas[performance]`: only the extras matter.
+                for other in &requirement.extras {
+                    if other != extra {
+                        let entry = edges
+                            .entry(PubPackage::Extra(name.clone(), other.clone()))
+                            .or_insert_with(Ranges::full);
+                        *entry = entry.intersection(&Ranges::singleton(version.clone()));
+                    }
+                }
+                continue;
+            }
+            self.add_edge(&mut edges, &requirement.name, &requirement.extras, range);
+        }
+        if !metadata.provides_extras.is_empty() && !metadata.provides_extras.contains(extra) {
+            self.note(
+                name,
+                version,
+                format!("it has no extra `{extra}` (ignored)"),
+            );
+        }
+        Ok(Ok(edges))
+    }
+
+    fn discover(&self, edges: &BTreeMap<PubPackage, Ranges<Version>>) {
+        let mut memory = self.memory.borrow_mut();
+        for (package, range) in edges {
+            let next = memory.discovered.len();
+            if !memory.discovered.contains_key(package) {
+                memory.discovered.insert(package.clone(), next);
+                if let PubPackage::Dist(name) = package
+                    && !memory.versions.contains_key(name)
+                {
+                    self.source.prefetch(name, range);
+                }
+            }
+        }
+    }
+}
+
+/// The normalised name `numpy`.
+pub(crate) fn numpy_name() -> PackageName {
+    PackageName::new("numpy".to_string()).expect("`numpy` is a valid package name")
+}
+
+impl pubgrub::DependencyProvider for Provider<'_> {
+    type P = PubPackage;
+    type V = Version;
+    type VS = Ranges<Version>;
+    type M = Unavailable;
+    /// Root first, then pinned packages, then the most conflicted, then first discovered.
+    type Priority = (u8, u32, Reverse<usize>);
+    type Err = Fatal;
+
+    fn prioritize(
+        &self,
+        package: &PubPackage,
+        range: &Ranges<Version>,
+        statistics: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let discovered = self
+            .memory
+            .borrow()
+            .discovered
+            .get(package)
+            .copied()
+            .unwrap_or(usize::MAX);
+        let tier = match package {
+            PubPackage::Root => 3,
+            _ if range.as_singleton().is_some() => 2,
+            _ => 1,
+        };
+        (tier, statistics.conflict_count(), Reverse(discovered))
+    }
+
+    fn choose_version(
+        &self,
+        package: &PubPackage,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, Fatal> {
+        match package {
+            PubPackage::Root => Ok(Some(Version::new([0]))),
+            PubPackage::Dist(name) | PubPackage::Extra(name, _) => self.choose(name, range),
+        }
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &PubPackage,
+        version: &Version,
+    ) -> Result<Dependencies<PubPackage, Ranges<Version>, Unavailable>, Fatal> {
+        let edges = match package {
+            PubPackage::Root => Ok(self.root.clone()),
+            PubPackage::Dist(name) => self.dist_dependencies(name, version)?,
+            PubPackage::Extra(name, extra) => self.extra_dependencies(name, extra, version)?,
+        };
+        let edges = match edges {
+            Ok(edges) => edges,
+            Err(why) => return Ok(Dependencies::Unavailable(why)),
+        };
+        self.discover(&edges);
+        self.memory
+            .borrow_mut()
+            .edges
+            .insert((package.clone(), version.clone()), edges.clone());
+        // Sorted by package, so the solver sees the same edges whatever the input order.
+        Ok(Dependencies::Available(DependencyConstraints::from_iter(
+            edges,
+        )))
+    }
+}

@@ -1,0 +1,62 @@
+//! The answer: one pinned version per package, with why it is there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, PackageName};
+
+use crate::options::AbiBound;
+use crate::source::DistRef;
+
+/// One pinned distribution.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    /// The package.
+    pub name: PackageName,
+    /// The pinned version.
+    pub version: Version,
+    /// The file the target installs.
+    pub dist: DistRef,
+    /// Every file of the release (for `--generate-hashes` and lockfiles).
+    pub files: Vec<DistRef>,
+    /// Extras of this package that were requested.
+    pub extras: BTreeSet<ExtraName>,
+    /// Who asked for it: `-r requirements.txt` labels and package names, sorted.
+    pub via: Vec<String>,
+    /// The NumPy bound this package's wheel imposes, if any.
+    pub abi: Option<AbiBound>,
+    /// For numpy: the packages whose binaries bound it, as short summaries.
+    pub abi_bound_by: Vec<String>,
+}
+
+impl Pin {
+    /// Whether the pin will be built from a source distribution.
+    pub fn from_source(&self) -> bool {
+        !self.dist.is_wheel
+    }
+}
+
+/// A complete resolution, sorted by package name.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    /// The pins, sorted by name.
+    pub pins: Vec<Pin>,
+}
+
+impl Resolution {
+    /// The pin of `name`, if resolved.
+    pub fn get(&self, name: &PackageName) -> Option<&Pin> {
+        self.pins
+            .binary_search_by(|pin| pin.name.cmp(name))
+            .ok()
+            .map(|index| &self.pins[index])
+    }
+
+    /// Pins as `name -> version`.
+    pub fn versions(&self) -> BTreeMap<PackageName, Version> {
+        self.pins
+            .iter()
+            .map(|pin| (pin.name.clone(), pin.version.clone()))
+            .collect()
+    }
+}

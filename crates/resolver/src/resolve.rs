@@ -1,0 +1,135 @@
+//! The entry point: run PubGrub and turn its answer into a [`Resolution`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pep508_rs::PackageName;
+use pubgrub::PubGrubError;
+
+use crate::error::ResolveError;
+use crate::options::{AbiOracle, ResolveOptions, RootRequirement};
+use crate::package::PubPackage;
+use crate::provider::{Provider, numpy_name};
+use crate::report::explain;
+use crate::resolution::{Pin, Resolution};
+use crate::source::PackageSource;
+
+/// Resolves `requirements` for the target in `options`.
+///
+/// Deterministic: the same requirements (in any order), options and source state give
+/// the same resolution.
+pub fn resolve(
+    requirements: &[RootRequirement],
+    options: &ResolveOptions,
+    source: &dyn PackageSource,
+    abi: Option<&dyn AbiOracle>,
+) -> Result<Resolution, ResolveError> {
+    let provider =
+        Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
+    let mut origins: BTreeMap<PackageName, Vec<String>> = BTreeMap::new();
+    let mut vias: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    for requirement in requirements {
+        let name = &requirement.requirement.name;
+        origins
+            .entry(name.clone())
+            .or_default()
+            .push(requirement.origin.clone());
+        vias.entry(name.clone())
+            .or_default()
+            .insert(requirement.via.clone());
+    }
+    for list in origins.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    let solution = match pubgrub::resolve(&provider, PubPackage::Root, pep440_rs::Version::new([0]))
+    {
+        Ok(solution) => solution,
+        Err(PubGrubError::NoSolution(tree)) => {
+            return Err(ResolveError::NoSolution {
+                report: explain(&tree, &provider, &origins),
+            });
+        }
+        Err(PubGrubError::ErrorChoosingVersion { source, .. })
+        | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(PubGrubError::ErrorInShouldCancel(source)) => {
+            return Err(ResolveError::Source(source.0));
+        }
+    };
+
+    let memory = provider.memory.borrow();
+    let mut selected: Vec<(&PubPackage, &pep440_rs::Version)> = solution.iter().collect();
+    selected.sort();
+    let mut extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
+    let mut parents: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    for (package, version) in &selected {
+        if let PubPackage::Extra(name, extra) = package {
+            extras
+                .entry(name.clone())
+                .or_default()
+                .insert(extra.clone());
+        }
+        let Some(edges) = memory.edges.get(&((*package).clone(), (*version).clone())) else {
+            continue;
+        };
+        for dependency in edges.keys() {
+            let Some(dependency_name) = dependency.name() else {
+                continue;
+            };
+            match package {
+                PubPackage::Root => {
+                    if let Some(labels) = vias.get(dependency_name) {
+                        parents
+                            .entry(dependency_name.clone())
+                            .or_default()
+                            .extend(labels.iter().cloned());
+                    }
+                }
+                PubPackage::Dist(name) | PubPackage::Extra(name, _) if name != dependency_name => {
+                    parents
+                        .entry(dependency_name.clone())
+                        .or_default()
+                        .insert(name.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    let numpy = numpy_name();
+    let mut pins = Vec::new();
+    for (package, version) in &selected {
+        let PubPackage::Dist(name) = package else {
+            continue;
+        };
+        let key = (name.clone(), (*version).clone());
+        let Some(dist) = memory.chosen.get(&key) else {
+            continue;
+        };
+        let files = memory
+            .versions
+            .get(name)
+            .and_then(|versions| versions.get(version))
+            .map(|entry| entry.files.clone())
+            .unwrap_or_default();
+        pins.push(Pin {
+            name: name.clone(),
+            version: (*version).clone(),
+            dist: dist.clone(),
+            files,
+            extras: extras.remove(name).unwrap_or_default(),
+            via: parents
+                .remove(name)
+                .map(|set| set.into_iter().collect())
+                .unwrap_or_default(),
+            abi: memory.abi.get(&key).cloned(),
+            abi_bound_by: Vec::new(),
+        });
+    }
+    let bound_by: Vec<String> = pins
+        .iter()
+        .filter_map(|pin| pin.abi.as_ref().map(|abi| abi.summary.clone()))
+        .collect();
+    if let Some(numpy_pin) = pins.iter_mut().find(|pin| pin.name == numpy) {
+        numpy_pin.abi_bound_by = bound_by;
+    }
+    Ok(Resolution { pins })
+}

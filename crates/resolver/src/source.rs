@@ -1,0 +1,110 @@
+//! The resolver's window on the index: a synchronous trait and the data it returns.
+//!
+//! The resolver never does IO. The CLI implements [`PackageSource`] over the async
+//! index client and answers from its caches, fetching ahead when asked to
+//! [`PackageSource::prefetch`].
+
+use std::sync::Arc;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, PackageName, Requirement};
+use version_ranges::Ranges;
+
+/// One file of a release, as the index describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistRef {
+    /// The file name, e.g. `pandas-2.2.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`.
+    pub filename: String,
+    /// Where the file is downloaded from.
+    pub url: String,
+    /// Its sha256 as hex, when the index gives one.
+    pub sha256: Option<String>,
+    /// `Requires-Python` as served by the index for this file (PEP 503 `data-requires-python`).
+    pub requires_python: Option<VersionSpecifiers>,
+    /// Why the file was yanked (PEP 592), `Some("")` when yanked without a reason.
+    pub yanked: Option<String>,
+    /// The size in bytes, when known.
+    pub size: Option<u64>,
+    /// The upload time as RFC 3339, when known.
+    pub upload_time: Option<String>,
+    /// Whether this is a wheel (`true`) or a source distribution.
+    pub is_wheel: bool,
+}
+
+/// One version of a package and the files that could serve it on the target.
+#[derive(Debug, Clone)]
+pub struct VersionEntry {
+    /// The release version.
+    pub version: Version,
+    /// Wheels installable on the target's tags, most preferred first.
+    pub wheels: Vec<DistRef>,
+    /// The source distribution, if any.
+    pub sdist: Option<DistRef>,
+    /// Every file of the release, for hashes and lockfiles.
+    pub files: Vec<DistRef>,
+}
+
+/// All versions of a package, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct PackageVersions {
+    /// Newest first, one entry per version.
+    pub versions: Vec<VersionEntry>,
+}
+
+impl PackageVersions {
+    /// The entry for exactly `version`.
+    pub fn get(&self, version: &Version) -> Option<&VersionEntry> {
+        self.versions
+            .binary_search_by(|entry| version.cmp(&entry.version))
+            .ok()
+            .map(|index| &self.versions[index])
+    }
+}
+
+/// The part of a distribution's core metadata the resolver uses.
+#[derive(Debug, Clone, Default)]
+pub struct DistMetadata {
+    /// `Requires-Dist`, with markers.
+    pub requires_dist: Vec<Requirement>,
+    /// `Requires-Python` from the metadata itself.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `Provides-Extra`.
+    pub provides_extras: Vec<ExtraName>,
+}
+
+/// Why the source could not answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SourceError {
+    /// This one file is unusable (malformed metadata, metadata that needs a build):
+    /// the resolver treats the version as unavailable and says why.
+    #[error("{0}")]
+    Unusable(String),
+    /// A failure that must stop resolution (network exhausted, offline cache miss).
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// Where the resolver gets package versions and metadata.
+pub trait PackageSource {
+    /// All versions of `name` offered by the index for the target, newest first.
+    /// A package no index knows has no versions.
+    fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, SourceError>;
+
+    /// Core metadata of one file of `name`.
+    fn metadata(
+        &self,
+        name: &PackageName,
+        dist: &DistRef,
+    ) -> Result<Arc<DistMetadata>, SourceError>;
+
+    /// A hint that `name` will be needed soon, within `range`: start fetching its page
+    /// and the metadata of its likely versions. Must not block.
+    fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
+        let _ = (name, range);
+    }
+
+    /// A hint that these files' metadata will likely be needed soon. Must not block.
+    fn prefetch_metadata(&self, name: &PackageName, dists: &[DistRef]) {
+        let _ = (name, dists);
+    }
+}

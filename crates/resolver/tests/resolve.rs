@@ -1,0 +1,422 @@
+//! Resolver behaviour on small in-memory indexes: policies, explanations, determinism.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use npsolve_resolver::{
+    AbiBound, AbiOracle, DistMetadata, DistRef, PackageSource, PackageVersions, PrereleaseMode,
+    ResolveError, ResolveOptions, RootRequirement, SourceError, VersionEntry, resolve,
+};
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Requirement};
+use version_ranges::Ranges;
+
+/// A release in the test index.
+struct Release {
+    version: &'static str,
+    requires: Vec<&'static str>,
+    extras: Vec<&'static str>,
+    requires_python: Option<&'static str>,
+    yanked: bool,
+    wheel: bool,
+    sdist: bool,
+}
+
+fn release(version: &'static str, requires: &[&'static str]) -> Release {
+    Release {
+        version,
+        requires: requires.to_vec(),
+        extras: Vec::new(),
+        requires_python: None,
+        yanked: false,
+        wheel: true,
+        sdist: true,
+    }
+}
+
+#[derive(Default)]
+struct Index {
+    packages: BTreeMap<PackageName, Vec<Release>>,
+}
+
+impl Index {
+    fn add(mut self, name: &str, release: Release) -> Self {
+        self.packages
+            .entry(name.parse().unwrap())
+            .or_default()
+            .push(release);
+        self
+    }
+}
+
+fn dist(name: &PackageName, release: &Release, wheel: bool) -> DistRef {
+    let filename = if wheel {
+        format!("{name}-{}-py3-none-any.whl", release.version)
+    } else {
+        format!("{name}-{}.tar.gz", release.version)
+    };
+    DistRef {
+        url: format!("https://files.test/{filename}"),
+        filename,
+        sha256: Some("00".repeat(32)),
+        requires_python: release
+            .requires_python
+            .map(|spec| VersionSpecifiers::from_str(spec).unwrap()),
+        yanked: release.yanked.then(String::new),
+        size: Some(1),
+        upload_time: None,
+        is_wheel: wheel,
+    }
+}
+
+impl PackageSource for Index {
+    fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, SourceError> {
+        let mut versions: Vec<VersionEntry> = self
+            .packages
+            .get(name)
+            .map(|releases| {
+                releases
+                    .iter()
+                    .map(|release| {
+                        let wheels: Vec<DistRef> = if release.wheel {
+                            vec![dist(name, release, true)]
+                        } else {
+                            Vec::new()
+                        };
+                        let sdist = release.sdist.then(|| dist(name, release, false));
+                        let mut files = wheels.clone();
+                        files.extend(sdist.clone());
+                        VersionEntry {
+                            version: release.version.parse().unwrap(),
+                            wheels,
+                            sdist,
+                            files,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        versions.sort_by(|a, b| b.version.cmp(&a.version));
+        Ok(Arc::new(PackageVersions { versions }))
+    }
+
+    fn metadata(
+        &self,
+        name: &PackageName,
+        dist: &DistRef,
+    ) -> Result<Arc<DistMetadata>, SourceError> {
+        let release = self.packages[name]
+            .iter()
+            .find(|release| dist.filename.contains(&format!("-{}", release.version)))
+            .unwrap();
+        Ok(Arc::new(DistMetadata {
+            requires_dist: release
+                .requires
+                .iter()
+                .map(|text| Requirement::from_str(text).unwrap())
+                .collect(),
+            requires_python: release
+                .requires_python
+                .map(|spec| VersionSpecifiers::from_str(spec).unwrap()),
+            provides_extras: release
+                .extras
+                .iter()
+                .map(|extra| extra.parse().unwrap())
+                .collect(),
+        }))
+    }
+}
+
+fn markers() -> MarkerEnvironment {
+    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
+        implementation_name: "cpython",
+        implementation_version: "3.11.0",
+        os_name: "posix",
+        platform_machine: "x86_64",
+        platform_python_implementation: "CPython",
+        platform_release: "",
+        platform_system: "Linux",
+        platform_version: "",
+        python_full_version: "3.11.0",
+        python_version: "3.11",
+        sys_platform: "linux",
+    })
+    .unwrap()
+}
+
+fn options() -> ResolveOptions {
+    ResolveOptions {
+        markers: markers(),
+        python_version: "3.11.0".parse().unwrap(),
+        prerelease: PrereleaseMode::default(),
+        allow_source: Default::default(),
+        only_binary: Default::default(),
+        no_binary: Default::default(),
+        preferences: BTreeMap::new(),
+        constraints: Vec::new(),
+    }
+}
+
+fn requirements(lines: &[&str]) -> Vec<RootRequirement> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| RootRequirement {
+            requirement: Requirement::from_str(line).unwrap(),
+            origin: format!("requirements.txt:{}", index + 1),
+            via: "-r requirements.txt".to_string(),
+        })
+        .collect()
+}
+
+fn pins(result: &npsolve_resolver::Resolution) -> String {
+    result
+        .pins
+        .iter()
+        .map(|pin| format!("{}=={}", pin.name, pin.version))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn solve(index: &Index, lines: &[&str], options: &ResolveOptions) -> String {
+    match resolve(&requirements(lines), options, index, None) {
+        Ok(resolution) => pins(&resolution),
+        Err(error) => format!("error: {error}"),
+    }
+}
+
+#[test]
+fn picks_newest_and_follows_dependencies() {
+    let index = Index::default()
+        .add("a", release("1.0", &["b>=1"]))
+        .add("a", release("2.0", &["b>=2"]))
+        .add("b", release("1.5", &[]))
+        .add("b", release("2.1", &[]));
+    assert_eq!(solve(&index, &["a"], &options()), "a==2.0 b==2.1");
+    assert_eq!(solve(&index, &["a<2"], &options()), "a==1.0 b==2.1");
+}
+
+#[test]
+fn extras_pull_their_dependencies_at_the_same_version() {
+    let mut with_extra = release("2.0", &["c; extra == 'fast'"]);
+    with_extra.extras = vec!["fast"];
+    let index = Index::default()
+        .add("a", release("1.0", &[]))
+        .add("a", with_extra)
+        .add("c", release("3.0", &[]));
+    assert_eq!(solve(&index, &["a"], &options()), "a==2.0");
+    assert_eq!(solve(&index, &["a[fast]"], &options()), "a==2.0 c==3.0");
+}
+
+#[test]
+fn markers_are_evaluated_for_the_target() {
+    let index = Index::default()
+        .add(
+            "a",
+            release(
+                "1.0",
+                &[
+                    "win ; sys_platform == 'win32'",
+                    "lin ; sys_platform == 'linux'",
+                ],
+            ),
+        )
+        .add("win", release("1.0", &[]))
+        .add("lin", release("1.0", &[]));
+    assert_eq!(solve(&index, &["a"], &options()), "a==1.0 lin==1.0");
+    assert_eq!(solve(&index, &["a ; python_version < '3'"], &options()), "");
+}
+
+#[test]
+fn requires_python_excludes_versions() {
+    let mut new = release("2.0", &[]);
+    new.requires_python = Some(">=3.12");
+    let index = Index::default().add("a", release("1.0", &[])).add("a", new);
+    assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
+    let error = solve(&index, &["a>=2"], &options());
+    assert!(error.contains("requires Python >=3.12"), "{error}");
+}
+
+#[test]
+fn yanked_versions_are_skipped_unless_pinned() {
+    let mut yanked = release("2.0", &[]);
+    yanked.yanked = true;
+    let index = Index::default()
+        .add("a", release("1.0", &[]))
+        .add("a", yanked);
+    assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
+    assert_eq!(solve(&index, &["a==2.0"], &options()), "a==2.0");
+}
+
+#[test]
+fn prereleases_only_when_named_or_necessary() {
+    let index = Index::default()
+        .add("a", release("1.0", &[]))
+        .add("a", release("2.0rc1", &[]))
+        .add("only", release("0.1b1", &[]));
+    assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
+    assert_eq!(solve(&index, &["a>=2.0rc1"], &options()), "a==2.0rc1");
+    assert_eq!(solve(&index, &["only"], &options()), "only==0.1b1");
+    let mut allow = options();
+    allow.prerelease = PrereleaseMode::Allow;
+    assert_eq!(solve(&index, &["a"], &allow), "a==2.0rc1");
+    let mut disallow = options();
+    disallow.prerelease = PrereleaseMode::Disallow;
+    assert!(solve(&index, &["only"], &disallow).starts_with("error"));
+}
+
+#[test]
+fn constraints_narrow_only_what_is_required() {
+    let index = Index::default()
+        .add("a", release("1.0", &["b"]))
+        .add("b", release("1.0", &[]))
+        .add("b", release("2.0", &[]))
+        .add("unused", release("1.0", &[]));
+    let mut constrained = options();
+    constrained.constraints = vec![
+        Requirement::from_str("b<2").unwrap(),
+        Requirement::from_str("unused==1.0").unwrap(),
+    ];
+    assert_eq!(solve(&index, &["a"], &constrained), "a==1.0 b==1.0");
+}
+
+#[test]
+fn preferences_keep_existing_pins() {
+    let index = Index::default()
+        .add("a", release("1.0", &[]))
+        .add("a", release("2.0", &[]));
+    let mut preferring = options();
+    preferring
+        .preferences
+        .insert("a".parse().unwrap(), "1.0".parse().unwrap());
+    assert_eq!(solve(&index, &["a"], &preferring), "a==1.0");
+    assert_eq!(solve(&index, &["a>=2"], &preferring), "a==2.0");
+}
+
+#[test]
+fn backtracks_to_an_older_version() {
+    let index = Index::default()
+        .add("a", release("1.0", &["c<2"]))
+        .add("a", release("2.0", &["c>=2"]))
+        .add("b", release("1.0", &["c<2"]))
+        .add("c", release("1.0", &[]))
+        .add("c", release("2.0", &[]));
+    assert_eq!(
+        solve(&index, &["a", "b"], &options()),
+        "a==1.0 b==1.0 c==1.0"
+    );
+}
+
+#[test]
+fn binary_first_and_numpy_source_builds_refused() {
+    let mut source_only = release("2.0", &["numpy"]);
+    source_only.wheel = false;
+    let index = Index::default()
+        .add("a", release("1.0", &["numpy"]))
+        .add("a", source_only)
+        .add("numpy", release("1.26.4", &[]));
+    assert_eq!(solve(&index, &["a"], &options()), "a==1.0 numpy==1.26.4");
+    let error = solve(&index, &["a==2.0"], &options());
+    assert!(error.contains("--allow-source"), "{error}");
+    let mut allowing = options();
+    allowing.allow_source = npsolve_resolver::PackageSelection::All;
+    assert_eq!(
+        solve(&index, &["a==2.0"], &allowing),
+        "a==2.0 numpy==1.26.4"
+    );
+}
+
+/// Bounds `old` below 2 for numpy, the way the curated facts would.
+struct OldIsNumpy1;
+
+impl AbiOracle for OldIsNumpy1 {
+    fn bound(&self, name: &PackageName, version: &Version, _filename: &str) -> Option<AbiBound> {
+        (name.as_ref() == "old" && *version < Version::from_str("2").unwrap()).then(|| AbiBound {
+            numpy: Ranges::strictly_lower_than(Version::from_str("2.dev0").unwrap()),
+            summary: format!("old {version} built with NumPy 1.x"),
+            reason: format!("`old` {version} was built against NumPy 1.x (source: test)"),
+            first_newer_build: Some("2.0".parse().unwrap()),
+        })
+    }
+}
+
+fn abi_index() -> Index {
+    Index::default()
+        .add("old", release("1.0", &["numpy>=1.20"]))
+        .add("old", release("2.0", &["numpy>=1.23"]))
+        .add("numpy", release("1.26.4", &[]))
+        .add("numpy", release("2.1.0", &[]))
+}
+
+#[test]
+fn abi_bound_caps_numpy_and_is_annotated() {
+    let index = abi_index();
+    let resolution = resolve(
+        &requirements(&["old<2", "numpy"]),
+        &options(),
+        &index,
+        Some(&OldIsNumpy1),
+    )
+    .unwrap();
+    assert_eq!(pins(&resolution), "numpy==1.26.4 old==1.0");
+    let numpy = resolution.get(&"numpy".parse().unwrap()).unwrap();
+    assert_eq!(
+        numpy.abi_bound_by,
+        vec!["old 1.0 built with NumPy 1.x".to_string()]
+    );
+    // Without the oracle, the metadata-only answer is the broken pair.
+    let plain = resolve(&requirements(&["old<2", "numpy"]), &options(), &index, None).unwrap();
+    assert_eq!(pins(&plain), "numpy==2.1.0 old==1.0");
+}
+
+#[test]
+fn abi_conflict_is_explained_with_rule_and_hint() {
+    let index = abi_index();
+    let error = resolve(
+        &requirements(&["old<2", "numpy>=2"]),
+        &options(),
+        &index,
+        Some(&OldIsNumpy1),
+    )
+    .unwrap_err();
+    let ResolveError::NoSolution { report } = error else {
+        panic!("{error}")
+    };
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn unsatisfiable_names_requirement_lines() {
+    let index = Index::default()
+        .add("a", release("1.0", &["b<2"]))
+        .add("b", release("1.0", &[]))
+        .add("b", release("2.0", &[]));
+    let error = resolve(&requirements(&["a", "b>=2"]), &options(), &index, None).unwrap_err();
+    let ResolveError::NoSolution { report } = error else {
+        panic!("{error}")
+    };
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn input_order_does_not_change_the_answer() {
+    let index = Index::default()
+        .add("a", release("1.0", &["c<2"]))
+        .add("a", release("2.0", &["c>=2"]))
+        .add("b", release("1.0", &["c<2"]))
+        .add("b", release("2.0", &["c>=2"]))
+        .add("c", release("1.0", &[]))
+        .add("c", release("2.0", &[]))
+        .add("d", release("1.0", &["c<2"]));
+    let lines = ["a", "b", "d", "c"];
+    let expected = solve(&index, &lines, &options());
+    let mut permuted = lines;
+    for _ in 0..lines.len() {
+        permuted.rotate_left(1);
+        assert_eq!(solve(&index, &permuted, &options()), expected);
+        let mut reversed = permuted;
+        reversed.reverse();
+        assert_eq!(solve(&index, &reversed, &options()), expected);
+    }
+}
