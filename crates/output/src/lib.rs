@@ -1,1 +1,13 @@
-//! placeholder
+//! Output formats: the files npsolve writes for people and for installers.
+//!
+//! This crate owns the text of every file npsolve produces: pinned
+//! `requirements.txt` in the shape `uv pip compile` and `pip-compile` print
+//! ([`RequirementsTxt`]), and writing any output atomically ([`write_atomic`]) so a
+//! failed run never leaves a partial file. It does not resolve anything: it renders a
+//! [`npsolve_resolver::Resolution`].
+
+mod atomic;
+mod requirements_txt;
+
+pub use atomic::{OutputError, write_atomic};
+pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
