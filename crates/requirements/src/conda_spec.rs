@@ -1,0 +1,1 @@
+//! conda match specs translated to PEP 440.

@@ -1,0 +1,97 @@
+//! The typed model every input file is read into.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::PathBuf;
+
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::{PackageName, Requirement};
+
+/// Everything read from one input file (and the files it includes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequirementsInput {
+    /// The requirements to resolve, in file order (duplicates kept: the resolver intersects them).
+    pub requirements: Vec<SourcedRequirement>,
+    /// Constraints: from `-c` files and from a conda `numpy` pin. They limit versions but never
+    /// add a package.
+    pub constraints: Vec<SourcedRequirement>,
+    /// Index options seen in the files (`-i`, `--extra-index-url`, `-f`, `--no-index`).
+    pub index: IndexOptions,
+    /// `--pre` was seen: pre-releases are allowed.
+    pub pre: bool,
+    /// `--only-binary` / `--no-binary` as the files left them.
+    pub binary: BinaryOptions,
+    /// `requires-python` of a `pyproject.toml`, or the `python` pin of an `environment.yml`.
+    pub requires_python: Option<VersionSpecifiers>,
+}
+
+/// One requirement and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedRequirement {
+    /// The PEP 508 requirement, direct URL references included.
+    pub requirement: Requirement,
+    /// The file and line it came from.
+    pub origin: Origin,
+    /// `--hash` values given for it, as `algorithm:hexdigest` (e.g. `sha256:…`), lowercase.
+    pub hashes: Vec<String>,
+}
+
+/// A place in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    /// The file, as the user named it (includes joined onto the including file's folder).
+    pub path: PathBuf,
+    /// The 1-based line; for a continued line, the line it starts on.
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}:{}", self.path.display(), self.line)
+    }
+}
+
+/// Index options found in input files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// `-i` / `--index-url`: the last one given wins, like pip.
+    pub index_url: Option<String>,
+    /// `--extra-index-url`, in order, without duplicates.
+    pub extra_index_urls: Vec<String>,
+    /// `-f` / `--find-links`: URLs as written; relative paths joined onto the file's folder.
+    pub find_links: Vec<String>,
+    /// `--no-index` was seen.
+    pub no_index: bool,
+}
+
+/// `--only-binary` and `--no-binary`, with pip's semantics (each `:all:` clears the other).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BinaryOptions {
+    /// Packages that must come from wheels.
+    pub only_binary: PackageSelection,
+    /// Packages that must not come from wheels.
+    pub no_binary: PackageSelection,
+}
+
+/// A set of packages named by an option value such as `:all:`, `:none:` or `numpy,scipy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PackageSelection {
+    /// Every package (`:all:`).
+    All,
+    /// No package (`:none:`, or the option never given).
+    #[default]
+    None,
+    /// The listed packages, names normalized.
+    Names(BTreeSet<PackageName>),
+}
+
+impl PackageSelection {
+    /// Whether `name` is selected.
+    pub fn contains(&self, name: &PackageName) -> bool {
+        match self {
+            Self::All => true,
+            Self::None => false,
+            Self::Names(names) => names.contains(name),
+        }
+    }
+}

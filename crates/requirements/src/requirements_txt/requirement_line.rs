@@ -1,0 +1,213 @@
+//! One requirement as written in a requirements file: PEP 508, or a form npsolve cannot honour.
+
+use std::path::Path;
+
+use pep508_rs::{Requirement, VersionOrUrl};
+
+/// Why a requirement string was not accepted; offsets are bytes into the string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// Malformed PEP 508.
+    Syntax {
+        start: usize,
+        len: usize,
+        message: String,
+    },
+    /// Valid for pip, impossible for npsolve.
+    Unsupported { what: String, why: String },
+}
+
+/// The PEP 440 comparison operators, longest first.
+const OPERATORS: [&str; 8] = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"];
+
+const LOCAL_WHY: &str = "npsolve resolves from package indexes and never reads or builds local \
+     projects; publish the package to an index (or use `name @ https://…/file.whl`)";
+
+/// Archive suffixes that make a bare string a distribution file rather than a name.
+const ARCHIVES: [&str; 7] = [
+    ".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar",
+];
+
+/// Parses one requirement string (already stripped of options and comments).
+pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requirement, Problem> {
+    if let Some(problem) = unsupported_form(text) {
+        return Err(problem);
+    }
+    let requirement =
+        Requirement::<pep508_rs::VerbatimUrl>::parse(text, base_dir).map_err(|error| {
+            let message = error.message.to_string();
+            diagnose_operator(text, error.start, &message).unwrap_or(Problem::Syntax {
+                start: error.start,
+                len: error.len,
+                message: lowercase_first(&message),
+            })
+        })?;
+    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+        if url.scheme() == "file" && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix)) {
+            return Err(Problem::Unsupported {
+                what: format!("a `file:` URL to a directory (`{}`)", url.raw()),
+                why: LOCAL_WHY.to_string(),
+            });
+        }
+    }
+    Ok(requirement)
+}
+
+/// Bare URLs and local paths: pip installs them, npsolve cannot resolve them.
+fn unsupported_form(text: &str) -> Option<Problem> {
+    let head = text
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or_default();
+    let scheme = text
+        .find("://")
+        .or_else(|| text.starts_with("file:").then_some(0));
+    let named = match (text.find('@'), scheme) {
+        (Some(at), Some(scheme)) => at < scheme,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if named {
+        let target = text
+            .split_once('@')
+            .map(|(_, target)| target.trim_start())
+            .unwrap_or_default();
+        if looks_like_path(target) {
+            let path = target
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .next()
+                .unwrap_or_default();
+            return Some(Problem::Unsupported {
+                what: format!("a local path (`{path}`)"),
+                why: LOCAL_WHY.to_string(),
+            });
+        }
+        return None;
+    }
+    if head.starts_with("file:") {
+        return Some(Problem::Unsupported {
+            what: format!("a local `file:` URL (`{head}`)"),
+            why: LOCAL_WHY.to_string(),
+        });
+    }
+    if scheme.is_some() {
+        return Some(Problem::Unsupported {
+            what: format!("a URL without a package name (`{head}`)"),
+            why: "npsolve needs the name before it downloads anything; write it as `name @ URL`"
+                .to_string(),
+        });
+    }
+    let lower = head.to_ascii_lowercase();
+    if looks_like_path(head)
+        || head.contains('/')
+        || head.contains('\\')
+        || ARCHIVES.iter().any(|suffix| lower.ends_with(suffix))
+    {
+        return Some(Problem::Unsupported {
+            what: format!("a local path (`{head}`)"),
+            why: LOCAL_WHY.to_string(),
+        });
+    }
+    None
+}
+
+fn looks_like_path(text: &str) -> bool {
+    let mut characters = text.chars();
+    let first = characters.next();
+    let drive = first.is_some_and(|c| c.is_ascii_alphabetic())
+        && characters.next() == Some(':')
+        && matches!(characters.next(), Some('\\' | '/'));
+    drive || matches!(first, Some('.' | '/' | '~' | '\\'))
+}
+
+/// A clearer message for a misspelled comparison operator such as `=>` or `=<`.
+fn diagnose_operator(text: &str, start: usize, message: &str) -> Option<Problem> {
+    let rest = text.get(start..)?;
+    let run_start = start + (rest.len() - rest.trim_start().len());
+    let run: String = text
+        .get(run_start..)?
+        .chars()
+        .take_while(|c| "=<>!~".contains(*c))
+        .collect();
+    if run.is_empty() || OPERATORS.contains(&run.as_str()) {
+        let lowered = message.to_ascii_lowercase();
+        if !(lowered.contains("operator") && !run.is_empty()) {
+            return None;
+        }
+    }
+    Some(Problem::Syntax {
+        start: run_start,
+        len: run.len(),
+        message: format!(
+            "expected a version specifier operator (==, !=, <=, >=, <, >, ~=, ===), found `{run}`"
+        ),
+    })
+}
+
+fn lowercase_first(message: &str) -> String {
+    let mut characters = message.chars();
+    match characters.next() {
+        Some(first) if !characters.clone().next().is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(characters).collect()
+        }
+        _ => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Requirement, Problem> {
+        parse_requirement(text, Path::new("."))
+    }
+
+    #[test]
+    fn plain_requirements_parse() {
+        let requirement =
+            parse("pandas[performance]>=1.5,<2 ; python_version >= '3.9'").expect("valid");
+        assert_eq!(requirement.name.as_ref(), "pandas");
+        assert_eq!(requirement.extras.len(), 1);
+        assert!(
+            parse("numpy @ https://example.org/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn wrong_operator_is_named() {
+        let Err(Problem::Syntax {
+            start,
+            len,
+            message,
+        }) = parse("pandas=>1.0")
+        else {
+            panic!("expected a syntax problem");
+        };
+        assert_eq!((start, len), (6, 2));
+        assert!(message.contains("found `=>`"), "{message}");
+    }
+
+    #[test]
+    fn local_forms_are_unsupported() {
+        for text in [
+            "./pkg",
+            "/abs/x.whl",
+            "pkg/sub",
+            "x-1.0.tar.gz",
+            "file:///srv/pkg",
+            "pkg @ file:///srv/pkg",
+            "pkg @ ./pkg",
+            "C:\\x\\y.whl",
+        ] {
+            assert!(
+                matches!(parse(text), Err(Problem::Unsupported { .. })),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            parse("https://example.org/x-1.0-py3-none-any.whl"),
+            Err(Problem::Unsupported { .. })
+        ));
+    }
+}
