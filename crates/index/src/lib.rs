@@ -1,1 +1,37 @@
-//! placeholder
+//! The package index client: npsolve's only view of the outside world, and its only crate that
+//! speaks HTTP.
+//!
+//! It owns the simple-API protocols (PEP 503 HTML, PEP 691 JSON, PEP 592 yanks, PEP 658/714
+//! metadata files, PEP 700 sizes and upload times), `file://` mirrors and `--find-links`,
+//! reading core metadata by the cheapest means (a `.metadata` file, HTTP range requests into
+//! the wheel, the whole wheel, an sdist's static PKG-INFO), and the disk cache. It never runs
+//! package code and never builds anything; platform tags and file names belong to
+//! `npsolve-platform`, choosing versions to the resolver. The principal type is [`IndexClient`]:
+//! `project(name)` for a project's files, `metadata(file)` for one file's dependencies.
+//! [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
+
+mod cache;
+mod client;
+mod core_metadata;
+mod dist_file;
+mod error;
+mod file_metadata;
+mod find_links;
+mod http;
+mod locations;
+mod options;
+mod page;
+mod page_html;
+mod page_json;
+mod project_page;
+pub mod snapshot;
+mod stats;
+mod zip_archive;
+
+pub use client::IndexClient;
+pub use core_metadata::{CoreMetadata, parse_core_metadata};
+pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
+pub use error::{IndexError, MetadataError};
+pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
+pub use options::{CacheOptions, ClientOptions, Refresh};
+pub use stats::ClientStats;

@@ -1,0 +1,171 @@
+//! The client: one per process, cheap to clone, shared by many tokio tasks.
+
+use std::sync::{Arc, Mutex};
+
+use pep508_rs::PackageName;
+use rustc_hash::FxHashMap;
+
+use crate::cache::Cache;
+use crate::core_metadata::CoreMetadata;
+use crate::dist_file::{DistFile, Project};
+use crate::error::IndexError;
+use crate::http::Http;
+use crate::locations::IndexUrl;
+use crate::options::ClientOptions;
+use crate::stats::{ClientStats, Counters};
+
+/// Reads project pages and core metadata from indexes, find-links and the cache.
+///
+/// `Clone + Send + Sync + 'static`; clones share connections, cache and counters.
+#[derive(Clone, Debug)]
+pub struct IndexClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// The state shared by clones.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub options: ClientOptions,
+    /// The indexes to try, in order (empty with `no_index`).
+    pub indexes: Vec<IndexUrl>,
+    pub http: Http,
+    pub cache: Cache,
+    pub counters: Arc<Counters>,
+    /// Project pages already answered in this process.
+    pub projects: Mutex<FxHashMap<PackageName, Arc<Project>>>,
+    /// Metadata already answered in this process, by file URL.
+    pub metadata: Mutex<FxHashMap<String, Arc<CoreMetadata>>>,
+}
+
+impl IndexClient {
+    /// A client for `options`. Fails only when the HTTP client cannot be set up.
+    pub fn new(options: ClientOptions) -> Result<IndexClient, IndexError> {
+        let counters = Arc::new(Counters::default());
+        let http = Http::new(&options, counters.clone())?;
+        let dir = if options.cache.no_cache {
+            None
+        } else {
+            options
+                .cache
+                .dir
+                .clone()
+                .or_else(|| dirs::cache_dir().map(|dir| dir.join("npsolve")))
+        };
+        let mut indexes = Vec::new();
+        if !options.no_index {
+            indexes.push(options.index_url.clone().unwrap_or_else(IndexUrl::pypi));
+            for extra in &options.extra_index_urls {
+                if !indexes.contains(extra) {
+                    indexes.push(extra.clone());
+                }
+            }
+        }
+        Ok(IndexClient {
+            inner: Arc::new(Inner {
+                indexes,
+                http,
+                cache: Cache::new(dir),
+                counters,
+                projects: Mutex::new(FxHashMap::default()),
+                metadata: Mutex::new(FxHashMap::default()),
+                options,
+            }),
+        })
+    }
+
+    /// All files of a project from the first index that has it (no mixing of indexes), plus
+    /// matching find-links files, minus files newer than `exclude_newer`.
+    ///
+    /// A project no index knows is `Ok` with no files.
+    pub async fn project(&self, name: &PackageName) -> Result<Arc<Project>, IndexError> {
+        if let Some(project) = lock(&self.inner.projects).get(name) {
+            return Ok(project.clone());
+        }
+        let mut found = None;
+        for index in &self.inner.indexes {
+            if let Some(files) = self.inner.index_page(index, name).await? {
+                found = Some((index.clone(), files));
+                break;
+            }
+        }
+        let (index, mut files) = found.unwrap_or_else(|| {
+            (
+                self.inner
+                    .indexes
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(IndexUrl::pypi),
+                Vec::new(),
+            )
+        });
+        if let Some(cutoff) = self.inner.options.exclude_newer {
+            files = exclude_newer(files, cutoff, name);
+        }
+        // Find-links files have no upload time; exclude-newer does not apply to them.
+        for link in &self.inner.options.find_links {
+            files.extend(self.inner.find_links_files(link, name).await?);
+        }
+        let project = Arc::new(Project {
+            name: name.clone(),
+            index,
+            files,
+        });
+        lock(&self.inner.projects).insert(name.clone(), project.clone());
+        Ok(project)
+    }
+
+    /// The core metadata of one file: PEP 658 `.metadata`, else range requests into the wheel,
+    /// else the whole file; sdists only when their PKG-INFO is static (PEP 643).
+    pub async fn metadata(&self, file: &DistFile) -> Result<Arc<CoreMetadata>, IndexError> {
+        let key = file.url.to_string();
+        if let Some(metadata) = lock(&self.inner.metadata).get(&key) {
+            return Ok(metadata.clone());
+        }
+        let metadata = Arc::new(self.inner.file_metadata(file).await?.0);
+        lock(&self.inner.metadata).insert(key, metadata.clone());
+        Ok(metadata)
+    }
+
+    /// The raw bytes of a file, hash-verified when the index gave a sha256.
+    pub async fn download(&self, file: &DistFile) -> Result<Vec<u8>, IndexError> {
+        self.inner.download(file).await
+    }
+
+    /// What the client has done so far.
+    pub fn stats(&self) -> ClientStats {
+        self.inner.counters.snapshot()
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Drops files uploaded after `cutoff`, and (as uv does) files with no upload time.
+fn exclude_newer(
+    files: Vec<DistFile>,
+    cutoff: jiff::Timestamp,
+    name: &PackageName,
+) -> Vec<DistFile> {
+    let total = files.len();
+    let mut undated = 0;
+    let kept: Vec<DistFile> = files
+        .into_iter()
+        .filter(|file| match file.upload_time {
+            Some(time) => time <= cutoff,
+            None => {
+                undated += 1;
+                false
+            }
+        })
+        .collect();
+    if undated > 0 {
+        tracing::warn!(
+            "`{name}`: dropped {undated} of {total} files with no upload time (exclude-newer is set)"
+        );
+    }
+    kept
+}

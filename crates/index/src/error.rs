@@ -1,0 +1,202 @@
+//! Errors of the index client, each naming the URL, file or cache entry at fault.
+
+use std::path::PathBuf;
+
+use url::Url;
+
+/// Why a core metadata file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// The bytes are not UTF-8 text.
+    #[error("core metadata is not UTF-8 text")]
+    NotUtf8(#[source] std::str::Utf8Error),
+    /// A required field is absent.
+    #[error("core metadata has no `{0}` field")]
+    MissingField(&'static str),
+    /// A header line has no `:`.
+    #[error("line {line} of core metadata is not a `Key: value` header: `{text}`")]
+    MalformedLine {
+        /// The 1-based line number.
+        line: usize,
+        /// The line as found.
+        text: String,
+    },
+    /// The `Name` field is not a valid package name.
+    #[error("invalid `Name: {value}` in core metadata")]
+    InvalidName {
+        /// The value as found.
+        value: String,
+        /// The parser's complaint.
+        #[source]
+        source: pep508_rs::InvalidNameError,
+    },
+    /// The `Version` field is not a PEP 440 version.
+    #[error("invalid `Version: {value}` in core metadata")]
+    InvalidVersion {
+        /// The value as found.
+        value: String,
+        /// The parser's complaint.
+        #[source]
+        source: pep440_rs::VersionParseError,
+    },
+    /// A `Requires-Dist` line is not a PEP 508 requirement.
+    #[error("invalid `Requires-Dist: {value}` (line {line} of core metadata)")]
+    InvalidRequiresDist {
+        /// The 1-based line number.
+        line: usize,
+        /// The value as found.
+        value: String,
+        /// The parser's complaint.
+        #[source]
+        source: Box<pep508_rs::Pep508Error>,
+    },
+    /// The `Requires-Python` field is not a PEP 440 specifier set.
+    #[error("invalid `Requires-Python: {value}` (line {line} of core metadata)")]
+    InvalidRequiresPython {
+        /// The 1-based line number.
+        line: usize,
+        /// The value as found.
+        value: String,
+        /// The parser's complaint.
+        #[source]
+        source: Box<pep440_rs::VersionSpecifiersParseError>,
+    },
+}
+
+/// Everything that can go wrong while talking to an index, a find-links source or the cache.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// An index URL, find-links location or file URL is not usable.
+    #[error("invalid URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL (or path) as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be built (TLS roots, proxy settings).
+    #[error("cannot set up the HTTP client")]
+    ClientSetup(#[source] reqwest::Error),
+    /// A request failed at the transport level (connect, timeout, broken body) on every attempt.
+    #[error("request to `{url}` failed after {attempts} attempt(s)")]
+    Transport {
+        /// The URL requested.
+        url: Box<Url>,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with an unexpected status.
+    #[error("`{url}` answered HTTP {status} after {attempts} attempt(s)")]
+    Status {
+        /// The URL requested.
+        url: Box<Url>,
+        /// The final status code.
+        status: u16,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The body ended before its announced length on every attempt.
+    #[error("`{url}` sent {received} of {expected} bytes after {attempts} attempt(s)")]
+    Truncated {
+        /// The URL requested.
+        url: Box<Url>,
+        /// Bytes announced by `Content-Length`.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// A downloaded file does not match the hash the index advertised.
+    #[error("hash mismatch for `{url}`: expected sha256 `{expected}`, got `{actual}`")]
+    HashMismatch {
+        /// The URL downloaded.
+        url: Box<Url>,
+        /// The advertised sha256.
+        expected: String,
+        /// The sha256 of what arrived.
+        actual: String,
+    },
+    /// A project page (JSON or HTML) could not be parsed.
+    #[error("malformed project page `{url}`: {reason}")]
+    MalformedPage {
+        /// The page URL.
+        url: Box<Url>,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The core metadata of a file is malformed; skip the file.
+    #[error("malformed core metadata for `{filename}` (from `{url}`)")]
+    MalformedMetadata {
+        /// The distribution file name.
+        filename: String,
+        /// Where the metadata came from.
+        url: Box<Url>,
+        /// What is wrong with it.
+        #[source]
+        source: MetadataError,
+    },
+    /// A wheel or sdist archive could not be read; skip the file.
+    #[error("cannot read archive `{filename}` (from `{url}`): {reason}")]
+    BadArchive {
+        /// The distribution file name.
+        filename: String,
+        /// Where it came from.
+        url: Box<Url>,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A source distribution whose dependencies are only known after building it.
+    #[error("`{filename}` needs a build to know its dependencies: {reason}")]
+    NeedsBuild {
+        /// The sdist file name.
+        filename: String,
+        /// Why its PKG-INFO cannot be trusted.
+        reason: String,
+    },
+    /// Offline mode and the cache does not have what is needed.
+    #[error("offline: `{what}` is not in the cache")]
+    Offline {
+        /// The page or file that would have been fetched.
+        what: String,
+    },
+    /// A local file (a `file://` index, a find-links folder, a snapshot output) could not be read or written.
+    #[error("cannot access `{path}`")]
+    Io {
+        /// The path at fault.
+        path: PathBuf,
+        /// The operating system's complaint.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A local file that should exist does not.
+    #[error("`{url}` does not exist")]
+    NotFound {
+        /// The missing file.
+        url: Box<Url>,
+    },
+}
+
+impl IndexError {
+    /// True when the error concerns one distribution file only (bad metadata, bad archive,
+    /// wrong hash, needs a build, missing file): the caller skips that file and goes on.
+    pub fn is_file_specific(&self) -> bool {
+        matches!(
+            self,
+            IndexError::MalformedMetadata { .. }
+                | IndexError::BadArchive { .. }
+                | IndexError::HashMismatch { .. }
+                | IndexError::NeedsBuild { .. }
+                | IndexError::NotFound { .. }
+        ) || matches!(
+            self,
+            IndexError::Status {
+                status: 404 | 410,
+                ..
+            }
+        )
+    }
+}

@@ -1,0 +1,530 @@
+//! Core metadata of one file, by the cheapest means available: PEP 658 `.metadata`, HTTP range
+//! requests into the wheel, the whole wheel, or an sdist's static PKG-INFO. Results (raw bytes,
+//! verified and parsed first) are cached by the file's sha256.
+
+use std::io::Read;
+
+use npsolve_platform::DistFilename;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::cache::sha256_hex;
+use crate::client::Inner;
+use crate::core_metadata::{CoreMetadata, parse_core_metadata};
+use crate::dist_file::{CoreMetadataHint, DistFile};
+use crate::error::IndexError;
+use crate::locations::redact;
+use crate::stats::bump;
+use crate::zip_archive;
+
+/// How many bytes at the end of a wheel the first range request asks for.
+const TAIL_SIZE: u64 = 64 * 1024;
+/// Extra bytes fetched past a member's data to cover its local header's extra field.
+const LOCAL_SLACK: u64 = 1024;
+
+/// How metadata was obtained (kept in the cache entry).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Method {
+    Pep658,
+    Range,
+    Whole,
+    Sdist,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MetadataEntry {
+    filename: String,
+    method: Method,
+}
+
+/// The outcome of one way of getting metadata: bytes, or "try the next way".
+enum Found {
+    Bytes(Vec<u8>),
+    Fallback,
+}
+
+impl Inner {
+    /// Core metadata of `file`, from the cache or the network.
+    pub(crate) async fn file_metadata(
+        &self,
+        file: &DistFile,
+    ) -> Result<(CoreMetadata, Vec<u8>), IndexError> {
+        let filename = file.filename.to_string();
+        let key = file
+            .hashes
+            .sha256
+            .clone()
+            .unwrap_or_else(|| sha256_hex(file.url.as_str().as_bytes()));
+        let is_local = file.url.scheme() == "file";
+        let entry_path = if is_local {
+            None
+        } else {
+            self.cache.metadata_path(&key)
+        };
+        if let Some(path) = entry_path.as_deref() {
+            if let Some((entry, bytes)) = self.cache.read::<MetadataEntry>(path, &self.counters) {
+                match self.accept(
+                    file,
+                    &filename,
+                    &file.url,
+                    &bytes,
+                    entry.method == Method::Sdist,
+                ) {
+                    Ok(metadata) => {
+                        bump(&self.counters.cache_hits);
+                        return Ok((metadata, bytes));
+                    }
+                    Err(error) => {
+                        tracing::warn!("discarding cached metadata of `{filename}`: {error}");
+                        self.cache.remove(path);
+                    }
+                }
+            }
+            bump(&self.counters.cache_misses);
+        }
+        if self.options.cache.offline && !is_local {
+            return Err(IndexError::Offline {
+                what: format!("metadata of `{filename}` ({})", redact(&file.url)),
+            });
+        }
+        let (method, bytes, source_url) = match &file.filename {
+            DistFilename::Wheel(wheel) => {
+                let dist_info = wheel.name.as_dist_info_name().into_owned();
+                self.wheel_metadata(file, &filename, &dist_info).await?
+            }
+            DistFilename::Sdist(_) => self.sdist_metadata(file, &filename).await?,
+        };
+        let metadata = self.accept(
+            file,
+            &filename,
+            &source_url,
+            &bytes,
+            method == Method::Sdist,
+        )?;
+        match method {
+            Method::Pep658 => bump(&self.counters.metadata_pep658),
+            Method::Range => bump(&self.counters.metadata_range),
+            Method::Whole => bump(&self.counters.metadata_whole),
+            Method::Sdist => bump(&self.counters.metadata_sdist),
+        }
+        if let Some(path) = entry_path.as_deref()
+            && let Err(error) = self
+                .cache
+                .write(path, &MetadataEntry { filename, method }, &bytes)
+        {
+            tracing::warn!("cannot write the cache: {error}");
+        }
+        Ok((metadata, bytes))
+    }
+
+    /// Parses metadata bytes and checks them against the file they describe.
+    fn accept(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        url: &Url,
+        bytes: &[u8],
+        sdist: bool,
+    ) -> Result<CoreMetadata, IndexError> {
+        let metadata =
+            parse_core_metadata(bytes).map_err(|source| IndexError::MalformedMetadata {
+                filename: filename.to_string(),
+                url: Box::new(url.clone()),
+                source,
+            })?;
+        if metadata.version != *file.filename.version() {
+            return Err(IndexError::BadArchive {
+                filename: filename.to_string(),
+                url: Box::new(url.clone()),
+                reason: format!("its metadata says version `{}`", metadata.version),
+            });
+        }
+        if sdist && !metadata.is_static_for_sdist() {
+            return Err(IndexError::NeedsBuild {
+                filename: filename.to_string(),
+                reason: format!(
+                    "PKG-INFO is Metadata-Version {} with Dynamic: [{}] (needs 2.2+ and static Requires-Dist)",
+                    metadata.metadata_version,
+                    metadata.dynamic.join(", ")
+                ),
+            });
+        }
+        Ok(metadata)
+    }
+
+    async fn wheel_metadata(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        dist_info: &str,
+    ) -> Result<(Method, Vec<u8>, Url), IndexError> {
+        if file.url.scheme() == "file" {
+            if file.core_metadata != CoreMetadataHint::NotAvailable {
+                let sidecar = sidecar_url(&file.url);
+                if let Some(bytes) = sidecar
+                    .to_file_path()
+                    .ok()
+                    .and_then(|path| fs_err::read(path).ok())
+                    && self.sidecar_hash_ok(file, &sidecar, &bytes)
+                {
+                    return Ok((Method::Pep658, bytes, sidecar));
+                }
+            }
+            let bytes = self.download(file).await?;
+            return Ok((
+                Method::Whole,
+                self.metadata_from_archive(file, filename, &bytes, dist_info)?,
+                file.url.clone(),
+            ));
+        }
+        if file.core_metadata != CoreMetadataHint::NotAvailable {
+            let metadata_url = sidecar_url(&file.url);
+            if let Found::Bytes(bytes) = self.pep658(file, filename, &metadata_url).await? {
+                return Ok((Method::Pep658, bytes, metadata_url));
+            }
+        }
+        if file.size.is_none_or(|size| size > TAIL_SIZE) {
+            match self.range_metadata(file, filename, dist_info).await {
+                Ok(Found::Bytes(bytes)) => return Ok((Method::Range, bytes, file.url.clone())),
+                Ok(Found::Fallback) => {}
+                Err(error @ IndexError::BadArchive { .. }) => {
+                    tracing::debug!("range requests failed, downloading the whole wheel: {error}");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let bytes = self.download(file).await?;
+        Ok((
+            Method::Whole,
+            self.metadata_from_archive(file, filename, &bytes, dist_info)?,
+            file.url.clone(),
+        ))
+    }
+
+    /// `<url>.metadata`: tried even when not advertised; 404 (or any client error) ⇒ fall back.
+    async fn pep658(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        url: &Url,
+    ) -> Result<Found, IndexError> {
+        let response = self.http.get(url, &HeaderMap::new(), false).await?;
+        if !response.status.is_success() {
+            tracing::debug!(
+                "no PEP 658 metadata for `{filename}` (HTTP {})",
+                response.status
+            );
+            return Ok(Found::Fallback);
+        }
+        if !self.sidecar_hash_ok(file, url, &response.body) {
+            return Ok(Found::Fallback);
+        }
+        Ok(Found::Bytes(response.body))
+    }
+
+    /// Checks a `.metadata` file against the sha256 the page advertised for it (if any).
+    fn sidecar_hash_ok(&self, file: &DistFile, url: &Url, bytes: &[u8]) -> bool {
+        let expected = match &file.core_metadata {
+            CoreMetadataHint::Available(Some(hashes)) => hashes.sha256.as_deref(),
+            _ => None,
+        };
+        let Some(expected) = expected else {
+            return true;
+        };
+        let actual = sha256_hex(bytes);
+        if actual != expected {
+            tracing::warn!(
+                "hash mismatch for `{}` (expected sha256 `{expected}`, got `{actual}`); reading the archive instead",
+                redact(url)
+            );
+            return false;
+        }
+        true
+    }
+
+    /// One range request; `None` when the server does not honour ranges.
+    async fn range(
+        &self,
+        url: &Url,
+        spec: &str,
+    ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_str(&format!("bytes={spec}")).map_err(|error| {
+            IndexError::InvalidUrl {
+                url: url.to_string(),
+                reason: error.to_string(),
+            }
+        })?;
+        headers.insert(header::RANGE, value);
+        let response = self.http.get(url, &headers, true).await?;
+        if response.status != StatusCode::PARTIAL_CONTENT {
+            tracing::debug!(
+                "range request `{spec}` to `{}` answered HTTP {}",
+                redact(url),
+                response.status
+            );
+            return Ok(None);
+        }
+        // Content-Range: bytes <start>-<end>/<total>
+        let parsed = response
+            .header(header::CONTENT_RANGE)
+            .and_then(|value| value.strip_prefix("bytes "))
+            .and_then(|value| value.split_once('/'))
+            .and_then(|(span, total)| {
+                let (start, end) = span.split_once('-')?;
+                Some((
+                    start.trim().parse::<u64>().ok()?,
+                    end.trim().parse::<u64>().ok()?,
+                    total.trim().parse::<u64>().ok()?,
+                ))
+            });
+        let Some((start, end, total)) = parsed else {
+            return Ok(None);
+        };
+        if end < start || end - start + 1 != response.body.len() as u64 {
+            return Ok(None);
+        }
+        Ok(Some((response.body, start, total)))
+    }
+
+    /// The METADATA member read with range requests: the tail (end record and, usually, the
+    /// central directory), then only the member's bytes.
+    async fn range_metadata(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        dist_info: &str,
+    ) -> Result<Found, IndexError> {
+        let bad = |reason: String| IndexError::BadArchive {
+            filename: filename.to_string(),
+            url: Box::new(file.url.clone()),
+            reason,
+        };
+        let tail_len = file.size.map_or(TAIL_SIZE, |size| size.min(TAIL_SIZE));
+        let Some((tail, tail_start, total)) =
+            self.range(&file.url, &format!("-{tail_len}")).await?
+        else {
+            return Ok(Found::Fallback);
+        };
+        let directory = zip_archive::find_directory(&tail, tail_start).map_err(bad)?;
+        let directory_bytes = match directory.offset.checked_sub(tail_start) {
+            Some(at) => slice(&tail, at, directory.size)
+                .ok_or_else(|| bad("central directory past the end".into()))?
+                .to_vec(),
+            None => {
+                let end = directory.offset + directory.size.saturating_sub(1);
+                let Some((bytes, _, _)) = self
+                    .range(&file.url, &format!("{}-{end}", directory.offset))
+                    .await?
+                else {
+                    return Ok(Found::Fallback);
+                };
+                bytes
+            }
+        };
+        let entries = zip_archive::entries(&directory_bytes).map_err(bad)?;
+        let entry = zip_archive::metadata_entry(&entries, dist_info)
+            .ok_or_else(|| bad("no `*.dist-info/METADATA` member".to_string()))?;
+        let want = zip_archive::LOCAL_HEADER_SIZE
+            + entry.name.len() as u64
+            + entry.compressed_size
+            + LOCAL_SLACK;
+        let local = match entry.local_header_offset.checked_sub(tail_start) {
+            Some(at) => tail
+                .get(usize::try_from(at).unwrap_or(usize::MAX)..)
+                .map(<[u8]>::to_vec),
+            None => None,
+        };
+        let local = match local {
+            Some(bytes) => bytes,
+            None => {
+                let end = (entry.local_header_offset + want - 1).min(total.saturating_sub(1));
+                let Some((bytes, _, _)) = self
+                    .range(&file.url, &format!("{}-{end}", entry.local_header_offset))
+                    .await?
+                else {
+                    return Ok(Found::Fallback);
+                };
+                bytes
+            }
+        };
+        let header_len = zip_archive::local_header_len(&local).map_err(bad)?;
+        let data = match slice(&local, header_len, entry.compressed_size) {
+            Some(data) => data.to_vec(),
+            None => {
+                // The local extra field was longer than the slack: fetch the exact data range.
+                let start = entry.local_header_offset + header_len;
+                let end = start + entry.compressed_size.saturating_sub(1);
+                let Some((bytes, _, _)) = self.range(&file.url, &format!("{start}-{end}")).await?
+                else {
+                    return Ok(Found::Fallback);
+                };
+                bytes
+            }
+        };
+        zip_archive::inflate(entry, &data)
+            .map(Found::Bytes)
+            .map_err(bad)
+    }
+
+    fn metadata_from_archive(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        bytes: &[u8],
+        dist_info: &str,
+    ) -> Result<Vec<u8>, IndexError> {
+        let bad = |reason: String| IndexError::BadArchive {
+            filename: filename.to_string(),
+            url: Box::new(file.url.clone()),
+            reason,
+        };
+        let entries = zip_archive::archive_entries(bytes).map_err(bad)?;
+        let entry = zip_archive::metadata_entry(&entries, dist_info)
+            .ok_or_else(|| bad("no `*.dist-info/METADATA` member".to_string()))?;
+        zip_archive::read_member(bytes, entry).map_err(bad)
+    }
+
+    /// An sdist's metadata: an advertised `.metadata` file, else PKG-INFO from the archive.
+    async fn sdist_metadata(
+        &self,
+        file: &DistFile,
+        filename: &str,
+    ) -> Result<(Method, Vec<u8>, Url), IndexError> {
+        if matches!(file.core_metadata, CoreMetadataHint::Available(_))
+            && file.url.scheme() != "file"
+        {
+            let metadata_url = sidecar_url(&file.url);
+            if let Found::Bytes(bytes) = self.pep658(file, filename, &metadata_url).await? {
+                return Ok((Method::Sdist, bytes, metadata_url));
+            }
+        }
+        let sidecar = sidecar_url(&file.url);
+        if file.url.scheme() == "file"
+            && matches!(file.core_metadata, CoreMetadataHint::Available(_))
+            && let Some(bytes) = sidecar
+                .to_file_path()
+                .ok()
+                .and_then(|path| fs_err::read(path).ok())
+            && self.sidecar_hash_ok(file, &sidecar, &bytes)
+        {
+            return Ok((Method::Sdist, bytes, sidecar));
+        }
+        Ok((
+            Method::Sdist,
+            self.sdist_pkg_info(file, filename).await?,
+            file.url.clone(),
+        ))
+    }
+
+    /// PKG-INFO of an sdist (`.tar.gz` or `.zip`), downloaded whole and hash-verified.
+    async fn sdist_pkg_info(&self, file: &DistFile, filename: &str) -> Result<Vec<u8>, IndexError> {
+        let lower = filename.to_ascii_lowercase();
+        if !(lower.ends_with(".tar.gz") || lower.ends_with(".zip")) {
+            return Err(IndexError::NeedsBuild {
+                filename: filename.to_string(),
+                reason: "only .tar.gz and .zip source archives are read".to_string(),
+            });
+        }
+        let bytes = self.download(file).await?;
+        let bad = |reason: String| IndexError::BadArchive {
+            filename: filename.to_string(),
+            url: Box::new(file.url.clone()),
+            reason,
+        };
+        if lower.ends_with(".zip") {
+            let entries = zip_archive::archive_entries(&bytes).map_err(bad)?;
+            let entry = zip_archive::pkg_info_entry(&entries)
+                .ok_or_else(|| bad("no top-level PKG-INFO".to_string()))?;
+            return zip_archive::read_member(&bytes, entry).map_err(bad);
+        }
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+        let entries = archive.entries().map_err(|error| bad(error.to_string()))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|error| bad(error.to_string()))?;
+            let path = entry
+                .path()
+                .map_err(|error| bad(error.to_string()))?
+                .to_string_lossy()
+                .into_owned();
+            let mut parts = path.trim_start_matches("./").split('/');
+            if matches!(
+                (parts.next(), parts.next(), parts.next()),
+                (Some(_), Some("PKG-INFO"), None)
+            ) {
+                let mut out = Vec::new();
+                entry
+                    .by_ref()
+                    .take(16 * 1024 * 1024)
+                    .read_to_end(&mut out)
+                    .map_err(|error| bad(error.to_string()))?;
+                return Ok(out);
+            }
+        }
+        Err(bad("no top-level PKG-INFO".to_string()))
+    }
+
+    /// The whole file, verified against the advertised sha256.
+    pub(crate) async fn download(&self, file: &DistFile) -> Result<Vec<u8>, IndexError> {
+        let bytes = if file.url.scheme() == "file" {
+            let path = file
+                .url
+                .to_file_path()
+                .map_err(|()| IndexError::InvalidUrl {
+                    url: file.url.to_string(),
+                    reason: "not a local path".to_string(),
+                })?;
+            match fs_err::read(&path) {
+                Ok(bytes) => bytes,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(IndexError::NotFound {
+                        url: Box::new(file.url.clone()),
+                    });
+                }
+                Err(source) => return Err(IndexError::Io { path, source }),
+            }
+        } else {
+            if self.options.cache.offline {
+                return Err(IndexError::Offline {
+                    what: redact(&file.url),
+                });
+            }
+            let response = self.http.get(&file.url, &HeaderMap::new(), false).await?;
+            if !response.status.is_success() {
+                return Err(IndexError::Status {
+                    url: Box::new(file.url.clone()),
+                    status: response.status.as_u16(),
+                    attempts: 1,
+                });
+            }
+            response.body
+        };
+        if let Some(expected) = &file.hashes.sha256 {
+            let actual = sha256_hex(&bytes);
+            if &actual != expected {
+                return Err(IndexError::HashMismatch {
+                    url: Box::new(file.url.clone()),
+                    expected: expected.clone(),
+                    actual,
+                });
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+/// `<url>.metadata` (PEP 658), keeping any query.
+fn sidecar_url(url: &Url) -> Url {
+    let mut sidecar = url.clone();
+    sidecar.set_path(&format!("{}.metadata", url.path()));
+    sidecar
+}
+
+fn slice(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(start).ok()?;
+    let end = start.checked_add(usize::try_from(len).ok()?)?;
+    bytes.get(start..end)
+}

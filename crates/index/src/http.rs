@@ -1,0 +1,172 @@
+//! The one HTTP client: bounded concurrency, retries with backoff and jitter, byte counting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::error::IndexError;
+use crate::options::ClientOptions;
+use crate::stats::{Counters, bump};
+
+/// A response with its whole body.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    /// The status code.
+    pub status: StatusCode,
+    /// The URL after redirects.
+    pub url: Url,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body; empty when a range request was answered with the whole file (not read).
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    /// A header as text.
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+/// The shared HTTP client.
+#[derive(Debug)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    permits: Semaphore,
+    retries: u32,
+    counters: Arc<Counters>,
+}
+
+/// Why one attempt failed, and whether trying again may help.
+enum Attempt {
+    Done(Fetched),
+    Transient(IndexError),
+}
+
+impl Http {
+    pub fn new(options: &ClientOptions, counters: Arc<Counters>) -> Result<Http, IndexError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("npsolve/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.timeout)
+            .read_timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(IndexError::ClientSetup)?;
+        Ok(Http {
+            client,
+            permits: Semaphore::new(options.max_concurrency.max(1)),
+            retries: options.retries,
+            counters,
+        })
+    }
+
+    /// GETs `url`, retrying transient failures (connect errors, timeouts, 5xx, 429, truncated bodies).
+    ///
+    /// With `range`, a `200 OK` means the server ignored the `Range` header: the body is not read
+    /// (the connection is dropped) and an empty body is returned with status 200.
+    pub async fn get(
+        &self,
+        url: &Url,
+        headers: &HeaderMap,
+        range: bool,
+    ) -> Result<Fetched, IndexError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(url, headers, range, attempt).await {
+                Attempt::Done(fetched) => return Ok(fetched),
+                Attempt::Transient(error) if attempt <= self.retries => {
+                    bump(&self.counters.retries);
+                    let delay = backoff(attempt);
+                    tracing::debug!("retrying `{url}` in {delay:?}: {error}");
+                    tokio::time::sleep(delay).await;
+                }
+                Attempt::Transient(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &Url, headers: &HeaderMap, range: bool, attempts: u32) -> Attempt {
+        let transport = |source| {
+            Attempt::Transient(IndexError::Transport {
+                url: Box::new(url.clone()),
+                attempts,
+                source,
+            })
+        };
+        let _permit = self.permits.acquire().await;
+        bump(&self.counters.requests);
+        let mut request = self.client.get(url.clone()).headers(headers.clone());
+        if range {
+            request = request.header(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return transport(error),
+        };
+        let status = response.status();
+        let final_url = response.url().clone();
+        let response_headers = response.headers().clone();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Attempt::Transient(IndexError::Status {
+                url: Box::new(url.clone()),
+                status: status.as_u16(),
+                attempts,
+            });
+        }
+        if range && status == StatusCode::OK {
+            // The whole file is coming: drop the response to abort the body.
+            drop(response);
+            return Attempt::Done(Fetched {
+                status,
+                url: final_url,
+                headers: response_headers,
+                body: Vec::new(),
+            });
+        }
+        let expected = response.content_length();
+        let body = match response.bytes().await {
+            Ok(body) => Vec::from(body),
+            Err(error) => return transport(error),
+        };
+        self.counters
+            .bytes_downloaded
+            .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let encoded = response_headers.contains_key(header::CONTENT_ENCODING);
+        if let Some(expected) =
+            expected.filter(|&expected| !encoded && expected != body.len() as u64)
+        {
+            return Attempt::Transient(IndexError::Truncated {
+                url: Box::new(url.clone()),
+                expected,
+                received: body.len() as u64,
+                attempts,
+            });
+        }
+        Attempt::Done(Fetched {
+            status,
+            url: final_url,
+            headers: response_headers,
+            body,
+        })
+    }
+}
+
+/// Exponential backoff (200 ms, 400 ms, … capped at 5 s) with up to 50% jitter.
+fn backoff(attempt: u32) -> Duration {
+    let base = 200u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(5_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| u64::from(elapsed.subsec_nanos()))
+        .unwrap_or(0);
+    Duration::from_millis(base + nanos % (base / 2 + 1))
+}

@@ -1,0 +1,234 @@
+//! Fetching one project page from one index: `file://` mirrors, or HTTP with the page cache.
+
+use std::path::Path;
+
+use pep508_rs::PackageName;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::client::Inner;
+use crate::dist_file::DistFile;
+use crate::error::IndexError;
+use crate::locations::{IndexUrl, redact};
+use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
+use crate::stats::bump;
+
+/// What the cache keeps beside a page body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PageEntry {
+    /// The page URL after redirects (relative links resolve against it).
+    url: String,
+    content_type: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// When the page was fetched or last revalidated (Unix seconds).
+    stored_at: i64,
+    /// `Cache-Control: max-age`, seconds; 0 when the page must be revalidated.
+    max_age: u64,
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// `max-age` from a Cache-Control header; `no-cache`/`no-store` mean 0.
+fn max_age(cache_control: Option<&str>) -> u64 {
+    let Some(value) = cache_control else { return 0 };
+    let mut age = 0;
+    for directive in value.split(',').map(str::trim) {
+        let lower = directive.to_ascii_lowercase();
+        if lower == "no-cache" || lower == "no-store" {
+            return 0;
+        }
+        if let Some(seconds) = lower.strip_prefix("max-age=") {
+            age = seconds.trim_matches('"').parse().unwrap_or(0);
+        }
+    }
+    age
+}
+
+impl Inner {
+    /// The files of `name` on `index`; `None` when the index does not have the project.
+    pub(crate) async fn index_page(
+        &self,
+        index: &IndexUrl,
+        name: &PackageName,
+    ) -> Result<Option<Vec<DistFile>>, IndexError> {
+        let url =
+            index
+                .url()
+                .join(&format!("{name}/"))
+                .map_err(|error| IndexError::InvalidUrl {
+                    url: format!("{index}{name}/"),
+                    reason: error.to_string(),
+                })?;
+        if url.scheme() == "file" {
+            return self.local_page(index, name);
+        }
+        let parse = |body: &[u8], content_type: &str, page_url: &Url| {
+            parse_project_page(body, content_type, page_url, name).map_err(|reason| {
+                IndexError::MalformedPage {
+                    url: Box::new(page_url.clone()),
+                    reason,
+                }
+            })
+        };
+        let entry_path = self.cache.page_path(index.url(), name.as_ref());
+        let cached = entry_path
+            .as_deref()
+            .and_then(|path| self.cache.read::<PageEntry>(path, &self.counters));
+        if let Some((entry, body)) = &cached {
+            let page_url = Url::parse(&entry.url).unwrap_or_else(|_| url.clone());
+            let fresh = now().saturating_sub(entry.stored_at)
+                < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
+            if self.options.cache.offline || (fresh && !self.options.cache.refresh.covers(name)) {
+                bump(&self.counters.cache_hits);
+                return parse(body, &entry.content_type, &page_url).map(Some);
+            }
+        } else {
+            bump(&self.counters.cache_misses);
+        }
+        if self.options.cache.offline {
+            return Err(IndexError::Offline {
+                what: format!("project page {}", redact(&url)),
+            });
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+        if let Some((entry, _)) = &cached {
+            if let Some(etag) = entry
+                .etag
+                .as_deref()
+                .and_then(|value| HeaderValue::from_str(value).ok())
+            {
+                headers.insert(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = entry
+                .last_modified
+                .as_deref()
+                .and_then(|value| HeaderValue::from_str(value).ok())
+            {
+                headers.insert(header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        let response = self.http.get(&url, &headers, false).await?;
+        if response.status == StatusCode::NOT_MODIFIED {
+            if let (Some((mut entry, body)), Some(path)) = (cached, entry_path.as_deref()) {
+                bump(&self.counters.revalidated);
+                entry.stored_at = now();
+                entry.max_age = max_age(response.header(header::CACHE_CONTROL));
+                if let Err(error) = self.cache.write(path, &entry, &body) {
+                    tracing::warn!("cannot update the cache: {error}");
+                }
+                let page_url = Url::parse(&entry.url).unwrap_or(url);
+                return parse(&body, &entry.content_type, &page_url).map(Some);
+            }
+            return Err(IndexError::Status {
+                url: Box::new(url),
+                status: 304,
+                attempts: 1,
+            });
+        }
+        if matches!(response.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            return Ok(None);
+        }
+        if !response.status.is_success() {
+            return Err(IndexError::Status {
+                url: Box::new(url),
+                status: response.status.as_u16(),
+                attempts: 1,
+            });
+        }
+        let content_type = response
+            .header(header::CONTENT_TYPE)
+            .unwrap_or("text/html")
+            .to_string();
+        // Parse before caching: a malformed page never reaches the cache.
+        let files = parse(&response.body, &content_type, &response.url)?;
+        if let Some(path) = entry_path.as_deref() {
+            let entry = PageEntry {
+                url: response.url.to_string(),
+                content_type,
+                etag: response.header(header::ETAG).map(str::to_string),
+                last_modified: response.header(header::LAST_MODIFIED).map(str::to_string),
+                stored_at: now(),
+                max_age: max_age(response.header(header::CACHE_CONTROL)),
+            };
+            if let Err(error) = self.cache.write(path, &entry, &response.body) {
+                tracing::warn!("cannot write the cache: {error}");
+            }
+        }
+        Ok(Some(files))
+    }
+
+    /// A project page of a `file://` mirror: `<name>/index.json`, else `<name>/index.html`
+    /// (also under `simple/` when the URL names the mirror's root).
+    fn local_page(
+        &self,
+        index: &IndexUrl,
+        name: &PackageName,
+    ) -> Result<Option<Vec<DistFile>>, IndexError> {
+        let root = index
+            .url()
+            .to_file_path()
+            .map_err(|()| IndexError::InvalidUrl {
+                url: index.to_string(),
+                reason: "not a local path".to_string(),
+            })?;
+        for folder in [
+            root.join(name.as_ref()),
+            root.join("simple").join(name.as_ref()),
+        ] {
+            for (file, content_type) in
+                [("index.json", JSON_MEDIA_TYPE), ("index.html", "text/html")]
+            {
+                let path = folder.join(file);
+                if let Some(files) = read_local_page(&path, content_type, name)? {
+                    return Ok(Some(files));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn read_local_page(
+    path: &Path,
+    content_type: &str,
+    name: &PackageName,
+) -> Result<Option<Vec<DistFile>>, IndexError> {
+    let body = match fs_err::read(path) {
+        Ok(body) => body,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(IndexError::Io {
+                path: path.to_path_buf(),
+                source: error,
+            });
+        }
+    };
+    let page_url = Url::from_file_path(path).map_err(|()| IndexError::InvalidUrl {
+        url: path.display().to_string(),
+        reason: "not absolute".to_string(),
+    })?;
+    parse_project_page(&body, content_type, &page_url, name)
+        .map(Some)
+        .map_err(|reason| IndexError::MalformedPage {
+            url: Box::new(page_url),
+            reason,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_age;
+
+    #[test]
+    fn reads_max_age() {
+        assert_eq!(max_age(Some("max-age=600, public")), 600);
+        assert_eq!(max_age(Some("public, no-cache, max-age=600")), 0);
+        assert_eq!(max_age(None), 0);
+    }
+}
