@@ -25,6 +25,10 @@ pub(crate) enum Destination {
     Constraints,
 }
 
+/// An option found on a line: its spec, its value (text and byte offset) and how many tokens
+/// it used.
+type ParsedOption<'t> = (&'static OptionSpec, Option<(&'t str, usize)>, usize);
+
 /// Reads requirements files into one [`RequirementsInput`], following includes.
 pub(crate) struct Reader<'o> {
     options: &'o ReadOptions,
@@ -213,7 +217,7 @@ impl<'o> Reader<'o> {
         source: &SourceText<'_>,
         line: &LogicalLine,
         tokens: &[Token<'t>],
-    ) -> Result<(&'static OptionSpec, Option<(&'t str, usize)>, usize), InputError> {
+    ) -> Result<ParsedOption<'t>, InputError> {
         let Some(token) = tokens.first() else {
             return Err(line
                 .error(source, line.text.len(), 1, "expected an option")

@@ -42,8 +42,11 @@ pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requireme
                 message: lowercase_first(&message),
             })
         })?;
-    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
-        if url.scheme() == "file" && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix)) {
+    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url
+        && url.scheme() == "file"
+        && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix))
+    {
+        {
             return Err(Problem::Unsupported {
                 what: format!("a `file:` URL to a directory (`{}`)", url.raw()),
                 why: LOCAL_WHY.to_string(),
@@ -131,7 +134,7 @@ fn diagnose_operator(text: &str, start: usize, message: &str) -> Option<Problem>
         .collect();
     if run.is_empty() || OPERATORS.contains(&run.as_str()) {
         let lowered = message.to_ascii_lowercase();
-        if !(lowered.contains("operator") && !run.is_empty()) {
+        if !lowered.contains("operator") || run.is_empty() {
             return None;
         }
     }
