@@ -1,1 +1,14 @@
-//! placeholder
+//! Dev-only test harness: a loopback HTTP server for snapshot index folders.
+//!
+//! It owns [`FixtureServer`], which serves a folder written by `npsolve index snapshot`
+//! (`simple/<name>/index.json|index.html`, `files/…`) on `127.0.0.1:0` from its own thread and
+//! runtime, so synchronous tests (`assert_cmd`) can use it too. It speaks what the index client
+//! must handle: content negotiation, ETag revalidation, single byte ranges, redirects to the
+//! normalised project URL, and injected faults. It does not build fixtures or resolve anything.
+
+mod faults;
+mod ranges;
+mod server;
+
+pub use faults::{FaultKind, FaultRule};
+pub use server::{FixtureServer, Flavor, RequestRecord, ServerOptions};
