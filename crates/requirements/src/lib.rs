@@ -16,6 +16,7 @@ mod model;
 mod options;
 mod pyproject;
 mod read;
+mod requirement;
 mod requirements_txt;
 mod source;
 

@@ -5,13 +5,14 @@ use std::path::Path;
 use std::str::FromStr;
 
 use pep440_rs::VersionSpecifiers;
-use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VerbatimUrl};
+use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{InputError, ParseError};
 use crate::model::{Origin, RequirementsInput, SourcedRequirement};
 use crate::options::ReadOptions;
+use crate::requirement::{Problem, parse_requirement};
 use crate::source::SourceText;
 
 #[derive(Deserialize)]
@@ -109,11 +110,18 @@ impl ProjectReader<'_, '_> {
         if let Some(requires_python) = &project.requires_python {
             let specifiers =
                 VersionSpecifiers::from_str(requires_python.get_ref()).map_err(|error| {
+                    // The library's message carries its own underline; keep its first line.
+                    let message = error.to_string();
+                    let first = message.lines().next().unwrap_or_default();
+                    let reason = first
+                        .trim_start_matches("Failed to parse version: ")
+                        .trim_end_matches(':');
+                    let length = requires_python.get_ref().len();
                     self.string_error(
                         requires_python,
                         0,
-                        requires_python.get_ref().len(),
-                        format!("invalid `requires-python`: {error}"),
+                        length,
+                        format!("invalid `requires-python`: {reason}"),
                     )
                 })?;
             self.input.requires_python = Some(specifiers);
@@ -214,10 +222,20 @@ impl ProjectReader<'_, '_> {
 
     fn requirement(&self, entry: &Spanned<String>) -> Result<Requirement, InputError> {
         let base_dir = self.source.path.parent().unwrap_or(Path::new(""));
-        Requirement::<VerbatimUrl>::parse(entry.get_ref(), base_dir).map_err(|error| {
-            let message = error.message.to_string();
-            self.string_error(entry, error.start, error.len, lowercase_first(&message))
-                .into()
+        parse_requirement(entry.get_ref(), base_dir).map_err(|problem| match problem {
+            Problem::Syntax {
+                start,
+                len,
+                message,
+            } => self.string_error(entry, start, len, message).into(),
+            Problem::Unsupported { what, why } => InputError::Unsupported {
+                origin: Origin {
+                    path: self.source.path.clone(),
+                    line: self.source.pos_of_byte(entry.span().start).line,
+                },
+                what,
+                why,
+            },
         })
     }
 
@@ -384,14 +402,6 @@ fn normalize_group(name: &str) -> String {
         }
     }
     normalized
-}
-
-fn lowercase_first(message: &str) -> String {
-    let mut characters = message.chars();
-    match characters.next() {
-        Some(first) => first.to_lowercase().chain(characters).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -21,10 +21,14 @@ pub(crate) struct SourceText<'a> {
 
 impl<'a> SourceText<'a> {
     pub(crate) fn new(text: &'a str, path: &Path) -> Self {
-        let lines = text
+        let mut lines: Vec<&str> = text
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line))
             .collect();
+        // A final line ending ends the last line; it does not start an empty one.
+        if text.ends_with('\n') {
+            lines.pop();
+        }
         Self {
             path: path.to_path_buf(),
             text,

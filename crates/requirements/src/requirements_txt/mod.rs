@@ -3,7 +3,6 @@
 mod hashes;
 mod lines;
 mod option_spec;
-mod requirement_line;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -13,9 +12,9 @@ use pep508_rs::PackageName;
 use crate::error::InputError;
 use crate::model::{Origin, PackageSelection, RequirementsInput, SourcedRequirement};
 use crate::options::ReadOptions;
+use crate::requirement::{Problem, parse_requirement};
 use crate::source::{LogicalLine, Pos, SourceText, decode};
 use option_spec::{Action, OptionSpec};
-use requirement_line::{Problem, parse_requirement};
 use tokens::{Token, tokenize};
 
 /// Where the requirements of the file being read go.
@@ -343,8 +342,9 @@ impl<'o> Reader<'o> {
                     } else {
                         (&mut binary.only_binary, &mut binary.no_binary)
                     };
-                    apply_selection(value, target, other)
-                        .map_err(|message| line.error(source, value_start, value.len(), message))?;
+                    apply_selection(value, target, other).map_err(|(offset, len, message)| {
+                        line.error(source, value_start + offset, len, message)
+                    })?;
                 }
                 Action::Ignored => {}
                 Action::Unsupported(why) => {
@@ -401,18 +401,22 @@ fn find_links(value: &str, base_dir: &Path) -> String {
     }
 }
 
-/// pip's `--no-binary` / `--only-binary` update: `:all:` selects every package and clears the
+/// pip's `--no-binary` / `--only-binary` update (a bad name is an error with its byte offset and
+/// length in `value`): `:all:` selects every package and clears the
 /// other option, `:none:` clears this one, a name moves from the other option to this one.
 fn apply_selection(
     value: &str,
     target: &mut PackageSelection,
     other: &mut PackageSelection,
-) -> Result<(), String> {
-    for part in value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-    {
+) -> Result<(), (usize, usize, String)> {
+    let mut offset = 0;
+    for raw in value.split(',') {
+        let start = offset;
+        offset += raw.len() + 1;
+        let part = raw.trim();
+        if part.is_empty() {
+            continue;
+        }
         match part {
             ":all:" => {
                 *target = PackageSelection::All;
@@ -420,8 +424,11 @@ fn apply_selection(
             }
             ":none:" => *target = PackageSelection::None,
             name => {
-                let name = PackageName::new(name.to_string()).map_err(|error| {
-                    format!("expected `:all:`, `:none:` or package names, found `{name}`: {error}")
+                let name = PackageName::new(name.to_string()).map_err(|_| {
+                    let at = start + (raw.len() - raw.trim_start().len());
+                    let message =
+                        format!("expected `:all:`, `:none:` or a package name, found `{name}`");
+                    (at, name.len(), message)
                 })?;
                 if let PackageSelection::Names(names) = other {
                     names.remove(&name);

@@ -1,4 +1,4 @@
-//! One requirement as written in a requirements file: PEP 508, or a form npsolve cannot honour.
+//! One requirement string, from any input file: PEP 508, or a form npsolve cannot honour.
 
 use std::path::Path;
 
@@ -46,12 +46,10 @@ pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requireme
         && url.scheme() == "file"
         && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix))
     {
-        {
-            return Err(Problem::Unsupported {
-                what: format!("a `file:` URL to a directory (`{}`)", url.raw()),
-                why: LOCAL_WHY.to_string(),
-            });
-        }
+        return Err(Problem::Unsupported {
+            what: format!("a `file:` URL to a directory (`{}`)", url.raw()),
+            why: LOCAL_WHY.to_string(),
+        });
     }
     Ok(requirement)
 }
