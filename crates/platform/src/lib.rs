@@ -1,1 +1,30 @@
-//! placeholder
+//! Targets for npsolve: which Python version and platform a resolution is
+//! for, what that environment's PEP 508 markers evaluate to, which wheel tags
+//! it accepts (in installer preference order, as `packaging.tags` computes
+//! them), and how wheel and sdist filenames parse. Its principal type is
+//! [`Target`]; [`DistFilename`] and [`Tags`] are what the index and resolver
+//! use to decide which files a target can install.
+//!
+//! This crate does no network IO and knows nothing of indexes, metadata or
+//! NumPy's ABI; the only process it runs is a Python interpreter (or
+//! `getconf`/`sw_vers`) when asked to describe a real machine.
+
+mod dist_filename;
+mod error;
+mod interpreter;
+mod markers;
+mod platform;
+mod python_version;
+mod sdist_filename;
+mod tags;
+mod target;
+mod wheel_filename;
+
+pub use dist_filename::DistFilename;
+pub use error::{FilenameError, PlatformError};
+pub use platform::{Arch, DEFAULT_MACOS, DEFAULT_MANYLINUX, DEFAULT_MUSLLINUX, Os, Platform};
+pub use python_version::PythonVersion;
+pub use sdist_filename::{SdistExtension, SdistFilename};
+pub use tags::{TagPriority, Tags};
+pub use target::Target;
+pub use wheel_filename::{BuildTag, WheelFilename};
