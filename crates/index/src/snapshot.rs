@@ -1,7 +1,8 @@
 //! A static PEP 691 mirror of chosen packages, for fixtures and offline use.
 //!
 //! Layout: `simple/index.html`, `simple/<name>/index.json` and `index.html` (the same data),
-//! `files/<filename>.metadata` (PEP 658, sha256 recorded in `core-metadata`), and with
+//! `files/<filename>.metadata` (PEP 658, sha256 recorded in `core-metadata`; headers only, the
+//! long description is dropped to keep mirrors small), and with
 //! `include_files` the archives themselves at `files/<filename>`. File URLs are relative
 //! (`../../files/<filename>`), so any static server can serve the folder. Output is
 //! deterministic: files sorted by version then name, JSON with a fixed field order.
@@ -185,6 +186,33 @@ fn html_page(name: &str, files: &[JsonFile]) -> String {
     html
 }
 
+/// The header block of core metadata without the long description (the `Description` header
+/// and the body), which is most of the bytes and nothing a resolver reads.
+fn headers_only(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut in_description = false;
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if !in_description {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        in_description = line.to_ascii_lowercase().starts_with("description:");
+        if !in_description {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
 /// Writes a static mirror of the requested packages into `out`.
 pub async fn write_snapshot(
     client: &IndexClient,
@@ -235,6 +263,7 @@ pub async fn write_snapshot(
             versions.insert(file.filename.version().clone());
             let core_metadata = match metadata {
                 Ok(bytes) => {
+                    let bytes = headers_only(&bytes);
                     write(
                         &out.join("files").join(format!("{filename}.metadata")),
                         &bytes,
