@@ -721,3 +721,44 @@ fn file_indexes_find_links_and_snapshots() {
     }
     let _: IndexUrl = IndexUrl::pypi();
 }
+
+#[test]
+fn recorded_fixture_index_reads_back() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/index");
+    let cache = tempfile::tempdir().expect("temp");
+    let client =
+        IndexClient::new(options(root.to_str().expect("utf-8"), cache.path())).expect("client");
+    let rt = runtime();
+    let numpy = rt
+        .block_on(client.project(&name("numpy")))
+        .expect("numpy page");
+    let versions: std::collections::BTreeSet<String> = numpy
+        .files
+        .iter()
+        .map(|file| file.filename.version().to_string())
+        .collect();
+    assert_eq!(
+        versions.into_iter().collect::<Vec<_>>(),
+        ["1.24.4", "1.26.4", "2.0.2", "2.1.3"]
+    );
+    let pandas = rt
+        .block_on(client.project(&name("pandas")))
+        .expect("pandas page");
+    let wheels: Vec<&DistFile> = pandas
+        .files
+        .iter()
+        .filter(|file| file.filename.to_string().ends_with(".whl"))
+        .collect();
+    assert!(!wheels.is_empty());
+    for wheel in wheels {
+        let metadata = rt
+            .block_on(client.metadata(wheel))
+            .expect("metadata in the fixture");
+        assert!(
+            metadata
+                .requires_dist
+                .iter()
+                .any(|requirement| requirement.name.as_ref() == "numpy")
+        );
+    }
+}
