@@ -30,7 +30,7 @@ const ARCHIVES: [&str; 7] = [
 
 /// Parses one requirement string (already stripped of options and comments).
 pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requirement, Problem> {
-    if let Some(problem) = unsupported_form(text) {
+    if let Some(problem) = unsupported_form(text).or_else(|| bad_identifier_end(text)) {
         return Err(problem);
     }
     let requirement =
@@ -52,6 +52,51 @@ pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requireme
         });
     }
     Ok(requirement)
+}
+
+/// A name or extra ending in `-`, `_` or `.`. PEP 508 forbids it, and pep508_rs 0.9.2 panics
+/// on it when more text follows (found by the property tests), so it is caught here first.
+fn bad_identifier_end(text: &str) -> Option<Problem> {
+    let is_identifier = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let identifier_error = |start: usize, identifier: &str, what: &str| {
+        let last = identifier.chars().last()?;
+        matches!(last, '.' | '-' | '_').then(|| Problem::Syntax {
+            start: start + identifier.len() - 1,
+            len: 1,
+            message: format!(
+                "expected the {what} `{identifier}` to end with a letter or digit, found `{last}`"
+            ),
+        })
+    };
+    let start = text.len() - text.trim_start().len();
+    let name_len = text[start..]
+        .find(|c: char| !is_identifier(c))
+        .unwrap_or(text.len() - start);
+    if let Some(problem) = identifier_error(start, &text[start..start + name_len], "package name") {
+        return Some(problem);
+    }
+    let rest = &text[start + name_len..];
+    let after = rest.trim_start();
+    if !after.starts_with('[') {
+        return None;
+    }
+    let open = start + name_len + (rest.len() - after.len());
+    let inner_end = text[open + 1..]
+        .find(']')
+        .map_or(text.len(), |index| open + 1 + index);
+    let mut offset = open + 1;
+    for part in text[open + 1..inner_end].split(',') {
+        let leading = part.len() - part.trim_start().len();
+        let trimmed = part.trim_start();
+        let length = trimmed
+            .find(|c: char| !is_identifier(c))
+            .unwrap_or(trimmed.len());
+        if let Some(problem) = identifier_error(offset + leading, &trimmed[..length], "extra") {
+            return Some(problem);
+        }
+        offset += part.len() + 1;
+    }
+    None
 }
 
 /// Bare URLs and local paths: pip installs them, npsolve cannot resolve them.
@@ -173,6 +218,21 @@ mod tests {
             parse("numpy @ https://example.org/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl")
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn identifiers_ending_in_separators_are_errors_not_panics() {
+        for (text, at) in [
+            ("d- ", 1),
+            ("numpy_ ==1", 5),
+            ("pandas[excel-, x]", 12),
+            ("pandas[a,b. c]", 10),
+        ] {
+            let Err(Problem::Syntax { start, len, .. }) = parse(text) else {
+                panic!("expected a syntax problem for {text:?}");
+            };
+            assert_eq!((start, len), (at, 1), "{text}");
+        }
     }
 
     #[test]

@@ -62,14 +62,15 @@ impl<'a> SourceText<'a> {
             .get(pos.line.saturating_sub(1))
             .copied()
             .unwrap_or_default();
-        let remaining = text
-            .chars()
-            .count()
-            .saturating_sub(pos.column.saturating_sub(1));
+        // Positions past the end of the line (an entry that could not be found verbatim) are
+        // clamped to just after its last character.
+        let width = text.chars().count();
+        let column = pos.column.clamp(1, width + 1);
+        let remaining = width.saturating_sub(column - 1);
         ParseError {
             path: self.path.clone(),
             line: pos.line,
-            column: pos.column,
+            column,
             text: text.to_string(),
             span_len: span_len.min(remaining).max(1),
             expected: expected.into(),
