@@ -207,7 +207,7 @@ fn macos_formats(arch: &str, major: u16, minor: u16) -> Vec<&'static str> {
                 "x86_64",
                 "intel",
                 "fat64",
-                "fat32",
+                "fat3",
                 "universal2",
                 "universal",
             ]);
@@ -343,7 +343,7 @@ mod tests {
                 "macosx_10_9_x86_64",
                 "macosx_10_9_intel",
                 "macosx_10_9_fat64",
-                "macosx_10_9_fat32",
+                "macosx_10_9_fat3",
                 "macosx_10_9_universal2",
                 "macosx_10_9_universal"
             ]
