@@ -30,7 +30,10 @@ const ARCHIVES: [&str; 7] = [
 
 /// Parses one requirement string (already stripped of options and comments).
 pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requirement, Problem> {
-    if let Some(problem) = unsupported_form(text).or_else(|| bad_identifier_end(text)) {
+    if let Some(problem) = unsupported_form(text)
+        .or_else(|| bad_identifier_end(text))
+        .or_else(|| non_ascii_in_marker(text))
+    {
         return Err(problem);
     }
     let requirement =
@@ -95,6 +98,38 @@ fn bad_identifier_end(text: &str) -> Option<Problem> {
             return Some(problem);
         }
         offset += part.len() + 1;
+    }
+    None
+}
+
+/// A non-ASCII character outside the quoted strings of a marker. The marker grammar has none,
+/// and pep508_rs 0.9.2 panics (a byte slice cut inside a character) when one follows a
+/// complete marker, e.g. `numpy ; python_version >= '3.9'é` (found by the property tests).
+fn non_ascii_in_marker(text: &str) -> Option<Problem> {
+    let named_url = text.contains('@');
+    let mut quote: Option<char> = None;
+    let mut in_marker = false;
+    let mut previous = ' ';
+    for (offset, character) in text.char_indices() {
+        match quote {
+            Some(open) if character == open => quote = None,
+            Some(_) => {}
+            None if in_marker && (character == '\'' || character == '"') => quote = Some(character),
+            None if character == ';' && (!named_url || previous.is_whitespace()) => {
+                in_marker = true
+            }
+            None if in_marker && !character.is_ascii() => {
+                return Some(Problem::Syntax {
+                    start: offset,
+                    len: character.len_utf8(),
+                    message: format!(
+                        "expected a marker name, an operator, a quoted string, `and` or `or`, found `{character}`"
+                    ),
+                });
+            }
+            None => {}
+        }
+        previous = character;
     }
     None
 }
@@ -233,6 +268,23 @@ mod tests {
             };
             assert_eq!((start, len), (at, 1), "{text}");
         }
+    }
+
+    #[test]
+    fn non_ascii_after_a_marker_is_an_error_not_a_panic() {
+        for text in [
+            "numpy ; python_version >= '3.9'é",
+            "numpy ; platform_version == 'é' é",
+        ] {
+            assert!(matches!(parse(text), Err(Problem::Syntax { .. })), "{text}");
+        }
+        assert!(parse("numpy ; platform_version == 'é'").is_ok());
+        assert!(
+            parse(
+                "numpy @ https://example.org/é/numpy-1.0-py3-none-any.whl ; python_version > '3'"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -2,9 +2,13 @@
 
 use std::path::Path;
 
-use npsolve_requirements::{InputError, ReadOptions, parse_environment_yml, parse_requirements_txt};
+use npsolve_requirements::{
+    InputError, ReadOptions, parse_environment_yml, parse_requirements_txt,
+};
 
-fn parse_error(result: Result<npsolve_requirements::RequirementsInput, InputError>) -> npsolve_requirements::ParseError {
+fn parse_error(
+    result: Result<npsolve_requirements::RequirementsInput, InputError>,
+) -> npsolve_requirements::ParseError {
     match result {
         Err(InputError::Parse(error)) => error,
         other => panic!("expected a parse error, got {other:?}"),
@@ -15,15 +19,27 @@ fn parse_error(result: Result<npsolve_requirements::RequirementsInput, InputErro
 /// is followed by more text.
 #[test]
 fn name_ending_in_dash_before_more_text() {
-    let error = parse_error(parse_requirements_txt("d- ==1\n", Path::new("r.txt"), &ReadOptions::default()));
+    let error = parse_error(parse_requirements_txt(
+        "d- ==1\n",
+        Path::new("r.txt"),
+        &ReadOptions::default(),
+    ));
     assert_eq!((error.line, error.column, error.span_len), (1, 2, 1));
-    assert!(error.expected.contains("end with a letter or digit"), "{}", error.expected);
+    assert!(
+        error.expected.contains("end with a letter or digit"),
+        "{}",
+        error.expected
+    );
 }
 
 /// The same panic through the extras parser (`ExtraName` validation `expect`).
 #[test]
 fn extra_ending_in_separator_before_more_text() {
-    let error = parse_error(parse_requirements_txt("pandas[excel_ ,x]\n", Path::new("r.txt"), &ReadOptions::default()));
+    let error = parse_error(parse_requirements_txt(
+        "pandas[excel_ ,x]\n",
+        Path::new("r.txt"),
+        &ReadOptions::default(),
+    ));
     assert_eq!((error.line, error.column), (1, 13));
 }
 
@@ -32,6 +48,19 @@ fn extra_ending_in_separator_before_more_text() {
 #[test]
 fn escaped_pip_entry_error_stays_on_its_line() {
     let text = "dependencies:\n  - numpy>=1.24,<2\n  - pip:\n    - \"\\tnumpy\\\\\"\n";
-    let error = parse_error(parse_environment_yml(text, Path::new("environment.yml"), &ReadOptions::default()));
+    let error = parse_error(parse_environment_yml(
+        text,
+        Path::new("environment.yml"),
+        &ReadOptions::default(),
+    ));
     assert!(error.column <= error.text.chars().count() + 1, "{error:?}");
+}
+
+/// pep508_rs 0.9.2 panicked (byte slice inside a character) on a non-ASCII character after a
+/// complete marker.
+#[test]
+fn non_ascii_after_marker() {
+    let text = "numpy ; python_version >= '3.9'é\n";
+    let error = parse_error(parse_requirements_txt(text, Path::new("r.txt"), &ReadOptions::default()));
+    assert_eq!((error.line, error.column, error.span_len), (1, 32, 1));
 }
