@@ -11,6 +11,7 @@ use crate::python_version::PythonVersion;
 const SCRIPT: &str = r#"
 import sys, platform, sysconfig
 print("implementation=" + sys.implementation.name)
+print("abiflags=" + getattr(sys, "abiflags", ""))
 print("version=%d.%d.%d" % sys.version_info[:3])
 print("sys_platform=" + sys.platform)
 print("machine=" + platform.machine())
@@ -30,6 +31,7 @@ pub(crate) struct Description {
     pub(crate) host_type: String,
     pub(crate) libc: String,
     pub(crate) mac_ver: String,
+    pub(crate) abiflags: String,
 }
 
 /// Runs `python -I -S -c SCRIPT` and reads its target.
@@ -68,6 +70,7 @@ pub(crate) fn parse(stdout: &str) -> Description {
             "host_type" => description.host_type = value,
             "libc" => description.libc = value,
             "mac_ver" => description.mac_ver = value,
+            "abiflags" => description.abiflags = value,
             _ => {}
         }
     }
@@ -87,6 +90,13 @@ pub(crate) fn describe(
         return Err(PlatformError::UnsupportedInterpreter {
             path: path.to_string(),
             implementation: description.implementation.clone(),
+        });
+    }
+    // A free-threaded build takes `cpXYt` wheels, not `cpXY` or abi3 ones.
+    if description.abiflags.contains('t') {
+        return Err(PlatformError::UnsupportedInterpreter {
+            path: path.to_string(),
+            implementation: format!("cpython (free-threaded, `{}`)", description.version),
         });
     }
     let python: PythonVersion = description
@@ -203,6 +213,8 @@ mod tests {
             garbage,
             PlatformError::UnsupportedInterpreter { .. }
         ));
+        let threaded = target("implementation=cpython\nabiflags=t\nversion=3.13.1\nsys_platform=linux\nmachine=x86_64\nlibc=glibc 2.36\n").unwrap_err();
+        assert!(threaded.to_string().contains("free-threaded"), "{threaded}");
         let machine = target("implementation=cpython\nversion=3.12.0\nsys_platform=linux\nmachine=riscv64\nlibc=glibc 2.39\n").unwrap_err();
         assert!(machine.to_string().contains("`riscv64`"), "{machine}");
     }

@@ -8,6 +8,20 @@
 //! This crate does no network IO and knows nothing of indexes, metadata or
 //! NumPy's ABI; the only process it runs is a Python interpreter (or
 //! `getconf`/`sw_vers`) when asked to describe a real machine.
+//!
+//! ```
+//! use npsolve_platform::{DistFilename, Target};
+//!
+//! let target = Target::new("3.12".parse()?, "x86_64-manylinux_2_28".parse()?);
+//! let numpy = "numpy".parse()?;
+//! let wheel = DistFilename::parse("numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", &numpy)?;
+//! let DistFilename::Wheel(wheel) = wheel else { unreachable!() };
+//! assert!(wheel.compatibility(target.tags()).is_some());
+//! // Plain `linux_x86_64` wheels are never taken from an index.
+//! let local: npsolve_platform::WheelFilename = "torch-2.5.1+cu121-cp312-cp312-linux_x86_64.whl".parse()?;
+//! assert!(local.compatibility(target.tags()).is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod dist_filename;
 mod error;
@@ -16,6 +30,7 @@ mod markers;
 mod platform;
 mod python_version;
 mod sdist_filename;
+mod serde_impls;
 mod tags;
 mod target;
 mod wheel_filename;
