@@ -371,3 +371,20 @@ fn variables_come_from_the_injected_environment_only() {
         "numpy==1.26.4"
     );
 }
+
+#[test]
+fn requirements_included_by_a_constraints_file_are_constraints() {
+    let input = read("with-nested-constraints.in", &ReadOptions::default());
+    assert_eq!(
+        summary(&input.requirements),
+        ["scipy @ with-nested-constraints.in:2"]
+    );
+    assert_eq!(
+        summary(&input.constraints),
+        [
+            "numpy==1.26.4 @ constraints.txt:1",
+            "pandas<2.2 @ constraints.txt:2",
+            "scipy<1.12 @ upper-bounds.txt:3"
+        ]
+    );
+}

@@ -61,6 +61,10 @@ fn escaped_pip_entry_error_stays_on_its_line() {
 #[test]
 fn non_ascii_after_marker() {
     let text = "numpy ; python_version >= '3.9'é\n";
-    let error = parse_error(parse_requirements_txt(text, Path::new("r.txt"), &ReadOptions::default()));
+    let error = parse_error(parse_requirements_txt(
+        text,
+        Path::new("r.txt"),
+        &ReadOptions::default(),
+    ));
     assert_eq!((error.line, error.column, error.span_len), (1, 32, 1));
 }
