@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use pep508_rs::{Requirement, VersionOrUrl};
+use pep508_rs::{Pep508Error, Requirement, VerbatimUrl, VersionOrUrl};
 
 /// Why a requirement string was not accepted; offsets are bytes into the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,21 +30,27 @@ const ARCHIVES: [&str; 7] = [
 
 /// Parses one requirement string (already stripped of options and comments).
 pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requirement, Problem> {
-    if let Some(problem) = unsupported_form(text)
-        .or_else(|| bad_identifier_end(text))
-        .or_else(|| non_ascii_in_marker(text))
-    {
+    if let Some(problem) = unsupported_form(text).or_else(|| bad_identifier_end(text)) {
         return Err(problem);
     }
-    let requirement =
-        Requirement::<pep508_rs::VerbatimUrl>::parse(text, base_dir).map_err(|error| {
-            let message = error.message.to_string();
-            diagnose_operator(text, error.start, &message).unwrap_or(Problem::Syntax {
-                start: error.start,
-                len: error.len,
-                message: lowercase_first(&message),
-            })
-        })?;
+    if let Some(problem) = non_ascii_marker_problem(text, base_dir) {
+        return Err(problem);
+    }
+    // pep508_rs 0.9.2 has panicked on malformed input (see docs/inputs.md); the checks above
+    // catch the known cases first, and this keeps an unknown one from taking the process down.
+    let parsed = std::panic::catch_unwind(|| Requirement::<VerbatimUrl>::parse(text, base_dir));
+    let requirement = match parsed {
+        Ok(result) => result.map_err(|error| problem_of(text, &error))?,
+        Err(_) => {
+            return Err(Problem::Syntax {
+                start: 0,
+                len: text.len(),
+                message:
+                    "expected a PEP 508 requirement (the parser failed internally on this text)"
+                        .to_string(),
+            });
+        }
+    };
     if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url
         && url.scheme() == "file"
         && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix))
@@ -102,36 +108,54 @@ fn bad_identifier_end(text: &str) -> Option<Problem> {
     None
 }
 
-/// A non-ASCII character outside the quoted strings of a marker. The marker grammar has none,
-/// and pep508_rs 0.9.2 panics (a byte slice cut inside a character) when one follows a
-/// complete marker, e.g. `numpy ; python_version >= '3.9'é` (found by the property tests).
-fn non_ascii_in_marker(text: &str) -> Option<Problem> {
-    let named_url = text.contains('@');
-    let mut quote: Option<char> = None;
-    let mut in_marker = false;
-    let mut previous = ' ';
-    for (offset, character) in text.char_indices() {
-        match quote {
-            Some(open) if character == open => quote = None,
-            Some(_) => {}
-            None if in_marker && (character == '\'' || character == '"') => quote = Some(character),
-            None if character == ';' && (!named_url || previous.is_whitespace()) => {
-                in_marker = true
-            }
-            None if in_marker && !character.is_ascii() => {
-                return Some(Problem::Syntax {
-                    start: offset,
-                    len: character.len_utf8(),
-                    message: format!(
-                        "expected a marker name, an operator, a quoted string, `and` or `or`, found `{character}`"
-                    ),
-                });
-            }
-            None => {}
-        }
-        previous = character;
+fn problem_of(text: &str, error: &Pep508Error) -> Problem {
+    let message = error.message.to_string();
+    diagnose_operator(text, error.start, &message).unwrap_or(Problem::Syntax {
+        start: error.start,
+        len: error.len,
+        message: lowercase_first(&message),
+    })
+}
+
+/// Non-ASCII text in the marker part. pep508_rs 0.9.2 measures the word after a marker
+/// expression in characters but slices it in bytes, so non-ASCII there panics (e.g.
+/// `numpy ; python_version >= '3.9'é`, found by the property tests). The marker part is first
+/// parsed with each non-ASCII character replaced by as many ASCII bytes: if that fails, the
+/// error is reported (offsets are unchanged); if it succeeds, no such word exists.
+fn non_ascii_marker_problem(text: &str, base_dir: &Path) -> Option<Problem> {
+    let marker_start = text.find(';')?;
+    if text[marker_start..].is_ascii() {
+        return None;
     }
-    None
+    let mut sanitized = String::with_capacity(text.len());
+    sanitized.push_str(&text[..marker_start]);
+    for character in text[marker_start..].chars() {
+        if character.is_ascii() {
+            sanitized.push(character);
+        } else {
+            sanitized.extend(std::iter::repeat_n('x', character.len_utf8()));
+        }
+    }
+    let error =
+        std::panic::catch_unwind(|| Requirement::<VerbatimUrl>::parse(&sanitized, base_dir))
+            .ok()?
+            .err()?;
+    let span = text
+        .get(error.start..error.start.saturating_add(error.len).min(text.len()))
+        .unwrap_or_default();
+    match span.chars().find(|character| !character.is_ascii()) {
+        Some(character) => {
+            let offset = error.start + span.find(character).unwrap_or_default();
+            Some(Problem::Syntax {
+                start: offset,
+                len: character.len_utf8(),
+                message: format!(
+                    "expected a marker name, an operator, a quoted string, `and` or `or`, found `{character}`"
+                ),
+            })
+        }
+        None => Some(problem_of(text, &error)),
+    }
 }
 
 /// Bare URLs and local paths: pip installs them, npsolve cannot resolve them.

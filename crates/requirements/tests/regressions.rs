@@ -68,3 +68,27 @@ fn non_ascii_after_marker() {
     ));
     assert_eq!((error.line, error.column, error.span_len), (1, 32, 1));
 }
+
+/// The same slicing panic with the non-ASCII word opening a quote, so a scan for "outside
+/// quotes" missed it; also reached through `${VAR}` expansion.
+#[test]
+fn non_ascii_word_after_marker_even_in_quotes() {
+    let options = ReadOptions {
+        env: [("UNI", "é✓")].into_iter().collect(),
+        ..ReadOptions::default()
+    };
+    for text in [
+        "numpy ; python_version >= '3.9'\"${UNI}${UNI}\n",
+        " and  ; python_version >= '3.9'\"é\n",
+    ] {
+        let error = parse_error(parse_requirements_txt(text, Path::new("r.txt"), &options));
+        assert!(error.column <= error.text.chars().count() + 1, "{error:?}");
+    }
+    let text = "numpy ; python_version >= '3.9' 'é'\n";
+    let error = parse_error(parse_requirements_txt(
+        text,
+        Path::new("r.txt"),
+        &ReadOptions::default(),
+    ));
+    assert_eq!((error.column, error.span_len), (34, 1), "{error:?}");
+}
