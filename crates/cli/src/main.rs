@@ -1,1 +1,52 @@
-fn main() {}
+//! The `npsolve` binary: parses the command line, runs one command, and is the one
+//! place where errors become messages and exit codes.
+
+// mod abi_oracle; (wired when npsolve-abi lands)
+mod args;
+mod commands;
+mod error;
+mod printer;
+mod settings;
+mod source;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command, IndexCommand};
+use crate::error::CliError;
+use crate::printer::Printer;
+
+fn main() -> ExitCode {
+    let args = args::with_implicit_compile(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // clap exits 0 for --help/--version and 2 for usage errors, as documented.
+            return ExitCode::from(error.exit_code() as u8);
+        }
+    };
+    let printer = Printer::new(&cli.global);
+    printer.init_logging();
+    match run(cli, &printer) {
+        Ok(code) => code,
+        Err(error) => {
+            printer.error(&error);
+            error.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Compile(args) => commands::compile::run(&args, printer),
+        Command::Abi(_) => Err(CliError::NotImplemented("abi")),
+        Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
+        Command::Lock(_) => Err(CliError::NotImplemented("lock")),
+        Command::Check(_) => Err(CliError::NotImplemented("check")),
+        Command::Scan(_) => Err(CliError::NotImplemented("scan")),
+        Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),
+        Command::Explain(_) => Err(CliError::NotImplemented("explain")),
+    }
+}

@@ -257,9 +257,13 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
                 }
             }
             External::FromDependencyOf(package, range, dependency, dependency_range) => {
+                let depender = if *range == Ranges::full() {
+                    format!("`{package}`")
+                } else {
+                    package_with_range(package, range)
+                };
                 let base = format!(
-                    "{} depends on {}",
-                    package_with_range(package, range),
+                    "{depender} depends on {}",
                     package_with_range(dependency, dependency_range)
                 );
                 match self.abi_reason(package, range, dependency) {

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Time npsolve against `uv pip compile` on the shared benchmark inputs.
+
+Usage:
+    python3 .bench/compare.py [--runs 5] [--uv PATH] [--npsolve PATH] [INPUT.in ...]
+
+For each input it measures two regimes, in the same session on the same machine:
+  cold: an empty cache directory for every run (network to PyPI);
+  warm: a cache populated by one unmeasured run, then `--offline`.
+It prints the median wall time and peak RSS of each tool and the ratio npsolve/uv.
+Both tools resolve for `--python-version 3.11 --python-platform x86_64-manylinux_2_28`.
+This is a benchmark, not a test: it needs the network and takes minutes.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_28"]
+
+
+def run(command, env):
+    """Runs a command, returns (seconds, peak RSS in MiB); raises on failure."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def commands(tool, path, source, cache, offline):
+    if tool == "uv":
+        command = [path, "pip", "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q", "-o", os.devnull]
+    else:
+        command = [path, "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q"]
+    if offline:
+        command.append("--offline")
+    return command
+
+
+def measure(tool, path, source, runs, regime, env):
+    times, memory = [], []
+    root = Path(tempfile.mkdtemp(prefix=f"bench-{tool}-"))
+    try:
+        warm_cache = root / "warm"
+        if regime == "warm":
+            run(commands(tool, path, source, warm_cache, False), env)
+        for index in range(runs):
+            cache = warm_cache if regime == "warm" else root / f"cold-{index}"
+            seconds, rss = run(commands(tool, path, source, cache, regime == "warm"), env)
+            times.append(seconds)
+            memory.append(rss)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return statistics.median(times), max(memory)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="*", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--uv", default=shutil.which("uv") or "uv")
+    parser.add_argument("--npsolve", default=str(Path(__file__).resolve().parent.parent / "target/release/npsolve"))
+    args = parser.parse_args()
+    inputs = args.inputs or sorted((Path(__file__).resolve().parent.parent.parent / "shared/bench").glob("*.in"))
+    env = {key: value for key, value in os.environ.items() if key not in ("UV_INDEX_URL", "PIP_INDEX_URL")}
+    print(f"runs per cell: {args.runs}; uv: {subprocess.run([args.uv, '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(f"{'input':<12} {'regime':<6} {'uv s':>8} {'npsolve s':>10} {'ratio':>7} {'uv MiB':>8} {'npsolve MiB':>12}")
+    for source in inputs:
+        for regime in ("cold", "warm"):
+            uv_time, uv_rss = measure("uv", args.uv, source, args.runs, regime, env)
+            np_time, np_rss = measure("npsolve", args.npsolve, source, args.runs, regime, env)
+            print(
+                f"{source.stem:<12} {regime:<6} {uv_time:>8.3f} {np_time:>10.3f} {np_time / uv_time:>7.2f}"
+                f" {uv_rss:>8.0f} {np_rss:>12.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,369 @@
+//! Command-line arguments, named as in `uv pip compile` and `pip-compile`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  resolution impossible, or `check` found problems
+  2  usage error, unreadable input, or index failure";
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  npsolve requirements.txt                     resolve and print pinned requirements
+  npsolve compile requirements.in -o requirements.txt
+  npsolve compile pyproject.toml --extra plot --python-version 3.11
+  npsolve check requirements.txt               exit 1 if the pins break at import
+  npsolve scan pandas==1.5.3                   which NumPy a wheel was built against
+  npsolve abi pandas==1.5.3                    the curated facts npsolve holds";
+
+/// npsolve: a Python dependency resolver that never pairs a wheel with a NumPy it
+/// cannot import under.
+#[derive(Debug, Parser)]
+#[command(
+    name = "npsolve",
+    version,
+    about = "A Python dependency resolver that never hands you a NumPy ABI mismatch",
+    long_about = "npsolve resolves Python requirements into pinned versions like `uv pip compile`, \
+                  and adds the NumPy binary (ABI) constraint of every wheel it picks, so \
+                  `import pandas` never dies with `numpy.dtype size changed` or `_ARRAY_API not found`.\n\n\
+                  `npsolve FILE` is short for `npsolve compile FILE`.",
+    after_help = MAIN_EXAMPLES,
+    after_long_help = format!("{MAIN_EXAMPLES}\n\n{EXIT_CODES}"),
+    propagate_version = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Print less: only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: what is fetched and decided (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colour (`NO_COLOR` turns it off unless `always`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Resolve requirements into pinned versions (requirements.txt output).
+    #[command(after_help = COMPILE_EXAMPLES)]
+    Compile(CompileArgs),
+    /// Resolve and write a PEP 751 pylock.toml.
+    Lock(LockArgs),
+    /// Check a pinned requirements.txt or pylock.toml; exit 1 if it is broken.
+    Check(CheckArgs),
+    /// Read which NumPy a wheel was built against, from its binaries.
+    Scan(ScanArgs),
+    /// Print the curated NumPy ABI facts npsolve holds for a package.
+    Abi(AbiArgs),
+    /// Audit an installed environment for NumPy ABI breaks.
+    Doctor(DoctorArgs),
+    /// Decode a traceback: which package broke and how to fix it.
+    Explain(ExplainArgs),
+    /// Index tools (snapshots for offline and reproducible use).
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+const COMPILE_EXAMPLES: &str = "\
+Examples:
+  npsolve compile requirements.in
+  npsolve compile requirements.in -o requirements.txt --generate-hashes
+  npsolve compile pyproject.toml --extra plot --group dev
+  npsolve compile environment.yml --python-version 3.10 --python-platform aarch64-manylinux_2_28
+  npsolve compile requirements.in --index-url file:///srv/mirror/simple --offline";
+
+/// `npsolve compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Input files: requirements.txt / .in, pyproject.toml, environment.yml, or `-` for stdin.
+    #[arg(required = true, value_name = "SRC_FILE")]
+    pub src_files: Vec<PathBuf>,
+    /// Write the pinned requirements here (atomically) instead of stdout; its pins are preferred.
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Requirements, resolution and target options.
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options that shape the resolution.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Resolution options")]
+pub struct ResolveArgs {
+    /// Constrain versions using the given requirements files.
+    #[arg(short, long = "constraint", value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
+    /// Include optional dependencies from this extra (pyproject.toml).
+    #[arg(long = "extra", value_name = "EXTRA")]
+    pub extras: Vec<String>,
+    /// Include all extras (pyproject.toml).
+    #[arg(long)]
+    pub all_extras: bool,
+    /// Include dependencies from this PEP 735 group (pyproject.toml).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// When pre-releases may be chosen.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub prerelease: Option<PrereleaseArg>,
+    /// Allow packages to be upgraded past the pins of the existing output file.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Allow this package to be upgraded past its existing pin.
+    #[arg(short = 'P', long = "upgrade-package", value_name = "PACKAGE")]
+    pub upgrade_packages: Vec<String>,
+    /// Never use wheels for these packages (`:all:` for every package).
+    #[arg(long, value_name = "PACKAGE")]
+    pub no_binary: Vec<String>,
+    /// Only use wheels for these packages (`:all:` for every package).
+    #[arg(long, value_name = "PACKAGE")]
+    pub only_binary: Vec<String>,
+    /// Allow a source-only version of these numpy-dependent packages (`:all:` for all).
+    #[arg(long, value_name = "PACKAGE")]
+    pub allow_source: Vec<String>,
+    /// Ignore NumPy ABI constraints (resolve from metadata alone, like pip and uv).
+    #[arg(long)]
+    pub no_abi: bool,
+    /// Target options.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+/// When pre-releases may be chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrereleaseArg {
+    /// Never.
+    Disallow,
+    /// Always.
+    Allow,
+    /// Only for packages with no stable release.
+    IfNecessary,
+    /// Only where a first-party requirement names a pre-release.
+    Explicit,
+    /// Either of the two above (default).
+    IfNecessaryOrExplicit,
+}
+
+/// The environment to resolve for.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Target options")]
+pub struct TargetArgs {
+    /// Python version to resolve for, e.g. `3.11` (default: the `python3` on PATH, else 3.12).
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Platform to resolve for, e.g. `x86_64-manylinux_2_28`, `aarch64-apple-darwin`,
+    /// `x86_64-pc-windows-msvc` (default: this machine).
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+    /// Read the target from this Python interpreter.
+    #[arg(long, value_name = "PYTHON", conflicts_with_all = ["python_version", "python_platform"])]
+    pub python: Option<PathBuf>,
+}
+
+/// Where packages come from, and the cache.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Index options")]
+pub struct IndexArgs {
+    /// The package index (PEP 503/691), default PyPI; also `PIP_INDEX_URL` / `UV_INDEX_URL`.
+    #[arg(short, long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// More indexes; a package is taken from the first index that has it, never mixed.
+    #[arg(long = "extra-index-url", value_name = "URL")]
+    pub extra_index_urls: Vec<String>,
+    /// Folders or pages of links to look for distributions in.
+    #[arg(short = 'f', long = "find-links", value_name = "PATH_OR_URL")]
+    pub find_links: Vec<String>,
+    /// Ignore the package index, use only --find-links.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Ignore files uploaded after this date (RFC 3339 or YYYY-MM-DD): reproducible answers.
+    #[arg(long, value_name = "DATE")]
+    pub exclude_newer: Option<String>,
+    /// Cache directory (also `NPSOLVE_CACHE_DIR`).
+    #[arg(long, value_name = "DIR", env = "NPSOLVE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Use only the cache; fail naming what is missing.
+    #[arg(long)]
+    pub offline: bool,
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Revalidate this package's cached page.
+    #[arg(long = "refresh-package", value_name = "PACKAGE")]
+    pub refresh_packages: Vec<String>,
+}
+
+/// How the output looks.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Output options")]
+pub struct OutputArgs {
+    /// Include `--hash` lines for every file of each pinned version.
+    #[arg(long)]
+    pub generate_hashes: bool,
+    /// With --generate-hashes: only the hash of the file the target installs.
+    #[arg(long, requires = "generate_hashes")]
+    pub hashes_for_target: bool,
+    /// Do not write the header comment.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Do not write `# via` annotations.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// Annotation layout.
+    #[arg(long, value_enum, default_value_t = AnnotationStyleArg::Split)]
+    pub annotation_style: AnnotationStyleArg,
+}
+
+/// Annotation layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AnnotationStyleArg {
+    /// One source per line (uv's default).
+    #[default]
+    Split,
+    /// All sources on the pin's line.
+    Line,
+}
+
+/// `npsolve lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// A requirements file or pyproject.toml.
+    pub src_file: PathBuf,
+    /// Where to write the lockfile.
+    #[arg(short, long, default_value = "pylock.toml")]
+    pub output_file: PathBuf,
+    /// Resolution options.
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+}
+
+/// `npsolve check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A pinned requirements.txt or pylock.toml.
+    pub file: PathBuf,
+}
+
+/// `npsolve scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// `PKG==VERSION`, a local `.whl`, or a wheel URL.
+    pub target: String,
+}
+
+/// `npsolve abi`.
+#[derive(Debug, Args)]
+pub struct AbiArgs {
+    /// `PKG` or `PKG==VERSION`.
+    pub package: String,
+}
+
+/// `npsolve doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The virtual environment to audit.
+    #[arg(long, value_name = "DIR")]
+    pub venv: Option<PathBuf>,
+}
+
+/// `npsolve explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A file holding a traceback, or `-` for stdin.
+    pub file: Option<PathBuf>,
+}
+
+/// `npsolve index ...`.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Write a static PEP 691 mirror of some packages (for tests and air-gapped CI).
+    #[command(
+        after_help = "Example:\n  npsolve index snapshot 'numpy>=1.26,<2.2' pandas==2.2.2 --out mirror --python-version 3.11 --python-platform x86_64-manylinux_2_28\n  npsolve compile requirements.txt --index-url file://$PWD/mirror/simple --offline"
+    )]
+    Snapshot(SnapshotArgs),
+}
+
+/// `npsolve index snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Packages with optional version specifiers, e.g. `numpy>=1.26,<2.2`.
+    #[arg(required = true, value_name = "REQUIREMENT")]
+    pub packages: Vec<String>,
+    /// The output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also copy the distribution files, not only their metadata.
+    #[arg(long)]
+    pub include_files: bool,
+    /// Target options (files not installable on the target are dropped; sdists kept).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+/// Rewrites `npsolve FILE ...` into `npsolve compile FILE ...`.
+pub fn with_implicit_compile(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    const SUBCOMMANDS: &[&str] = &[
+        "compile", "lock", "check", "scan", "abi", "doctor", "explain", "index", "help",
+    ];
+    let first_positional = args.iter().skip(1).position(|arg| {
+        let text = arg.to_string_lossy();
+        !text.starts_with('-') || text == "-"
+    });
+    let Some(position) = first_positional.map(|index| index + 1) else {
+        return args;
+    };
+    // Only global flags may come before the file in the shorthand form.
+    let before_are_global = args[1..position].iter().all(|arg| {
+        let text = arg.to_string_lossy();
+        matches!(
+            text.as_ref(),
+            "-q" | "--quiet" | "-v" | "-vv" | "-vvv" | "--verbose"
+        )
+    });
+    let text = args[position].to_string_lossy();
+    if SUBCOMMANDS.contains(&text.as_ref()) || !before_are_global {
+        return args;
+    }
+    let mut rewritten = args;
+    rewritten.insert(position, "compile".into());
+    rewritten
+}

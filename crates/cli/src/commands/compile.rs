@@ -1,0 +1,231 @@
+//! `npsolve compile`: requirements in, pinned requirements out.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
+use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, read_input};
+use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement, resolve};
+use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
+
+use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+use crate::source::IndexSource;
+
+/// Runs `npsolve compile`.
+pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
+    let started = Instant::now();
+    let existing = args.output_file.as_deref().filter(|path| path.exists());
+    let resolution = resolve_files(&args.src_files, &args.resolve, existing, printer)?;
+    printer.status(&format!(
+        "Resolved {} packages in {:.2}s",
+        resolution.pins.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let writer = RequirementsTxt {
+        header_command: (!args.output.no_header).then(header_command),
+        annotate: !args.output.no_annotate,
+        style: match args.output.annotation_style {
+            AnnotationStyleArg::Split => AnnotationStyle::Split,
+            AnnotationStyleArg::Line => AnnotationStyle::Line,
+        },
+        hashes: match (args.output.generate_hashes, args.output.hashes_for_target) {
+            (false, _) => HashMode::None,
+            (true, false) => HashMode::AllFiles,
+            (true, true) => HashMode::TargetOnly,
+        },
+    };
+    let text = writer.render(&resolution);
+    match &args.output_file {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the inputs and resolves them; shared by `compile` and `lock`.
+pub fn resolve_files(
+    src_files: &[std::path::PathBuf],
+    args: &ResolveArgs,
+    existing_output: Option<&Path>,
+    printer: &Printer,
+) -> Result<Resolution, CliError> {
+    let read_options = ReadOptions {
+        extras: args
+            .extras
+            .iter()
+            .map(|extra| {
+                ExtraName::new(extra.clone())
+                    .map_err(|error| CliError::Usage(format!("invalid --extra `{extra}`: {error}")))
+            })
+            .collect::<Result<_, _>>()?,
+        all_extras: args.all_extras,
+        groups: args.groups.clone(),
+        ..ReadOptions::default()
+    };
+    let mut input = RequirementsInput::default();
+    for path in src_files {
+        merge(&mut input, read_input(path, &read_options)?);
+    }
+    for path in &args.constraints {
+        let constraints = read_input(path, &ReadOptions::default())?;
+        input.constraints.extend(constraints.requirements);
+        input.constraints.extend(constraints.constraints);
+    }
+    let target = settings::target(&args.target)?;
+    let client_options = settings::client_options(&args.index, &input.index)?;
+    let preferences = match existing_output {
+        Some(path) if !args.upgrade => preferences(
+            path,
+            &settings::package_names(&args.upgrade_packages, "--upgrade-package")?,
+            printer,
+        ),
+        _ => BTreeMap::new(),
+    };
+    let options = ResolveOptions {
+        markers: target.markers().clone(),
+        python_version: target.python().as_version(),
+        prerelease: settings::prerelease(args.prerelease, input.pre),
+        allow_source: settings::selection(
+            &args.allow_source,
+            &Default::default(),
+            "--allow-source",
+        )?,
+        only_binary: settings::selection(
+            &args.only_binary,
+            &input.binary.only_binary,
+            "--only-binary",
+        )?,
+        no_binary: settings::selection(&args.no_binary, &input.binary.no_binary, "--no-binary")?,
+        preferences,
+        constraints: input
+            .constraints
+            .iter()
+            .map(|sourced| sourced.requirement.clone())
+            .collect(),
+    };
+    let requirements: Vec<RootRequirement> =
+        input.requirements.iter().map(root_requirement).collect();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))?;
+    let client = npsolve_index::IndexClient::new(client_options)?;
+    let source = IndexSource::new(client, runtime.handle().clone(), target);
+    let abi: Option<&dyn npsolve_resolver::AbiOracle> = None;
+    // The solver is synchronous: it runs on this thread and blocks on futures that the
+    // runtime's worker threads drive, prefetches included.
+    let resolution = resolve(&requirements, &options, &source, abi)?;
+    drop(source);
+    runtime.shutdown_background();
+    Ok(resolution)
+}
+
+fn merge(into: &mut RequirementsInput, from: RequirementsInput) {
+    into.requirements.extend(from.requirements);
+    into.constraints.extend(from.constraints);
+    into.index.index_url = into.index.index_url.take().or(from.index.index_url);
+    into.index
+        .extra_index_urls
+        .extend(from.index.extra_index_urls);
+    into.index.find_links.extend(from.index.find_links);
+    into.index.no_index |= from.index.no_index;
+    into.pre |= from.pre;
+    if into.requires_python.is_none() {
+        into.requires_python = from.requires_python;
+    }
+    into.binary = from.binary;
+}
+
+fn root_requirement(sourced: &SourcedRequirement) -> RootRequirement {
+    let path = sourced.origin.path.display().to_string();
+    RootRequirement {
+        requirement: sourced.requirement.clone(),
+        origin: format!("{path}:{}", sourced.origin.line),
+        via: format!("-r {path}"),
+    }
+}
+
+/// Pins of an existing output file, kept unless upgraded (pip-compile's stable re-resolution).
+fn preferences(
+    path: &Path,
+    upgrade: &std::collections::BTreeSet<PackageName>,
+    printer: &Printer,
+) -> BTreeMap<PackageName, pep440_rs::Version> {
+    let input = match read_input(path, &ReadOptions::default()) {
+        Ok(input) => input,
+        Err(error) => {
+            printer.warn(&format!(
+                "ignoring the pins of `{}`: {error}",
+                path.display()
+            ));
+            return BTreeMap::new();
+        }
+    };
+    let mut preferences = BTreeMap::new();
+    for sourced in input.requirements {
+        let requirement = sourced.requirement;
+        if upgrade.contains(&requirement.name) {
+            continue;
+        }
+        if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url
+            && let [specifier] = specifiers.iter().as_slice()
+            && *specifier.operator() == pep440_rs::Operator::Equal
+        {
+            preferences.insert(requirement.name.clone(), specifier.version().clone());
+        }
+    }
+    preferences
+}
+
+/// The command line for the output header, without options that do not change the
+/// answer (cache, verbosity, colour).
+fn header_command() -> String {
+    let args: Vec<String> = args_for_header(std::env::args().skip(1).collect());
+    let mut command = vec!["npsolve".to_string()];
+    command.extend(args);
+    command.join(" ")
+}
+
+fn args_for_header(args: Vec<String>) -> Vec<String> {
+    const DROP_WITH_VALUE: &[&str] = &["--cache-dir", "--color", "--refresh-package"];
+    const DROP: &[&str] = &[
+        "-q",
+        "--quiet",
+        "-v",
+        "-vv",
+        "-vvv",
+        "--verbose",
+        "--offline",
+        "--no-cache",
+        "--refresh",
+    ];
+    let mut kept = Vec::new();
+    let mut skip_next = false;
+    for arg in args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if DROP.contains(&arg.as_str()) {
+            continue;
+        }
+        if DROP_WITH_VALUE.contains(&arg.as_str()) {
+            skip_next = true;
+            continue;
+        }
+        if DROP_WITH_VALUE
+            .iter()
+            .any(|option| arg.starts_with(&format!("{option}=")))
+        {
+            continue;
+        }
+        kept.push(arg);
+    }
+    kept
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+// pub mod abi;
+pub mod compile;
+pub mod snapshot;

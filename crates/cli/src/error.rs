@@ -1,0 +1,49 @@
+//! Every failure the CLI can report, and the exit code each one maps to.
+
+use std::process::ExitCode;
+
+/// A failure of one npsolve command. Rendered once, in `main`.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// An input file could not be read or parsed.
+    #[error(transparent)]
+    Input(#[from] npsolve_requirements::InputError),
+    /// The index could not be read.
+    #[error(transparent)]
+    Index(#[from] npsolve_index::IndexError),
+    /// An output file could not be written.
+    #[error(transparent)]
+    Output(#[from] npsolve_output::OutputError),
+    /// The command line asked for something invalid.
+    #[error("{0}")]
+    Usage(String),
+    /// The requirements cannot be satisfied; the text explains why.
+    #[error("No solution found when resolving dependencies:\n{0}")]
+    NoSolution(String),
+    /// The index or the cache failed during resolution.
+    #[error("{0}")]
+    Resolution(String),
+    /// A subcommand that is not built yet.
+    #[error("`npsolve {0}` is not implemented yet")]
+    NotImplemented(&'static str),
+}
+
+impl CliError {
+    /// The process exit code: 1 when the answer is "impossible", 2 for errors.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::NoSolution(_) => ExitCode::from(1),
+            _ => ExitCode::from(2),
+        }
+    }
+}
+
+impl From<npsolve_resolver::ResolveError> for CliError {
+    fn from(error: npsolve_resolver::ResolveError) -> Self {
+        match error {
+            npsolve_resolver::ResolveError::NoSolution { report } => CliError::NoSolution(report),
+            npsolve_resolver::ResolveError::Source(message) => CliError::Resolution(message),
+            npsolve_resolver::ResolveError::Unsupported(message) => CliError::Usage(message),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Where messages go: stdout for results, stderr for everything else, colour only
+//! when allowed (`--color`, `NO_COLOR`, a terminal).
+
+use std::io::IsTerminal;
+
+use owo_colors::OwoColorize;
+
+use crate::args::{ColorChoice, GlobalArgs};
+use crate::error::CliError;
+
+/// Writes messages to stderr according to the global options.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    quiet: bool,
+    verbose: u8,
+    color: bool,
+    terminal: bool,
+}
+
+impl Printer {
+    /// Decides colour and verbosity from the global options and the environment.
+    pub fn new(global: &GlobalArgs) -> Printer {
+        let terminal = std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        Printer {
+            quiet: global.quiet,
+            verbose: global.verbose,
+            color,
+            terminal,
+        }
+    }
+
+    /// Sends `tracing` output to stderr at the level `-v` asks for.
+    pub fn init_logging(&self) {
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            (false, 2) => "debug",
+            _ => "trace",
+        };
+        let filter =
+            tracing_subscriber::EnvFilter::try_from_env("NPSOLVE_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(format!("{level},pubgrub=warn"))
+            });
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(self.color)
+            .without_time()
+            .with_target(self.verbose > 1)
+            .try_init();
+    }
+
+    /// A one-line status message (e.g. "Resolved 12 packages"), only on a terminal or with -v.
+    pub fn status(&self, message: &str) {
+        if self.quiet || !(self.terminal || self.verbose > 0) {
+            return;
+        }
+        if self.color {
+            eprintln!("{}", message.dimmed());
+        } else {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning, unless quiet.
+    pub fn warn(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.color {
+            eprintln!("{}: {message}", "warning".yellow().bold());
+        } else {
+            eprintln!("warning: {message}");
+        }
+    }
+
+    /// The rendering of a failed command.
+    pub fn error(&self, error: &CliError) {
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            if !text.contains(&cause_text) {
+                text.push_str(&format!("\n  Caused by: {cause_text}"));
+            }
+            source = cause.source();
+        }
+        if self.color {
+            eprintln!("{}: {text}", "error".red().bold());
+        } else {
+            eprintln!("error: {text}");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Turning arguments (and the options found inside input files) into the options of
+//! each stage: the target, the index client, the resolver.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use npsolve_index::{CacheOptions, ClientOptions, IndexUrl, Refresh};
+use npsolve_platform::{Platform, PythonVersion, Target};
+use npsolve_requirements::{IndexOptions, PackageSelection as InputSelection};
+use npsolve_resolver::{PackageSelection, PrereleaseMode};
+use pep508_rs::PackageName;
+
+use crate::args::{IndexArgs, PrereleaseArg, TargetArgs};
+use crate::error::CliError;
+
+/// The Python version used when neither a flag nor an interpreter says otherwise.
+const DEFAULT_PYTHON: &str = "3.12";
+
+/// The target from `--python-version` / `--python-platform` / `--python`, else the
+/// `python3` on PATH, else this machine with Python 3.12.
+pub fn target(args: &TargetArgs) -> Result<Target, CliError> {
+    if let Some(python) = &args.python {
+        return Target::from_interpreter(python)
+            .map_err(|error| CliError::Usage(error.to_string()));
+    }
+    let from_path = || {
+        (args.python_version.is_none() && args.python_platform.is_none())
+            .then(|| Target::from_interpreter(Path::new("python3")).ok())
+            .flatten()
+    };
+    if let Some(target) = from_path() {
+        return Ok(target);
+    }
+    let python: PythonVersion = args
+        .python_version
+        .as_deref()
+        .unwrap_or(DEFAULT_PYTHON)
+        .parse()
+        .map_err(|error| CliError::Usage(format!("invalid --python-version: {error}")))?;
+    match &args.python_platform {
+        Some(platform) => {
+            let platform: Platform = platform
+                .parse()
+                .map_err(|error| CliError::Usage(format!("invalid --python-platform: {error}")))?;
+            Ok(Target::new(python, platform))
+        }
+        None => Target::host(python).map_err(|error| CliError::Usage(error.to_string())),
+    }
+}
+
+fn parse_index_url(text: &str, what: &str) -> Result<IndexUrl, CliError> {
+    text.parse()
+        .map_err(|error| CliError::Usage(format!("invalid {what} `{text}`: {error}")))
+}
+
+fn package_name(text: &str, what: &str) -> Result<PackageName, CliError> {
+    PackageName::new(text.to_string()).map_err(|error| {
+        CliError::Usage(format!("invalid package name `{text}` for {what}: {error}"))
+    })
+}
+
+/// Index client options: flags first, then the options inside the input files, then
+/// `UV_INDEX_URL` / `PIP_INDEX_URL`, then PyPI.
+pub fn client_options(
+    args: &IndexArgs,
+    from_files: &IndexOptions,
+) -> Result<ClientOptions, CliError> {
+    let env_index = std::env::var("UV_INDEX_URL")
+        .ok()
+        .or_else(|| std::env::var("PIP_INDEX_URL").ok())
+        .filter(|value| !value.is_empty());
+    let index_url = args
+        .index_url
+        .clone()
+        .or_else(|| from_files.index_url.clone())
+        .or(env_index)
+        .map(|url| parse_index_url(&url, "--index-url"))
+        .transpose()?;
+    let mut extra_index_urls = Vec::new();
+    for url in args
+        .extra_index_urls
+        .iter()
+        .chain(&from_files.extra_index_urls)
+    {
+        let url = parse_index_url(url, "--extra-index-url")?;
+        if !extra_index_urls.contains(&url) {
+            extra_index_urls.push(url);
+        }
+    }
+    let mut find_links = Vec::new();
+    for link in args.find_links.iter().chain(&from_files.find_links) {
+        find_links.push(
+            link.parse().map_err(|error| {
+                CliError::Usage(format!("invalid --find-links `{link}`: {error}"))
+            })?,
+        );
+    }
+    let exclude_newer = args.exclude_newer.as_deref().map(parse_date).transpose()?;
+    let refresh = if args.refresh {
+        Refresh::All
+    } else if args.refresh_packages.is_empty() {
+        Refresh::None
+    } else {
+        Refresh::Packages(
+            args.refresh_packages
+                .iter()
+                .map(|name| package_name(name, "--refresh-package"))
+                .collect::<Result<_, _>>()?,
+        )
+    };
+    Ok(ClientOptions {
+        index_url,
+        extra_index_urls,
+        find_links,
+        no_index: args.no_index || from_files.no_index,
+        cache: CacheOptions {
+            dir: args.cache_dir.clone(),
+            no_cache: args.no_cache,
+            offline: args.offline,
+            refresh,
+        },
+        exclude_newer,
+        max_concurrency: 64,
+        timeout: Duration::from_secs(30),
+        retries: 3,
+    })
+}
+
+/// `--exclude-newer`: an RFC 3339 timestamp or a date (midnight UTC).
+pub fn parse_date(text: &str) -> Result<jiff::Timestamp, CliError> {
+    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+        return Ok(timestamp);
+    }
+    let date: jiff::civil::Date = text.parse().map_err(|_| {
+        CliError::Usage(format!(
+            "invalid --exclude-newer `{text}`: expected a date (2024-06-01) or an RFC 3339 timestamp (2024-06-01T00:00:00Z)"
+        ))
+    })?;
+    date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|zoned| zoned.timestamp())
+        .map_err(|error| CliError::Usage(format!("invalid --exclude-newer `{text}`: {error}")))
+}
+
+/// A package selection from option values such as `--no-binary :all:` or `--no-binary a,b`.
+pub fn selection(
+    values: &[String],
+    from_files: &InputSelection,
+    what: &str,
+) -> Result<PackageSelection, CliError> {
+    let mut names = BTreeSet::new();
+    let mut all = false;
+    match from_files {
+        InputSelection::All => all = true,
+        InputSelection::Names(listed) => names.extend(listed.iter().cloned()),
+        InputSelection::None => {}
+    }
+    for value in values {
+        for part in value
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+        {
+            match part {
+                ":all:" => all = true,
+                ":none:" => {
+                    all = false;
+                    names.clear();
+                }
+                name => {
+                    names.insert(package_name(name, what)?);
+                }
+            }
+        }
+    }
+    Ok(if all {
+        PackageSelection::All
+    } else if names.is_empty() {
+        PackageSelection::None
+    } else {
+        PackageSelection::Names(names)
+    })
+}
+
+/// `--prerelease`, or `allow` when a file said `--pre`.
+pub fn prerelease(arg: Option<PrereleaseArg>, pre_in_files: bool) -> PrereleaseMode {
+    match arg {
+        Some(PrereleaseArg::Disallow) => PrereleaseMode::Disallow,
+        Some(PrereleaseArg::Allow) => PrereleaseMode::Allow,
+        Some(PrereleaseArg::IfNecessary) => PrereleaseMode::IfNecessary,
+        Some(PrereleaseArg::Explicit) => PrereleaseMode::Explicit,
+        Some(PrereleaseArg::IfNecessaryOrExplicit) => PrereleaseMode::IfNecessaryOrExplicit,
+        None if pre_in_files => PrereleaseMode::Allow,
+        None => PrereleaseMode::IfNecessaryOrExplicit,
+    }
+}
+
+/// Parses `--upgrade-package` names.
+pub fn package_names(values: &[String], what: &str) -> Result<BTreeSet<PackageName>, CliError> {
+    values
+        .iter()
+        .map(|value| package_name(value, what))
+        .collect()
+}

@@ -1,0 +1,232 @@
+//! Shared helpers: the fixture server, the command builder, output filters.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use npsolve_testkit::{FixtureServer, ServerOptions};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// The recorded fixture index.
+pub fn fixture_index() -> PathBuf {
+    repo().join("tests/fixtures/index")
+}
+
+/// One loopback server for the whole test binary (JSON and HTML by content negotiation).
+pub fn server() -> &'static FixtureServer {
+    static SERVER: OnceLock<FixtureServer> = OnceLock::new();
+    SERVER.get_or_init(|| FixtureServer::start(fixture_index(), ServerOptions::default()))
+}
+
+/// `npsolve` with a private cache, a fixed target and the fixture index.
+pub struct Npsolve {
+    /// The command being built.
+    pub command: Command,
+    /// The temporary directory holding the cache and any files the test writes.
+    pub dir: tempfile::TempDir,
+}
+
+impl Npsolve {
+    /// `npsolve <subcommand>` resolving against the fixture server for CPython 3.11 on
+    /// x86_64 manylinux_2_28.
+    pub fn new(subcommand: &str) -> Npsolve {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut command = Command::cargo_bin("npsolve").expect("binary");
+        command
+            .current_dir(dir.path())
+            .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .env_remove("UV_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_FIND_LINKS")
+            .arg(subcommand)
+            .args(["--index-url", server().index_url().as_str()])
+            .args([
+                "--python-version",
+                "3.11",
+                "--python-platform",
+                "x86_64-manylinux_2_28",
+            ]);
+        Npsolve { command, dir }
+    }
+
+    /// Writes a file into the test directory and returns its name.
+    pub fn file(&self, name: &str, contents: &str) -> &Self {
+        std::fs::write(self.dir.path().join(name), contents).expect("write input");
+        self
+    }
+}
+
+/// Stdout, stderr and exit code of a run, with the server's port and temp paths masked.
+pub fn transcript(output: &std::process::Output, dir: &Path) -> String {
+    transcript_with(output, dir, &server().index_url())
+}
+
+/// One release in a synthetic index.
+pub struct Release {
+    name: String,
+    version: String,
+    requires: Vec<String>,
+    requires_python: Option<String>,
+    yanked: bool,
+    extras: Vec<String>,
+}
+
+impl Release {
+    /// A release of `name` at `version` with a `py3-none-any` wheel.
+    pub fn new(name: &str, version: &str) -> Release {
+        Release {
+            name: name.to_string(),
+            version: version.to_string(),
+            requires: Vec::new(),
+            requires_python: None,
+            yanked: false,
+            extras: Vec::new(),
+        }
+    }
+
+    /// Adds a `Requires-Dist` line.
+    pub fn requires(mut self, requirement: &str) -> Release {
+        self.requires.push(requirement.to_string());
+        self
+    }
+
+    /// Sets `Requires-Python` on the file and in the metadata.
+    pub fn requires_python(mut self, specifiers: &str) -> Release {
+        self.requires_python = Some(specifiers.to_string());
+        self
+    }
+
+    /// Marks the file yanked.
+    pub fn yanked(mut self) -> Release {
+        self.yanked = true;
+        self
+    }
+
+    /// Declares an extra.
+    pub fn extra(mut self, extra: &str) -> Release {
+        self.extras.push(extra.to_string());
+        self
+    }
+}
+
+/// Writes a PEP 691 index folder (the layout `npsolve index snapshot` writes) for
+/// hand-made releases: the cases real packages do not show on demand.
+pub fn synthetic_index(root: &Path, releases: &[Release]) {
+    use sha2::Digest;
+    let files = root.join("files");
+    std::fs::create_dir_all(&files).expect("files dir");
+    let mut by_name: std::collections::BTreeMap<&str, Vec<&Release>> = Default::default();
+    for release in releases {
+        by_name.entry(&release.name).or_default().push(release);
+    }
+    for (name, releases) in by_name {
+        let mut entries = Vec::new();
+        for release in releases {
+            let filename = format!(
+                "{}-{}-py3-none-any.whl",
+                name.replace('-', "_"),
+                release.version
+            );
+            let mut metadata = format!(
+                "Metadata-Version: 2.1\nName: {name}\nVersion: {}\n",
+                release.version
+            );
+            if let Some(requires_python) = &release.requires_python {
+                metadata.push_str(&format!("Requires-Python: {requires_python}\n"));
+            }
+            for extra in &release.extras {
+                metadata.push_str(&format!("Provides-Extra: {extra}\n"));
+            }
+            for requirement in &release.requires {
+                metadata.push_str(&format!("Requires-Dist: {requirement}\n"));
+            }
+            let digest = hex::encode(sha2::Sha256::digest(metadata.as_bytes()));
+            std::fs::write(files.join(format!("{filename}.metadata")), &metadata)
+                .expect("metadata");
+            entries.push(serde_json::json!({
+                "filename": filename,
+                "url": format!("../../files/{filename}"),
+                "hashes": {"sha256": hex::encode(sha2::Sha256::digest(filename.as_bytes()))},
+                "requires-python": release.requires_python,
+                "yanked": release.yanked,
+                "upload-time": "2024-01-01T00:00:00Z",
+                "size": 1000,
+                "core-metadata": {"sha256": digest},
+            }));
+        }
+        let page =
+            serde_json::json!({"meta": {"api-version": "1.1"}, "name": name, "files": entries});
+        let dir = root.join("simple").join(name);
+        std::fs::create_dir_all(&dir).expect("page dir");
+        std::fs::write(
+            dir.join("index.json"),
+            serde_json::to_string_pretty(&page).expect("json"),
+        )
+        .expect("page");
+    }
+}
+
+/// `npsolve compile` against a synthetic index made from `releases`, with a fixed target.
+pub fn compile_synthetic(
+    releases: &[Release],
+    requirements: &str,
+    extra_args: &[&str],
+) -> (std::process::Output, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    synthetic_index(&dir.path().join("index"), releases);
+    let server = FixtureServer::start(dir.path().join("index"), ServerOptions::default());
+    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("input");
+    let output = Command::cargo_bin("npsolve")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+        .env("NO_COLOR", "1")
+        .args([
+            "compile",
+            "requirements.txt",
+            "--no-header",
+            "--index-url",
+            server.index_url().as_str(),
+        ])
+        .args(extra_args)
+        .args(default_target(extra_args))
+        .output()
+        .expect("run npsolve");
+    let text = transcript_with(&output, dir.path(), &server.index_url());
+    (output, text)
+}
+
+/// The test target (CPython 3.11, x86_64 manylinux_2_28) for what `args` leaves unset.
+fn default_target(args: &[&str]) -> Vec<&'static str> {
+    let mut target = Vec::new();
+    if !args.contains(&"--python-version") {
+        target.extend(["--python-version", "3.11"]);
+    }
+    if !args.contains(&"--python-platform") {
+        target.extend(["--python-platform", "x86_64-manylinux_2_28"]);
+    }
+    target
+}
+
+/// Like [`transcript`], for a server other than the shared one.
+pub fn transcript_with(output: &std::process::Output, dir: &Path, index_url: &str) -> String {
+    let mask = |text: &[u8]| {
+        String::from_utf8_lossy(text)
+            .replace(index_url, "[INDEX]/")
+            .replace(&dir.display().to_string(), "[TEMP]")
+    };
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        mask(&output.stdout),
+        mask(&output.stderr)
+    )
+}

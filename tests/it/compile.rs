@@ -1,0 +1,229 @@
+//! `npsolve compile` end to end: policies on synthetic indexes, real recorded data,
+//! determinism, output files.
+
+use crate::common::{Npsolve, Release, compile_synthetic, repo, server, transcript};
+use npsolve_testkit::{FixtureServer, Flavor, ServerOptions};
+
+fn pins(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#') && !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn extras_pull_in_their_dependencies() {
+    let releases = [
+        Release::new("app", "1.0")
+            .extra("fast")
+            .requires("speedup>=2; extra == 'fast'"),
+        Release::new("speedup", "1.0"),
+        Release::new("speedup", "2.5"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "app\n", &[]);
+    assert_eq!(pins(&output), "app==1.0", "{text}");
+    let (output, text) = compile_synthetic(&releases, "app[fast]\n", &[]);
+    assert_eq!(pins(&output), "app==1.0 speedup==2.5", "{text}");
+}
+
+#[test]
+fn markers_follow_the_target_platform_and_python() {
+    let releases = [
+        Release::new("app", "1.0")
+            .requires("winonly; sys_platform == 'win32'")
+            .requires("oldpy; python_version < '3.10'")
+            .requires("linux-helper; sys_platform == 'linux' and platform_machine == 'x86_64'"),
+        Release::new("winonly", "1.0"),
+        Release::new("oldpy", "1.0"),
+        Release::new("linux-helper", "1.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "app\n", &[]);
+    assert_eq!(pins(&output), "app==1.0 linux-helper==1.0", "{text}");
+    let (output, text) = compile_synthetic(
+        &releases,
+        "app\n",
+        &["--python-platform", "x86_64-pc-windows-msvc"],
+    );
+    assert_eq!(pins(&output), "app==1.0 winonly==1.0", "{text}");
+}
+
+#[test]
+fn requires_python_skips_releases_and_explains() {
+    let releases = [
+        Release::new("lib", "1.0"),
+        Release::new("lib", "2.0").requires_python(">=3.12"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "lib\n", &[]);
+    assert_eq!(pins(&output), "lib==1.0", "{text}");
+    let (output, text) = compile_synthetic(&releases, "lib>=2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("requires Python >=3.12"), "{text}");
+    let (output, text) = compile_synthetic(&releases, "lib\n", &["--python-version", "3.12"]);
+    assert_eq!(pins(&output), "lib==2.0", "{text}");
+}
+
+#[test]
+fn yanked_only_when_pinned() {
+    let releases = [
+        Release::new("lib", "1.0"),
+        Release::new("lib", "1.1").yanked(),
+    ];
+    let (output, text) = compile_synthetic(&releases, "lib\n", &[]);
+    assert_eq!(pins(&output), "lib==1.0", "{text}");
+    let (output, text) = compile_synthetic(&releases, "lib==1.1\n", &[]);
+    assert_eq!(pins(&output), "lib==1.1", "{text}");
+}
+
+#[test]
+fn prereleases_when_named_or_allowed() {
+    let releases = [
+        Release::new("lib", "1.0"),
+        Release::new("lib", "2.0rc1"),
+        Release::new("beta-only", "0.1b2"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "lib\nbeta-only\n", &[]);
+    assert_eq!(pins(&output), "beta-only==0.1b2 lib==1.0", "{text}");
+    let (output, text) = compile_synthetic(&releases, "lib>=2.0rc1\n", &[]);
+    assert_eq!(pins(&output), "lib==2.0rc1", "{text}");
+    let (output, text) = compile_synthetic(&releases, "lib\n", &["--prerelease", "allow"]);
+    assert_eq!(pins(&output), "lib==2.0rc1", "{text}");
+}
+
+#[test]
+fn constraints_files_narrow_versions() {
+    let releases = [
+        Release::new("app", "1.0").requires("lib"),
+        Release::new("lib", "1.0"),
+        Release::new("lib", "2.0"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let constraints = dir.path().join("constraints.txt");
+    std::fs::write(&constraints, "lib<2\nunrelated==1.0\n").unwrap();
+    let (output, text) =
+        compile_synthetic(&releases, "app\n", &["-c", constraints.to_str().unwrap()]);
+    assert_eq!(pins(&output), "app==1.0 lib==1.0", "{text}");
+}
+
+#[test]
+fn backtracks_past_a_conflicting_release() {
+    let releases = [
+        Release::new("a", "1.0").requires("c<2"),
+        Release::new("a", "2.0").requires("c>=2"),
+        Release::new("b", "1.0").requires("c<2"),
+        Release::new("c", "1.0"),
+        Release::new("c", "2.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "a\nb\n", &[]);
+    assert_eq!(pins(&output), "a==1.0 b==1.0 c==1.0", "{text}");
+}
+
+#[test]
+fn unsatisfiable_explains_with_line_numbers() {
+    let releases = [
+        Release::new("a", "1.0").requires("b<2"),
+        Release::new("b", "1.0"),
+        Release::new("b", "2.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "a\nb>=2\n", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn line_order_never_changes_the_answer() {
+    let releases = [
+        Release::new("a", "1.0").requires("c<2"),
+        Release::new("a", "2.0").requires("c>=2"),
+        Release::new("b", "1.0").requires("c<2"),
+        Release::new("b", "2.0").requires("c>=2"),
+        Release::new("c", "1.0"),
+        Release::new("c", "2.0"),
+        Release::new("d", "1.0").requires("c<2"),
+    ];
+    let (first, text) = compile_synthetic(&releases, "a\nb\nd\n", &[]);
+    assert!(first.status.success(), "{text}");
+    for order in ["d\nb\na\n", "b\nd\na\n", "a\nd\nb\n"] {
+        let (other, _) = compile_synthetic(&releases, order, &[]);
+        assert_eq!(pins(&first), pins(&other), "order {order:?}");
+    }
+}
+
+#[test]
+fn recorded_index_resolves_a_real_stack_in_both_flavours() {
+    let mut json = Npsolve::new("compile");
+    json.file(
+        "requirements.txt",
+        "pandas==2.2.2\nmatplotlib<3.8\nnumpy<2\n",
+    );
+    let output = json
+        .command
+        .args(["requirements.txt", "--no-header"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(transcript(&output, json.dir.path()));
+
+    let html_server = FixtureServer::start(
+        repo().join("tests/fixtures/index"),
+        ServerOptions {
+            flavor: Flavor::Html,
+            ..ServerOptions::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "pandas==2.2.2\nmatplotlib<3.8\nnumpy<2\n",
+    )
+    .unwrap();
+    let html = assert_cmd::Command::cargo_bin("npsolve")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+        .args([
+            "compile",
+            "requirements.txt",
+            "--no-header",
+            "--index-url",
+            &html_server.index_url(),
+        ])
+        .args([
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(pins(&html), pins(&output));
+    let _ = server();
+}
+
+#[test]
+fn output_file_is_written_and_its_pins_preferred() {
+    let releases = [Release::new("lib", "1.0"), Release::new("lib", "2.0")];
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    std::fs::write(&out, "lib==1.0\n").unwrap();
+    let out_arg = out.to_str().unwrap();
+    let (output, text) = compile_synthetic(&releases, "lib\n", &["-o", out_arg]);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        std::fs::read_to_string(&out).unwrap().contains("lib==1.0"),
+        "existing pin kept"
+    );
+    let (output, text) = compile_synthetic(
+        &releases,
+        "lib\n",
+        &["-o", out_arg, "--upgrade-package", "lib"],
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(
+        std::fs::read_to_string(&out).unwrap().contains("lib==2.0"),
+        "upgraded"
+    );
+    // A failed run leaves the file as it was.
+    let (output, _) = compile_synthetic(&releases, "lib>=3\n", &["-o", out_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("lib==2.0"));
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `npsolve` binary against the recorded fixture index
+//! (`tests/fixtures/index`, recorded from PyPI with `npsolve index snapshot`), served on
+//! loopback. No test here touches the internet.
+
+mod common;
+mod compile;
+mod inputs;
