@@ -8,8 +8,26 @@ use npsolve_platform::DistFilename;
 use pep508_rs::PackageName;
 
 const PACKAGES: [&str; 20] = [
-    "numpy", "pandas", "scipy", "matplotlib", "scikit-learn", "requests", "six", "pytz", "tzdata", "python-dateutil",
-    "contourpy", "joblib", "threadpoolctl", "pillow", "packaging", "pyparsing", "cycler", "kiwisolver", "fonttools", "urllib3",
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "scikit-learn",
+    "requests",
+    "six",
+    "pytz",
+    "tzdata",
+    "python-dateutil",
+    "contourpy",
+    "joblib",
+    "threadpoolctl",
+    "pillow",
+    "packaging",
+    "pyparsing",
+    "cycler",
+    "kiwisolver",
+    "fonttools",
+    "urllib3",
 ];
 
 #[test]
@@ -20,7 +38,10 @@ fn live_pypi_metadata() {
     }
     let cache = tempfile::tempdir().expect("temp dir");
     let options = ClientOptions {
-        cache: CacheOptions { dir: Some(cache.path().to_path_buf()), ..CacheOptions::default() },
+        cache: CacheOptions {
+            dir: Some(cache.path().to_path_buf()),
+            ..CacheOptions::default()
+        },
         ..ClientOptions::default()
     };
     let client = IndexClient::new(options).expect("client");
@@ -30,7 +51,9 @@ fn live_pypi_metadata() {
     for package in PACKAGES {
         let name = PackageName::from_str(package).expect("valid name");
         let before = client.stats();
-        let project = runtime.block_on(client.project(&name)).expect("project page");
+        let project = runtime
+            .block_on(client.project(&name))
+            .expect("project page");
         assert!(!project.files.is_empty(), "{package} has files");
         let page = client.stats();
         // The newest wheel: PEP 658 on PyPI.
@@ -51,7 +74,13 @@ fn live_pypi_metadata() {
         println!(
             "| {package} | {} | {} | {} | {} |",
             wheel.filename,
-            if after.metadata_pep658 > page.metadata_pep658 { "pep658" } else if after.metadata_range > page.metadata_range { "range" } else { "whole" },
+            if after.metadata_pep658 > page.metadata_pep658 {
+                "pep658"
+            } else if after.metadata_range > page.metadata_range {
+                "range"
+            } else {
+                "whole"
+            },
             after.requests - page.requests,
             after.bytes_downloaded - page.bytes_downloaded
         );
@@ -61,13 +90,19 @@ fn live_pypi_metadata() {
         ranged.hashes.sha256 = None;
         ranged.url.set_query(Some("range"));
         let before_range = client.stats();
-        let by_range = runtime.block_on(client.metadata(&ranged)).expect("metadata by range");
+        let by_range = runtime
+            .block_on(client.metadata(&ranged))
+            .expect("metadata by range");
         assert_eq!(by_range.requires_dist, metadata.requires_dist);
         let after_range = client.stats();
         println!(
             "| {package} | (same, by range, size {}) | {} | {} | {} |",
             wheel.size.unwrap_or(0),
-            if after_range.metadata_range > before_range.metadata_range { "range" } else { "whole" },
+            if after_range.metadata_range > before_range.metadata_range {
+                "range"
+            } else {
+                "whole"
+            },
             after_range.requests - before_range.requests,
             after_range.bytes_downloaded - before_range.bytes_downloaded
         );
