@@ -2,24 +2,32 @@
 //! against ([`BuildFact`]), the one policy turning that into the NumPy versions
 //! the wheel can run with ([`numpy_runtime_range`]), the curated facts shipped
 //! in `data/numpy-abi.toml` ([`Facts`]), and the reasons given to users
-//! ([`AbiReason`], [`AbiConstraint`]).
+//! ([`AbiReason`], [`AbiConstraint`]); and the binary scanner that reads the
+//! same facts from a wheel's compiled modules ([`ModuleEvidence`], [`WheelScan`]).
 //!
 //! This crate is pure: it does no IO beyond parsing text and bytes handed to
-//! it. It does not fetch wheels (that is `npsolve-index`) nor decide a
-//! resolution (that is `npsolve-resolver`). Its principal type is [`Facts`].
+//! it. It does not fetch wheels or read zip archives (that is `npsolve-index`)
+//! nor decide a resolution (that is `npsolve-resolver`). Its principal type is
+//! [`Facts`].
 
+mod api_version;
 mod build_fact;
 mod curated_fact;
 mod error;
 mod facts;
+mod feature_check;
 mod loader;
+mod module_scan;
 mod policy;
 mod reason;
 mod tag_pattern;
+mod wheel_scan;
 
 pub use build_fact::BuildFact;
 pub use curated_fact::CuratedFact;
 pub use error::{FactsError, FactsErrorKind};
 pub use facts::Facts;
+pub use module_scan::ModuleEvidence;
 pub use policy::numpy_runtime_range;
 pub use reason::{AbiConstraint, AbiReason, FactOrigin, constraint_for};
+pub use wheel_scan::{WheelScan, WheelVerdict, is_candidate_module, reading_order};

@@ -433,8 +433,20 @@ fn bundled_facts_parse_and_every_entry_cites_a_source() {
     let facts = Facts::bundled();
     assert!(!facts.is_empty());
     for entry in facts.iter() {
-        assert!(!entry.source.trim().is_empty(), "line {}: no source", entry.line);
-        assert!(entry.checked <= jiff::civil::date(2026, 11, 23), "line {}: checked in the future", entry.line);
-        assert!(!matches!(entry.fact, npsolve_abi::BuildFact::Unknown), "line {}", entry.line);
+        assert!(
+            !entry.source.trim().is_empty(),
+            "line {}: no source",
+            entry.line
+        );
+        assert!(
+            entry.checked <= jiff::civil::date(2026, 11, 23),
+            "line {}: checked in the future",
+            entry.line
+        );
+        assert!(
+            !matches!(entry.fact, npsolve_abi::BuildFact::Unknown),
+            "line {}",
+            entry.line
+        );
     }
 }

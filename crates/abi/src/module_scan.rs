@@ -1,0 +1,156 @@
+//! Reading one compiled module's bytes for the NumPy headers it was built with.
+//!
+//! The markers are string literals that NumPy's generated headers (and the
+//! Cython, pybind11 and rust-numpy bindings) put in `.rodata`; they are the
+//! same on ELF, Mach-O and PE. See `docs/abi-data.md` and the shared
+//! `numpy-abi.md`, section 4.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use pep440_rs::Version;
+
+use crate::api_version::first_numpy_with_api;
+use crate::feature_check::numpy1_feature_version;
+
+/// The marker literals, in the order of [`Marker`].
+const MARKERS: [&[u8]; 10] = [
+    b"_ARRAY_API",
+    b"_ARRAY_API not found",
+    b"module compiled against API version 0x%x but this version of numpy is 0x%x",
+    b"numpy._core._multiarray_umath",
+    b"module was compiled against NumPy C-API version 0x%x (NumPy ",
+    b"numpy.core.multiarray failed to import\0",
+    b"numpy._core.multiarray failed to import\0",
+    b"NumpyVersion",
+    b"numpy.core.multiarray",
+    b"/numpy-",
+];
+
+/// Indexes into [`MARKERS`].
+#[derive(Clone, Copy)]
+enum Marker {
+    ArrayApi = 0,
+    ArrayApiNotFound = 1,
+    Numpy1VersionCheck = 2,
+    CoreModule2 = 3,
+    Numpy2VersionCheck = 4,
+    CythonImport1 = 5,
+    CythonImport2 = 6,
+    PybindRuntimeSwitch = 7,
+    LegacyMultiarray = 8,
+    CratePath = 9,
+}
+
+/// The first rust-numpy release that reads NumPy 2 layouts.
+const RUST_NUMPY_FIXED: [u64; 2] = [0, 22];
+
+/// What one compiled module reveals about the NumPy it was built with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleEvidence {
+    /// `_ARRAY_API` appears: the module uses NumPy's C-API table.
+    pub uses_capi: bool,
+    /// The header major read from NumPy's own import code (1 or 2).
+    pub header_major: Option<u64>,
+    /// The oldest NumPy the module accepts: `(NumPy X.Y)` in 2.x builds, the
+    /// feature-version immediate in 1.x builds (x86-64 and arm64 only).
+    pub floor: Option<Version>,
+    /// The major of the `.pxd` a Cython `cimport numpy` was compiled with.
+    pub cython_major: Option<u64>,
+    /// pybind11 >= 2.12: it picks the NumPy major at run time.
+    pub pybind11_runtime_switch: bool,
+    /// pybind11 < 2.12 signature: C-API table via `numpy.core.multiarray`,
+    /// no NumPy header import code, no run-time switch.
+    pub pybind11_legacy: bool,
+    /// The rust-numpy crate version, when its source paths are embedded.
+    pub rust_numpy: Option<Version>,
+}
+
+/// The automaton, built once.
+fn automaton() -> &'static AhoCorasick {
+    static AUTOMATON: OnceLock<AhoCorasick> = OnceLock::new();
+    AUTOMATON.get_or_init(|| match AhoCorasick::new(MARKERS) {
+        Ok(automaton) => automaton,
+        // Fixed, valid literals: construction only fails on size limits far above these.
+        Err(error) => unreachable!("marker automaton: {error}"),
+    })
+}
+
+impl ModuleEvidence {
+    /// Reads a module's bytes (a `.so`, `.pyd`, `.dll` or `.dylib`).
+    pub fn scan(bytes: &[u8]) -> ModuleEvidence {
+        let mut seen = [false; MARKERS.len()];
+        let mut evidence = ModuleEvidence::default();
+        let mut numpy2_floor: Option<Version> = None;
+        for found in automaton().find_overlapping_iter(bytes) {
+            let index = found.pattern().as_usize();
+            seen[index] = true;
+            let rest = bytes.get(found.end()..).unwrap_or_default();
+            if index == Marker::Numpy2VersionCheck as usize {
+                if let Some(floor) = leading_version(rest, b')') {
+                    numpy2_floor = numpy2_floor.max(Some(floor));
+                }
+            } else if index == Marker::CratePath as usize
+                && let Some(version) = leading_version(rest, b'/')
+                && rest
+                    .get(version.to_string().len()..)
+                    .is_some_and(|tail| tail.starts_with(b"/src/"))
+            {
+                evidence.rust_numpy = evidence.rust_numpy.take().max(Some(version));
+            }
+        }
+        let has = |marker: Marker| seen[marker as usize];
+        evidence.uses_capi = has(Marker::ArrayApi);
+        let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);
+        let numpy2 = has(Marker::CoreModule2) || has(Marker::Numpy2VersionCheck);
+        evidence.header_major = match (numpy1, numpy2) {
+            (true, false) => Some(1),
+            (false, true) => Some(2),
+            // Both in one module: never seen; keep the stricter reading.
+            (true, true) => Some(1),
+            (false, false) => None,
+        };
+        evidence.floor = match evidence.header_major {
+            Some(2) => numpy2_floor,
+            Some(1) => numpy1_feature_version(bytes).and_then(first_numpy_with_api),
+            _ => None,
+        };
+        evidence.cython_major = match (has(Marker::CythonImport1), has(Marker::CythonImport2)) {
+            (true, false) => Some(1),
+            (false, true) => Some(2),
+            _ => None,
+        };
+        evidence.pybind11_runtime_switch = evidence.uses_capi && has(Marker::PybindRuntimeSwitch);
+        evidence.pybind11_legacy = evidence.uses_capi
+            && evidence.header_major.is_none()
+            && has(Marker::LegacyMultiarray)
+            && !has(Marker::PybindRuntimeSwitch);
+        evidence
+    }
+
+    /// Whether this module alone settles the wheel's verdict (a NumPy header
+    /// marker, or a binding that implies one).
+    pub fn is_decisive(&self) -> bool {
+        self.header_major.is_some()
+            || self.pybind11_runtime_switch
+            || self.pybind11_legacy
+            || self.rust_numpy.is_some()
+    }
+
+    /// Whether the rust-numpy version embedded predates NumPy 2 support.
+    pub(crate) fn legacy_rust_numpy(&self) -> Option<&Version> {
+        self.rust_numpy
+            .as_ref()
+            .filter(|version| version.release() < RUST_NUMPY_FIXED.as_slice())
+    }
+}
+
+/// A dotted version at the start of `bytes`, ended by `terminator`.
+fn leading_version(bytes: &[u8], terminator: u8) -> Option<Version> {
+    let end = bytes.iter().take(32).position(|&b| b == terminator)?;
+    let text = std::str::from_utf8(bytes.get(..end)?).ok()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    text.parse().ok()
+}

@@ -1,0 +1,178 @@
+//! Combining the evidence of a wheel's modules into one build fact.
+
+use std::fmt::Write as _;
+
+use crate::{BuildFact, ModuleEvidence};
+
+/// Whether a wheel member is a compiled module worth reading: `.so` (also
+/// versioned, `libfoo.so.1`), `.pyd`, `.dll`, `.dylib`, outside the vendored
+/// library folders (`*.libs/`, `.dylibs/`) that auditwheel and delocate add.
+pub fn is_candidate_module(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let vendored = lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|folder| folder.ends_with(".libs") || folder == ".dylibs");
+    if vendored || lower.ends_with('/') {
+        return false;
+    }
+    let file = lower.rsplit('/').next().unwrap_or(&lower);
+    [".pyd", ".dll", ".dylib", ".so"]
+        .iter()
+        .any(|suffix| file.ends_with(suffix))
+        || file.contains(".so.")
+}
+
+/// The order to read candidate modules in, smallest first (cheapest to
+/// fetch; typical extension modules decide the verdict), ties by path.
+pub fn reading_order<'a>(members: impl IntoIterator<Item = (&'a str, u64)>) -> Vec<&'a str> {
+    let mut candidates: Vec<(&str, u64)> = members
+        .into_iter()
+        .filter(|(path, _)| is_candidate_module(path))
+        .collect();
+    candidates.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    candidates.into_iter().map(|(path, _)| path).collect()
+}
+
+/// The modules read so far from one wheel, and what they add up to.
+#[derive(Debug, Clone, Default)]
+pub struct WheelScan {
+    modules: Vec<(String, ModuleEvidence)>,
+}
+
+/// A wheel's verdict: the fact and the evidence behind it, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelVerdict {
+    /// What the wheel's binaries were built against.
+    pub fact: BuildFact,
+    /// What was found where, e.g. ``numpy 2.x headers (floor 1.20) in `pandas/_libs/lib.so` ``.
+    pub evidence: String,
+}
+
+impl WheelScan {
+    /// An empty scan.
+    pub fn new() -> WheelScan {
+        WheelScan::default()
+    }
+
+    /// Adds the evidence read from the module at `path`.
+    pub fn add(&mut self, path: &str, evidence: ModuleEvidence) {
+        self.modules.push((path.to_string(), evidence));
+    }
+
+    /// Reads `bytes` as the module at `path` and adds what it shows.
+    pub fn scan_module(&mut self, path: &str, bytes: &[u8]) -> &ModuleEvidence {
+        self.modules
+            .push((path.to_string(), ModuleEvidence::scan(bytes)));
+        match self.modules.last() {
+            Some((_, evidence)) => evidence,
+            None => unreachable!("just pushed"),
+        }
+    }
+
+    /// Whether a module read so far settles the verdict, so the caller can
+    /// stop fetching (within one wheel all markers agreed in every sample).
+    /// Proving [`BuildFact::NoCapi`] needs every candidate module.
+    pub fn is_decided(&self) -> bool {
+        self.modules
+            .iter()
+            .any(|(_, evidence)| evidence.is_decisive())
+    }
+
+    /// The verdict from the modules read so far. Call it after every
+    /// candidate module was added (or [`is_decided`](Self::is_decided)):
+    /// with none carrying NumPy markers the answer is [`BuildFact::NoCapi`].
+    pub fn verdict(&self) -> WheelVerdict {
+        let mut numpy1: Option<(Option<pep440_rs::Version>, &str)> = None;
+        let mut numpy2: Option<(Option<pep440_rs::Version>, &str)> = None;
+        let mut silent: Option<(String, &str)> = None;
+        let mut capi_unknown: Option<&str> = None;
+        let mut runtime_switch: Option<&str> = None;
+        for (path, evidence) in &self.modules {
+            // NumPy's own import code decides; a Cython `cimport numpy` size
+            // check alone (no C-API table) still breaks across majors.
+            let major = evidence.header_major.or(evidence
+                .cython_major
+                .filter(|_| !evidence.pybind11_runtime_switch));
+            if let Some(version) = evidence.legacy_rust_numpy() {
+                silent.get_or_insert((format!("rust-numpy {version}"), path));
+            } else if evidence.pybind11_legacy {
+                silent.get_or_insert(("pybind11 < 2.12".to_string(), path));
+            }
+            match major {
+                Some(1) => merge_floor(&mut numpy1, evidence.floor.clone(), path),
+                Some(2) => merge_floor(&mut numpy2, evidence.floor.clone(), path),
+                _ if evidence.pybind11_runtime_switch || evidence.rust_numpy.is_some() => {
+                    runtime_switch.get_or_insert(path);
+                }
+                _ if evidence.uses_capi && !evidence.pybind11_legacy => {
+                    capi_unknown.get_or_insert(path);
+                }
+                _ => {}
+            }
+        }
+        let mut evidence = String::new();
+        let fact = if let Some((floor, path)) = numpy1 {
+            let _ = write!(evidence, "NumPy 1.x headers in `{path}`");
+            if let Some(floor) = &floor {
+                let _ = write!(evidence, " (feature level of NumPy {floor})");
+            }
+            // A wheel mixing majors can only run where both halves can: the
+            // 1.x bound, with the higher floor.
+            let floor = match numpy2 {
+                Some((floor2, path2)) => {
+                    let _ = write!(evidence, ", but NumPy 2.x headers in `{path2}`");
+                    floor.max(floor2)
+                }
+                None => floor,
+            };
+            BuildFact::Numpy1 { floor }
+        } else if let Some((binding, path)) = silent {
+            let _ = write!(evidence, "{binding} signature in `{path}`");
+            BuildFact::Numpy1Silent { binding }
+        } else if let Some((floor, path)) = numpy2 {
+            let _ = write!(evidence, "NumPy 2.x headers in `{path}`");
+            if let Some(floor) = &floor {
+                let _ = write!(evidence, " (NPY_TARGET_VERSION {floor})");
+            }
+            BuildFact::Numpy2 { floor }
+        } else if let Some(path) = runtime_switch {
+            let _ = write!(
+                evidence,
+                "a binding that picks the NumPy major at run time in `{path}`"
+            );
+            BuildFact::Numpy2 { floor: None }
+        } else if let Some(path) = capi_unknown {
+            let _ = write!(
+                evidence,
+                "NumPy C-API use without a known header marker in `{path}`"
+            );
+            BuildFact::Unknown
+        } else {
+            let _ = write!(
+                evidence,
+                "no NumPy C-API use in {} compiled modules",
+                self.modules.len()
+            );
+            BuildFact::NoCapi
+        };
+        WheelVerdict { fact, evidence }
+    }
+}
+
+/// Keeps the first path and the highest floor seen for one major.
+fn merge_floor<'a>(
+    slot: &mut Option<(Option<pep440_rs::Version>, &'a str)>,
+    floor: Option<pep440_rs::Version>,
+    path: &'a str,
+) {
+    match slot {
+        Some((known, _)) => {
+            if floor > *known {
+                *known = floor;
+            }
+        }
+        None => *slot = Some((floor, path)),
+    }
+}
