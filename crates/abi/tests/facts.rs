@@ -450,3 +450,123 @@ fn bundled_facts_parse_and_every_entry_cites_a_source() {
         );
     }
 }
+
+/// The bundled data agrees with the measured examples of the shared
+/// `numpy-abi.md` (cp311, manylinux x86_64).
+#[test]
+fn bundled_facts_agree_with_the_measured_examples() {
+    let facts = Facts::bundled();
+    let linux = |name_text: &str, version: &str, python: &str| {
+        let filename = format!(
+            "{name_text}-{version}-{python}-{python}-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        );
+        let wheel = wheel(&filename);
+        facts
+            .lookup(&name(name_text), &v(version), Some(&wheel))
+            .map(|entry| entry.fact.clone())
+    };
+    assert_eq!(
+        linux("pandas", "1.5.3", "cp311"),
+        Some(BuildFact::Numpy1 {
+            floor: Some(v("1.23"))
+        })
+    );
+    assert_eq!(
+        linux("pandas", "1.5.3", "cp38"),
+        Some(BuildFact::Numpy1 {
+            floor: Some(v("1.16"))
+        })
+    );
+    assert_eq!(
+        linux("pandas", "2.2.2", "cp311"),
+        Some(BuildFact::Numpy2 {
+            floor: Some(v("1.20"))
+        })
+    );
+    assert!(matches!(
+        linux("scipy", "1.11.4", "cp311"),
+        Some(BuildFact::Numpy1 { .. })
+    ));
+    assert_eq!(
+        linux("scipy", "1.13.1", "cp311"),
+        Some(BuildFact::Numpy2 {
+            floor: Some(v("1.16"))
+        })
+    );
+    assert_eq!(linux("pillow", "10.4.0", "cp311"), Some(BuildFact::NoCapi));
+    assert!(matches!(
+        linux("contourpy", "1.2.0", "cp311"),
+        Some(BuildFact::Numpy1Silent { .. })
+    ));
+    assert!(matches!(
+        linux("contourpy", "1.2.1", "cp311"),
+        Some(BuildFact::Numpy2 { .. })
+    ));
+    let opencv = |version: &str| {
+        facts
+            .lookup(&name("opencv-python-headless"), &v(version), None)
+            .map(|entry| entry.fact.keyword())
+    };
+    assert_eq!(opencv("4.10.0.82"), Some("numpy1"));
+    assert_eq!(opencv("4.10.0.84"), Some("numpy2"));
+    assert_eq!(
+        facts.first_numpy2_release(&name("pandas")),
+        Some(&v("2.2.2"))
+    );
+    assert_eq!(
+        facts.first_numpy2_release(&name("opencv-python")),
+        Some(&v("4.10.0.84"))
+    );
+    // Windows torch 2.3 wheels were still 1.x builds; Linux ones were not.
+    let torch_windows = wheel("torch-2.3.1-cp311-cp311-win_amd64.whl");
+    let torch_linux = wheel("torch-2.3.1-cp311-cp311-manylinux1_x86_64.whl");
+    let torch = |wheel: &WheelFilename| {
+        facts
+            .lookup(&name("torch"), &v("2.3.1"), Some(wheel))
+            .map(|e| e.fact.keyword())
+    };
+    assert_eq!(torch(&torch_windows), Some("numpy1"));
+    assert_eq!(torch(&torch_linux), Some("numpy2"));
+}
+
+#[test]
+fn bundled_facts_cover_the_required_packages() {
+    let facts = Facts::bundled();
+    for package in [
+        "pandas",
+        "scipy",
+        "scikit-learn",
+        "matplotlib",
+        "h5py",
+        "pyarrow",
+        "numba",
+        "tables",
+        "statsmodels",
+        "scikit-image",
+        "shapely",
+        "pywavelets",
+        "astropy",
+        "pyerfa",
+        "opencv-python",
+        "opencv-python-headless",
+        "opencv-contrib-python",
+        "opencv-contrib-python-headless",
+        "contourpy",
+        "numexpr",
+        "bottleneck",
+        "netcdf4",
+        "cftime",
+        "gensim",
+        "fastparquet",
+        "torch",
+        "rasterio",
+        "xgboost",
+        "lightgbm",
+        "pillow",
+    ] {
+        assert!(
+            facts.for_package(&name(package)).next().is_some(),
+            "no entry for `{package}`"
+        );
+    }
+}
