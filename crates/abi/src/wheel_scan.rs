@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use pep440_rs::Version;
+
 use crate::{BuildFact, ModuleEvidence};
 
 /// Whether a wheel member is a compiled module worth reading: `.so` (also
@@ -84,8 +86,8 @@ impl WheelScan {
     /// candidate module was added (or [`is_decided`](Self::is_decided)):
     /// with none carrying NumPy markers the answer is [`BuildFact::NoCapi`].
     pub fn verdict(&self) -> WheelVerdict {
-        let mut numpy1: Option<(Option<pep440_rs::Version>, &str)> = None;
-        let mut numpy2: Option<(Option<pep440_rs::Version>, &str)> = None;
+        let mut numpy1: Option<MajorSeen<'_>> = None;
+        let mut numpy2: Option<MajorSeen<'_>> = None;
         let mut silent: Option<(String, &str)> = None;
         let mut capi_unknown: Option<&str> = None;
         let mut runtime_switch: Option<&str> = None;
@@ -101,8 +103,8 @@ impl WheelScan {
                 silent.get_or_insert(("pybind11 < 2.12".to_string(), path));
             }
             match major {
-                Some(1) => merge_floor(&mut numpy1, evidence.floor.clone(), path),
-                Some(2) => merge_floor(&mut numpy2, evidence.floor.clone(), path),
+                Some(1) => merge(&mut numpy1, evidence, path),
+                Some(2) => merge(&mut numpy2, evidence, path),
                 _ if evidence.pybind11_runtime_switch || evidence.rust_numpy.is_some() => {
                     runtime_switch.get_or_insert(path);
                 }
@@ -113,30 +115,30 @@ impl WheelScan {
             }
         }
         let mut evidence = String::new();
-        let fact = if let Some((floor, path)) = numpy1 {
-            let _ = write!(evidence, "NumPy 1.x headers in `{path}`");
-            if let Some(floor) = &floor {
+        let fact = if let Some(seen) = numpy1 {
+            evidence.push_str(&marked_by(&seen, 1));
+            if let Some(floor) = &seen.floor {
                 let _ = write!(evidence, " (feature level of NumPy {floor})");
             }
             // A wheel mixing majors can only run where both halves can: the
             // 1.x bound, with the higher floor.
             let floor = match numpy2 {
-                Some((floor2, path2)) => {
-                    let _ = write!(evidence, ", but NumPy 2.x headers in `{path2}`");
-                    floor.max(floor2)
+                Some(seen2) => {
+                    let _ = write!(evidence, ", but {}", marked_by(&seen2, 2));
+                    seen.floor.max(seen2.floor)
                 }
-                None => floor,
+                None => seen.floor,
             };
             BuildFact::Numpy1 { floor }
         } else if let Some((binding, path)) = silent {
             let _ = write!(evidence, "{binding} signature in `{path}`");
             BuildFact::Numpy1Silent { binding }
-        } else if let Some((floor, path)) = numpy2 {
-            let _ = write!(evidence, "NumPy 2.x headers in `{path}`");
-            if let Some(floor) = &floor {
+        } else if let Some(seen) = numpy2 {
+            evidence.push_str(&marked_by(&seen, 2));
+            if let Some(floor) = &seen.floor {
                 let _ = write!(evidence, " (NPY_TARGET_VERSION {floor})");
             }
-            BuildFact::Numpy2 { floor }
+            BuildFact::Numpy2 { floor: seen.floor }
         } else if let Some(path) = runtime_switch {
             let _ = write!(
                 evidence,
@@ -161,18 +163,40 @@ impl WheelScan {
     }
 }
 
-/// Keeps the first path and the highest floor seen for one major.
-fn merge_floor<'a>(
-    slot: &mut Option<(Option<pep440_rs::Version>, &'a str)>,
-    floor: Option<pep440_rs::Version>,
+/// What was seen for one NumPy major: the highest floor, and the first module
+/// with what marked it.
+struct MajorSeen<'a> {
+    floor: Option<Version>,
     path: &'a str,
-) {
+    headers: bool,
+}
+
+/// Keeps the first path and the highest floor seen for one major.
+fn merge<'a>(slot: &mut Option<MajorSeen<'a>>, evidence: &ModuleEvidence, path: &'a str) {
     match slot {
-        Some((known, _)) => {
-            if floor > *known {
-                *known = floor;
+        Some(seen) => {
+            if evidence.floor > seen.floor {
+                seen.floor = evidence.floor.clone();
             }
         }
-        None => *slot = Some((floor, path)),
+        None => {
+            *slot = Some(MajorSeen {
+                floor: evidence.floor.clone(),
+                path,
+                headers: evidence.header_major.is_some(),
+            });
+        }
+    }
+}
+
+/// How a major was recognised, for the evidence text.
+fn marked_by(seen: &MajorSeen<'_>, major: u64) -> String {
+    if seen.headers {
+        format!("NumPy {major}.x headers in `{}`", seen.path)
+    } else {
+        format!(
+            "Cython `cimport numpy` against the NumPy {major}.x .pxd in `{}`",
+            seen.path
+        )
     }
 }

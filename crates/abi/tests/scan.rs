@@ -201,7 +201,12 @@ fn cython_size_check_without_capi_table_is_numpy1() {
         "gensim/models/word2vec_inner.so",
         &module(&["numpy.core.multiarray failed to import"], &[]),
     );
-    assert_eq!(scan.verdict().fact, BuildFact::Numpy1 { floor: None });
+    let verdict = scan.verdict();
+    assert_eq!(verdict.fact, BuildFact::Numpy1 { floor: None });
+    assert_eq!(
+        verdict.evidence,
+        "Cython `cimport numpy` against the NumPy 1.x .pxd in `gensim/models/word2vec_inner.so`"
+    );
 }
 
 #[test]
