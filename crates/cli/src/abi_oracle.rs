@@ -14,7 +14,9 @@ pub struct FactsOracle {
 impl FactsOracle {
     /// The oracle over `data/numpy-abi.toml`, compiled into the binary.
     pub fn bundled() -> FactsOracle {
-        FactsOracle { facts: Facts::bundled() }
+        FactsOracle {
+            facts: Facts::bundled(),
+        }
     }
 }
 
@@ -26,10 +28,14 @@ pub fn summary(name: &PackageName, version: &Version, fact: &BuildFact) -> Strin
 /// What a build fact means, e.g. `built with NumPy 1.x`.
 pub fn describe(fact: &BuildFact) -> String {
     match fact {
-        BuildFact::Numpy1 { floor: Some(floor) } => format!("built with NumPy 1.x, needs numpy>={floor},<2"),
+        BuildFact::Numpy1 { floor: Some(floor) } => {
+            format!("built with NumPy 1.x, needs numpy>={floor},<2")
+        }
         BuildFact::Numpy1 { floor: None } => "built with NumPy 1.x".to_string(),
         BuildFact::Numpy1Silent { binding } => format!("uses {binding} (NumPy 1.x layout)"),
-        BuildFact::Numpy2 { floor: Some(floor) } => format!("built with NumPy 2.x, needs numpy>={floor}"),
+        BuildFact::Numpy2 { floor: Some(floor) } => {
+            format!("built with NumPy 2.x, needs numpy>={floor}")
+        }
         BuildFact::Numpy2 { floor: None } => "built with NumPy 2.x".to_string(),
         BuildFact::NoCapi => "uses no NumPy C-API".to_string(),
         BuildFact::Unknown => "has an unknown NumPy build".to_string(),
@@ -46,7 +52,10 @@ impl AbiOracle for FactsOracle {
             version: version.clone(),
             wheel: Some(filename.to_string()),
             fact: fact.fact.clone(),
-            origin: FactOrigin::Curated { source: fact.source.clone(), checked: fact.checked },
+            origin: FactOrigin::Curated {
+                source: fact.source.clone(),
+                checked: fact.checked,
+            },
         };
         Some(AbiBound {
             numpy,

@@ -1,7 +1,7 @@
 //! The `npsolve` binary: parses the command line, runs one command, and is the one
 //! place where errors become messages and exit codes.
 
-// mod abi_oracle; (wired when npsolve-abi lands)
+mod abi_oracle;
 mod args;
 mod commands;
 mod error;
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Compile(args) => commands::compile::run(&args, printer),
-        Command::Abi(_) => Err(CliError::NotImplemented("abi")),
+        Command::Abi(args) => commands::abi::run(&args, printer),
         Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
         Command::Lock(_) => Err(CliError::NotImplemented("lock")),
         Command::Check(_) => Err(CliError::NotImplemented("check")),

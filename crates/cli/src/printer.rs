@@ -57,6 +57,22 @@ impl Printer {
             .try_init();
     }
 
+    /// Writes a result to stdout. A closed pipe (`npsolve abi x | head`) is not an
+    /// error: the reader has what it wanted.
+    pub fn stdout(&self, text: &str) -> Result<(), CliError> {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(CliError::Usage(format!("cannot write to stdout: {error}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A one-line status message (e.g. "Resolved 12 packages"), only on a terminal or with -v.
     pub fn status(&self, message: &str) {
         if self.quiet || !(self.terminal || self.verbose > 0) {

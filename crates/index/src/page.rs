@@ -72,8 +72,10 @@ pub(crate) fn parse_project_page(
 pub(crate) fn validate(raw: RawFile, base: &Url, name: &PackageName) -> Option<DistFile> {
     let filename = match DistFilename::parse(&raw.filename, name) {
         Ok(filename) => filename,
+        // Eggs, Windows installers, pre-PEP 440 versions: old projects are full of
+        // them, and pip and uv skip them quietly too (`-vv` shows them).
         Err(error) => {
-            tracing::warn!(
+            tracing::debug!(
                 "skipping `{}` on the page of `{name}`: {error}",
                 raw.filename
             );

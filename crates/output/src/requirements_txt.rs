@@ -120,9 +120,9 @@ impl RequirementsTxt {
 fn notes(pin: &Pin) -> Vec<String> {
     let mut notes = Vec::new();
     if !pin.abi_bound_by.is_empty() {
-        notes.push(format!("ABI: {}", pin.abi_bound_by.join(", ")));
+        notes.push(format!("ABI: {}", pin.abi_bound_by.join("; ")));
     }
-    if let Some(abi) = &pin.abi {
+    if let Some(abi) = pin.abi.as_ref().filter(|_| pin.abi_binding) {
         notes.push(format!("ABI: {}", abi.summary));
     }
     if pin.from_source() {

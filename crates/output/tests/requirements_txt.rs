@@ -28,6 +28,7 @@ fn pin(name: &str, version: &str, via: &[&str], files: Vec<DistRef>) -> Pin {
         extras: BTreeSet::new(),
         via: via.iter().map(ToString::to_string).collect(),
         abi: None,
+        abi_binding: false,
         abi_bound_by: Vec::new(),
     }
 }
@@ -63,6 +64,7 @@ fn resolution() -> Resolution {
         reason: String::new(),
         first_newer_build: None,
     });
+    pandas.abi_binding = true;
     let source = pin(
         "tiny",
         "0.1",

@@ -18,6 +18,9 @@ use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, Sourc
 /// How many versions ahead to prefetch for a package the solver keeps rejecting.
 const PREFETCH_BATCH: usize = 8;
 
+/// Why a source-only release of a numpy-dependent package is not chosen.
+const NUMPY_SOURCE_BUILD: &str = "only a source distribution fits the target, and it requires numpy: a source build compiles against whatever NumPy the build picks, so npsolve does not choose it unless allowed (--allow-source)";
+
 /// Why a version cannot be used, as shown in explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable(pub String);
@@ -48,6 +51,8 @@ pub(crate) struct Memory {
     pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// First-seen order of packages, for the BFS tie-break in priorities.
     pub discovered: FxHashMap<PubPackage, usize>,
+    /// Packages seen to require numpy in the metadata of some version.
+    pub numpy_dependents: rustc_hash::FxHashSet<PackageName>,
     /// How many times a version was chosen for a package (rejections + 1).
     pub attempts: FxHashMap<PackageName, usize>,
 }
@@ -270,6 +275,14 @@ impl<'a> Provider<'a> {
         "it has no file installable on the target".to_string()
     }
 
+    /// Whether a source-only release of `name` may be chosen: not when the package
+    /// is known to require numpy, unless the user allowed it.
+    fn source_builds_allowed(&self, name: &PackageName) -> bool {
+        self.options.allow_source.contains(name)
+            || self.options.no_binary.contains(name)
+            || !self.memory.borrow().numpy_dependents.contains(name)
+    }
+
     fn choose(
         &self,
         name: &PackageName,
@@ -305,13 +318,19 @@ impl<'a> Provider<'a> {
             if choice.is_some() {
                 break;
             }
+            let source_allowed = allow_sdist && self.source_builds_allowed(name);
             for entry in in_range() {
-                if let Some(dist) = self.pick_file(name, entry, pinned, allow_sdist) {
+                if let Some(dist) = self.pick_file(name, entry, pinned, source_allowed) {
                     choice = Some((entry.version.clone(), dist));
                     break;
                 }
                 if allow_sdist {
-                    self.note(name, &entry.version, self.explain_unusable(name, entry));
+                    let why = if source_allowed || entry.sdist.is_none() {
+                        self.explain_unusable(name, entry)
+                    } else {
+                        NUMPY_SOURCE_BUILD.to_string()
+                    };
+                    self.note(name, &entry.version, why);
                 }
             }
         }
@@ -395,12 +414,18 @@ impl<'a> Provider<'a> {
             };
             self.add_edge(&mut edges, &requirement.name, &requirement.extras, range);
         }
+        if requires_numpy {
+            self.memory
+                .borrow_mut()
+                .numpy_dependents
+                .insert(name.clone());
+        }
         if !dist.is_wheel
             && requires_numpy
             && !self.options.allow_source.contains(name)
             && !self.options.no_binary.contains(name)
         {
-            let why = "only a source distribution fits the target, and it requires numpy: a source build compiles against whatever NumPy the build picks, so npsolve does not choose it unless allowed (--allow-source)".to_string();
+            let why = NUMPY_SOURCE_BUILD.to_string();
             self.note(name, version, why.clone());
             return Ok(Err(Unavailable(why)));
         }

@@ -157,11 +157,11 @@ impl Formatter<'_, '_> {
             .abi
             .iter()
             .filter(|((abi_name, version), _)| abi_name == name && range.contains(version))
-            .map(|((_, version), bound)| (version, bound.reason.as_str()))
+            .map(|((_, version), bound)| (version, bound.summary.as_str()))
             .collect();
         reasons.sort();
-        let (_, reason) = reasons.last()?;
-        Some((*reason).to_string())
+        let (_, summary) = reasons.last()?;
+        Some(format!("ABI: {summary}"))
     }
 
     fn terms(&self, terms: &Map<PubPackage, Term<Ranges<Version>>>) -> String {
@@ -267,7 +267,7 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
                     package_with_range(dependency, dependency_range)
                 );
                 match self.abi_reason(package, range, dependency) {
-                    Some(reason) => format!("{base} ({reason})"),
+                    Some(abi) => format!("{base} ({abi})"),
                     None => base,
                 }
             }
@@ -398,15 +398,19 @@ fn hints(tree: &Tree, provider: &Provider<'_>) -> Vec<String> {
         .iter()
         .filter(|((name, _), _)| packages.contains(&PubPackage::Dist(name.clone())))
         .collect();
-    abi.sort_by(|a, b| a.0.cmp(b.0));
-    let mut hinted = BTreeSet::new();
+    // Newest version first, so each package's rule is stated once, for its newest candidate.
+    abi.sort_by(|a, b| a.0.0.cmp(&b.0.0).then_with(|| b.0.1.cmp(&a.0.1)));
+    let numpy2 = Version::new([2]);
+    let mut explained = BTreeSet::new();
     for ((name, _), bound) in abi {
-        if let Some(first) = &bound.first_newer_build
-            && hinted.insert(name.clone())
-        {
+        if bound.numpy.contains(&numpy2) || !explained.insert(name.clone()) {
+            continue;
+        }
+        hints.push(format!("abi: {}", bound.reason));
+        if let Some(first) = &bound.first_newer_build {
             hints.push(format!(
-                    "hint: `{name}` {first} is the first release built against NumPy 2; `{name}>={first}` allows numpy>=2"
-                ));
+                "hint: `{name}` {first} is the first release built against NumPy 2; `{name}>={first}` allows numpy>=2"
+            ));
         }
     }
     for package in packages {

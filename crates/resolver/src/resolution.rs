@@ -25,6 +25,8 @@ pub struct Pin {
     pub via: Vec<String>,
     /// The NumPy bound this package's wheel imposes, if any.
     pub abi: Option<AbiBound>,
+    /// Whether that bound kept numpy from its newest stable release.
+    pub abi_binding: bool,
     /// For numpy: the packages whose binaries bound it, as short summaries.
     pub abi_bound_by: Vec<String>,
 }

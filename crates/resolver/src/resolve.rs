@@ -121,13 +121,29 @@ pub fn resolve(
                 .map(|set| set.into_iter().collect())
                 .unwrap_or_default(),
             abi: memory.abi.get(&key).cloned(),
+            abi_binding: false,
             abi_bound_by: Vec::new(),
         });
     }
-    let bound_by: Vec<String> = pins
-        .iter()
-        .filter_map(|pin| pin.abi.as_ref().map(|abi| abi.summary.clone()))
-        .collect();
+    // Name only the bounds that kept numpy from its newest stable release.
+    let newest_numpy = memory.versions.get(&numpy).and_then(|versions| {
+        versions
+            .versions
+            .iter()
+            .find(|entry| !entry.version.any_prerelease())
+            .map(|entry| entry.version.clone())
+    });
+    let mut bound_by = Vec::new();
+    for pin in &mut pins {
+        if let Some(abi) = &pin.abi
+            && newest_numpy
+                .as_ref()
+                .is_some_and(|newest| !abi.numpy.contains(newest))
+        {
+            pin.abi_binding = true;
+            bound_by.push(abi.summary.clone());
+        }
+    }
     if let Some(numpy_pin) = pins.iter_mut().find(|pin| pin.name == numpy) {
         numpy_pin.abi_bound_by = bound_by;
     }

@@ -1,5 +1,6 @@
 //! `npsolve abi PKG[==VERSION]`: the curated facts npsolve holds, with their sources.
 
+use std::fmt::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -13,27 +14,32 @@ use crate::error::CliError;
 use crate::printer::Printer;
 
 /// Runs `npsolve abi`.
-pub fn run(args: &AbiArgs, _printer: &Printer) -> Result<ExitCode, CliError> {
-    let requirement = Requirement::from_str(&args.package)
-        .map_err(|error| CliError::Usage(format!("invalid package `{}`:\n{error}", args.package)))?;
+pub fn run(args: &AbiArgs, printer: &Printer) -> Result<ExitCode, CliError> {
+    let requirement: Requirement = Requirement::from_str(&args.package).map_err(|error| {
+        CliError::Usage(format!("invalid package `{}`:\n{error}", args.package))
+    })?;
     let specifiers = match &requirement.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers.clone()),
-        Some(VersionOrUrl::Url(_)) => return Err(CliError::Usage("`npsolve abi` takes a name and an optional version, not a URL".to_string())),
+        Some(VersionOrUrl::Url(_)) => {
+            return Err(CliError::Usage(
+                "`npsolve abi` takes a name and an optional version, not a URL".to_string(),
+            ));
+        }
         None => None,
     };
     let facts = Facts::bundled();
-    let mut found = false;
+    let mut out = String::new();
     for fact in facts.for_package(&requirement.name) {
         // With a version, show only the entries whose range can contain it.
         if let Some(specifiers) = &specifiers {
             let overlaps = specifiers.iter().all(|specifier| {
-                specifier.operator() != &pep440_rs::Operator::Equal || fact.versions.contains(specifier.version())
+                specifier.operator() != &pep440_rs::Operator::Equal
+                    || fact.versions.contains(specifier.version())
             });
             if !overlaps {
                 continue;
             }
         }
-        found = true;
         let mut scope = Vec::new();
         if !fact.python_tags.is_empty() {
             scope.push(format!("python {}", fact.python_tags.join(",")));
@@ -41,19 +47,35 @@ pub fn run(args: &AbiArgs, _printer: &Printer) -> Result<ExitCode, CliError> {
         if !fact.platforms.is_empty() {
             scope.push(format!("platform {}", fact.platforms.join(",")));
         }
-        let scope = if scope.is_empty() { String::new() } else { format!(" [{}]", scope.join("; ")) };
+        let scope = if scope.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", scope.join("; "))
+        };
         let runtime = numpy_runtime_range(&fact.fact)
             .map(|range| format!("numpy{}", format_range(&range)))
             .unwrap_or_else(|| "no constraint".to_string());
         let described = describe(&fact.fact);
-        println!("{}{}{scope}: {described} -> runs with {runtime}", requirement.name, fact.versions);
-        println!("    source: {} (checked {})", fact.source, fact.checked);
+        let _ = writeln!(
+            out,
+            "{}{}{scope}: {described} -> runs with {runtime}",
+            requirement.name, fact.versions
+        );
+        let _ = writeln!(
+            out,
+            "    source: {} (checked {})",
+            fact.source, fact.checked
+        );
         if let Some(note) = &fact.note {
-            println!("    note: {note}");
+            let _ = writeln!(out, "    note: {note}");
         }
     }
-    if !found {
-        println!("npsolve holds no curated NumPy ABI facts for `{}`; it will read the wheels' binaries (npsolve scan).", args.package);
+    if out.is_empty() {
+        out = format!(
+            "npsolve holds no curated NumPy ABI facts for `{}`.\n",
+            args.package
+        );
     }
+    printer.stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }

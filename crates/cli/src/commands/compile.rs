@@ -10,6 +10,7 @@ use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, r
 use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement, resolve};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 
+use crate::abi_oracle::FactsOracle;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -42,7 +43,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     let text = writer.render(&resolution);
     match &args.output_file {
         Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print!("{text}"),
+        None => printer.stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -117,7 +118,9 @@ pub fn resolve_files(
         .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))?;
     let client = npsolve_index::IndexClient::new(client_options)?;
     let source = IndexSource::new(client, runtime.handle().clone(), target);
-    let abi: Option<&dyn npsolve_resolver::AbiOracle> = None;
+    let oracle = FactsOracle::bundled();
+    let abi: Option<&dyn npsolve_resolver::AbiOracle> =
+        if args.no_abi { None } else { Some(&oracle) };
     // The solver is synchronous: it runs on this thread and blocks on futures that the
     // runtime's worker threads drive, prefetches included.
     let resolution = resolve(&requirements, &options, &source, abi)?;

@@ -1,5 +1,5 @@
 //! One module per subcommand.
 
-// pub mod abi;
+pub mod abi;
 pub mod compile;
 pub mod snapshot;
