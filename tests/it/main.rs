@@ -2,6 +2,7 @@
 //! (`tests/fixtures/index`, recorded from PyPI with `npsolve index snapshot`), served on
 //! loopback. No test here touches the internet.
 
+mod abi;
 mod common;
 mod compile;
 mod inputs;

@@ -1,0 +1,118 @@
+//! The NumPy ABI layer end to end, on the recorded fixture index (real PyPI metadata
+//! for pandas, scipy, scikit-learn, matplotlib and numpy 1.24–2.1) with the bundled facts.
+
+use crate::common::{Npsolve, transcript};
+
+/// Runs `npsolve compile` on `requirements` with `extra` arguments.
+fn compile(requirements: &str, extra: &[&str]) -> (std::process::Output, String) {
+    let mut npsolve = Npsolve::new("compile");
+    npsolve.file("requirements.txt", requirements);
+    let output = npsolve
+        .command
+        .args(["requirements.txt", "--no-header"])
+        .args(extra)
+        .output()
+        .expect("run npsolve");
+    let text = transcript(&output, npsolve.dir.path());
+    (output, text)
+}
+
+fn pin(output: &std::process::Output, name: &str) -> Option<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}==")).map(str::to_string))
+}
+
+#[test]
+fn old_pin_with_unpinned_numpy_gets_numpy_1() {
+    let (output, text) = compile("pandas==1.5.3\nnumpy\n", &[]);
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("1.26.4"), "{text}");
+    assert!(
+        text.contains("# ABI: pandas 1.5.3 built with NumPy 1.x"),
+        "{text}"
+    );
+    // Metadata alone pairs it with NumPy 2, the set that crashes at import.
+    let (plain, text) = compile("pandas==1.5.3\nnumpy\n", &["--no-abi"]);
+    assert_eq!(pin(&plain, "numpy").as_deref(), Some("2.1.3"), "{text}");
+}
+
+#[test]
+fn old_pin_with_numpy_2_fails_naming_package_rule_and_first_numpy2_release() {
+    let (output, text) = compile("pandas==1.5.3\nnumpy>=2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn only_the_offender_is_named() {
+    let (output, text) = compile(
+        "pandas==2.2.2\nscipy==1.13.1\nscikit-learn==1.3.2\nnumpy\n",
+        &[],
+    );
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("1.26.4"), "{text}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let abi_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("ABI:"))
+        .collect();
+    assert_eq!(
+        abi_lines,
+        vec!["    # ABI: scikit-learn 1.3.2 built with NumPy 1.x, needs numpy>=1.23,<2"; 2],
+        "{text}"
+    );
+}
+
+#[test]
+fn range_does_not_walk_back_to_an_old_uncapped_release() {
+    // pandas 2.0.3 declares `numpy>=1.23.2` with no upper bound, so a metadata-only
+    // resolver walks back to it and pairs it with NumPy 2.
+    let (plain, text) = compile("pandas<2.2\nnumpy>=2\n", &["--no-abi"]);
+    assert_eq!(pin(&plain, "pandas").as_deref(), Some("2.0.3"), "{text}");
+    assert_eq!(pin(&plain, "numpy").as_deref(), Some("2.1.3"), "{text}");
+    // npsolve knows those wheels were built against NumPy 1.x and says so.
+    let (output, text) = compile("pandas<2.2\nnumpy>=2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("built with NumPy 1.x") && text.contains("`pandas>=2.2.2` allows numpy>=2"),
+        "{text}"
+    );
+    // Without the cap on pandas it moves forward instead, to a NumPy-2 build.
+    let (output, text) = compile("pandas\nnumpy>=2\n", &[]);
+    assert_eq!(pin(&output, "pandas").as_deref(), Some("2.2.3"), "{text}");
+}
+
+#[test]
+fn stacks_without_offenders_are_unchanged() {
+    for requirements in [
+        "six\npython-dateutil\npytz\ntzdata\n",
+        "pandas==2.2.2\nnumpy\n",
+        "matplotlib>=3.9\nnumpy\n",
+    ] {
+        let (with_abi, text) = compile(requirements, &[]);
+        assert!(with_abi.status.success(), "{text}");
+        let (without, _) = compile(requirements, &["--no-abi"]);
+        let pins = |output: &std::process::Output| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .filter(|line| line.contains("=="))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pins(&with_abi), pins(&without), "{requirements}");
+    }
+}
+
+#[test]
+fn abi_command_prints_facts_with_sources() {
+    let output = assert_cmd::Command::cargo_bin("npsolve")
+        .unwrap()
+        .args(["abi", "contourpy==1.2.0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(
+        text.contains("pybind11") && text.contains("source:"),
+        "{text}"
+    );
+}
