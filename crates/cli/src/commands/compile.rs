@@ -142,7 +142,10 @@ fn merge(into: &mut RequirementsInput, from: RequirementsInput) {
     if into.requires_python.is_none() {
         into.requires_python = from.requires_python;
     }
-    into.binary = from.binary;
+    // Binary options are whole-resolution settings: the last file that sets them wins.
+    if from.binary != Default::default() {
+        into.binary = from.binary;
+    }
 }
 
 fn root_requirement(sourced: &SourcedRequirement) -> RootRequirement {
