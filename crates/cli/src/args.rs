@@ -77,7 +77,10 @@ pub enum Command {
     Compile(CompileArgs),
     /// Resolve and write a PEP 751 pylock.toml.
     Lock(LockArgs),
-    /// Check a pinned requirements.txt or pylock.toml; exit 1 if it is broken.
+    /// Check a pinned requirements.txt without changing it; exit 1 if it is broken.
+    #[command(
+        after_help = "Examples:\n  npsolve check requirements.txt --python-version 3.11 --python-platform x86_64-manylinux_2_28\n  npsolve check requirements.txt --format github --offline"
+    )]
     Check(CheckArgs),
     /// Read which NumPy a wheel was built against, from its binaries.
     Scan(ScanArgs),
@@ -276,8 +279,28 @@ pub struct LockArgs {
 /// `npsolve check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A pinned requirements.txt or pylock.toml.
+    /// A pinned requirements.txt (hash-pinned ones too).
     pub file: PathBuf,
+    /// How to report problems.
+    #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
+    pub format: CheckFormatArg,
+    /// Target options.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Index options (`--offline` checks from the cache alone).
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+/// Report formats of `npsolve check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormatArg {
+    /// `file:line: kind: message`, then the fix.
+    Text,
+    /// One JSON object with a `problems` array.
+    Json,
+    /// GitHub Actions annotations pointing at the lines.
+    Github,
 }
 
 /// `npsolve scan`.

@@ -44,7 +44,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Abi(args) => commands::abi::run(&args, printer),
         Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
         Command::Lock(_) => Err(CliError::NotImplemented("lock")),
-        Command::Check(_) => Err(CliError::NotImplemented("check")),
+        Command::Check(args) => commands::check::run(&args, printer),
         Command::Scan(_) => Err(CliError::NotImplemented("scan")),
         Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),
         Command::Explain(_) => Err(CliError::NotImplemented("explain")),

@@ -202,3 +202,25 @@ pub fn package_names(values: &[String], what: &str) -> Result<BTreeSet<PackageNa
         .map(|value| package_name(value, what))
         .collect()
 }
+
+/// The async runtime that drives the index client.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))
+}
+
+/// Resolver options for `target` with every policy at its default.
+pub fn default_resolve_options(target: &Target) -> npsolve_resolver::ResolveOptions {
+    npsolve_resolver::ResolveOptions {
+        markers: target.markers().clone(),
+        python_version: target.python().as_version(),
+        prerelease: PrereleaseMode::default(),
+        allow_source: PackageSelection::None,
+        only_binary: PackageSelection::None,
+        no_binary: PackageSelection::None,
+        preferences: Default::default(),
+        constraints: Vec::new(),
+    }
+}

@@ -7,7 +7,8 @@
 //! explanation when no solution exists. It does no IO: package data comes through
 //! the [`PackageSource`] trait and ABI knowledge through [`AbiOracle`], both
 //! implemented by the CLI. It does not know file formats (see `npsolve-output`).
-//! The principal entry point is [`resolve`], which returns a [`Resolution`].
+//! The principal entry point is [`resolve`], which returns a [`Resolution`];
+//! [`verify`] checks an existing set of pins against the same rules.
 
 mod error;
 mod options;
@@ -17,6 +18,7 @@ mod report;
 mod resolution;
 mod resolve;
 mod source;
+mod verify;
 
 pub use error::ResolveError;
 pub use options::{
@@ -29,3 +31,4 @@ pub use resolve::resolve;
 pub use source::{
     DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
 };
+pub use verify::{PinnedLine, Problem, ProblemKind, verify};

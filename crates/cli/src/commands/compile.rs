@@ -88,8 +88,6 @@ pub fn resolve_files(
         _ => BTreeMap::new(),
     };
     let options = ResolveOptions {
-        markers: target.markers().clone(),
-        python_version: target.python().as_version(),
         prerelease: settings::prerelease(args.prerelease, input.pre),
         allow_source: settings::selection(
             &args.allow_source,
@@ -108,14 +106,12 @@ pub fn resolve_files(
             .iter()
             .map(|sourced| sourced.requirement.clone())
             .collect(),
+        ..settings::default_resolve_options(&target)
     };
     let requirements: Vec<RootRequirement> =
         input.requirements.iter().map(root_requirement).collect();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))?;
+    let runtime = settings::runtime()?;
     let client = npsolve_index::IndexClient::new(client_options)?;
     let source = IndexSource::new(client, runtime.handle().clone(), target);
     let oracle = FactsOracle::bundled();

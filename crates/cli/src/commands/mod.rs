@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
 pub mod abi;
+pub mod check;
 pub mod compile;
 pub mod snapshot;

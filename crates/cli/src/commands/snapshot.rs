@@ -45,10 +45,7 @@ pub fn run(args: &SnapshotArgs, printer: &Printer) -> Result<ExitCode, CliError>
         &args.index,
         &IndexOptions::default(),
     )?)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))?;
+    let runtime = settings::runtime()?;
     let report = runtime.block_on(write_snapshot(&client, &request, &args.out))?;
     printer.status(&format!("Wrote {report} to {}", args.out.display()));
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,266 @@
+//! Checking an existing set of pins without resolving: every problem, not the first.
+
+use std::collections::BTreeMap;
+
+use pep440_rs::{Operator, Version};
+use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+use version_ranges::Ranges;
+
+use crate::options::{AbiOracle, ResolveOptions};
+use crate::provider::{numpy_name, requirement_range};
+use crate::report::format_range;
+use crate::source::{DistRef, PackageSource, SourceError};
+
+/// One line of a pinned file, as the checker sees it.
+#[derive(Debug, Clone)]
+pub struct PinnedLine {
+    /// The requirement as written.
+    pub requirement: Requirement,
+    /// Where it was written, e.g. `requirements.txt`.
+    pub file: String,
+    /// Its 1-based line.
+    pub line: usize,
+}
+
+/// What is wrong with a pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// Not pinned to one exact version.
+    NotPinned,
+    /// The version does not exist on the index.
+    UnknownVersion,
+    /// The pinned release was yanked.
+    Yanked,
+    /// No file of the release installs on the target.
+    NoFileForTarget,
+    /// A dependency is missing from the set or pinned outside its range.
+    UnsatisfiedDependency,
+    /// The pinned wheel's binaries cannot run with the pinned numpy.
+    AbiConflict,
+}
+
+impl ProblemKind {
+    /// A stable identifier for machine-readable output.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::NotPinned => "not-pinned",
+            ProblemKind::UnknownVersion => "unknown-version",
+            ProblemKind::Yanked => "yanked",
+            ProblemKind::NoFileForTarget => "no-file-for-target",
+            ProblemKind::UnsatisfiedDependency => "unsatisfied-dependency",
+            ProblemKind::AbiConflict => "abi-conflict",
+        }
+    }
+}
+
+/// One problem found in a pinned file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// What kind of problem.
+    pub kind: ProblemKind,
+    /// The package the problem is reported on.
+    pub package: PackageName,
+    /// The file it is reported in.
+    pub file: String,
+    /// The line it is reported on.
+    pub line: usize,
+    /// What is wrong, naming the rule and its source.
+    pub message: String,
+    /// The smallest fix, when one is known.
+    pub fix: Option<String>,
+}
+
+/// Checks `pins` for the target in `options`: exact pins, existence, yanked releases,
+/// dependencies satisfied by the set, and NumPy ABI compatibility. Problems are
+/// sorted by line, then kind. Errors are only the source's fatal ones.
+pub fn verify(
+    pins: &[PinnedLine],
+    options: &ResolveOptions,
+    source: &dyn PackageSource,
+    abi: Option<&dyn AbiOracle>,
+) -> Result<Vec<Problem>, SourceError> {
+    let mut problems = Vec::new();
+    let mut pinned: BTreeMap<PackageName, (Version, &PinnedLine)> = BTreeMap::new();
+    for line in pins {
+        if !line.requirement.evaluate_markers(&options.markers, &[]) {
+            continue;
+        }
+        match exact_version(&line.requirement) {
+            Some(version) => {
+                pinned.insert(line.requirement.name.clone(), (version, line));
+            }
+            None => problems.push(problem(
+                ProblemKind::NotPinned,
+                line,
+                format!(
+                    "`{}` is not pinned to one version (`==X.Y`)",
+                    line.requirement
+                ),
+                None,
+            )),
+        }
+    }
+    for name in pinned.keys() {
+        source.prefetch(name, &Ranges::full());
+    }
+    let numpy = numpy_name();
+    for (name, (version, line)) in &pinned {
+        let versions = source.versions(name).map_err(|error| match error {
+            SourceError::Unusable(why) => SourceError::Fatal(why),
+            fatal => fatal,
+        })?;
+        let Some(entry) = versions.get(version) else {
+            problems.push(problem(
+                ProblemKind::UnknownVersion,
+                line,
+                format!("`{name}` {version} is not on the index"),
+                None,
+            ));
+            continue;
+        };
+        if !entry.files.is_empty() && entry.files.iter().all(|file| file.yanked.is_some()) {
+            let reason = entry
+                .files
+                .iter()
+                .find_map(|file| file.yanked.clone())
+                .unwrap_or_default();
+            let reason = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {reason}")
+            };
+            problems.push(problem(
+                ProblemKind::Yanked,
+                line,
+                format!("`{name}` {version} was yanked{reason}"),
+                None,
+            ));
+        }
+        let python = &options.python_version;
+        let usable = |file: &&DistRef| {
+            file.requires_python
+                .as_ref()
+                .is_none_or(|spec| spec.contains(python))
+        };
+        let Some(dist) = entry
+            .wheels
+            .iter()
+            .find(usable)
+            .or(entry.sdist.as_ref().filter(usable))
+        else {
+            problems.push(problem(
+                ProblemKind::NoFileForTarget,
+                line,
+                format!("no file of `{name}` {version} installs on the target (Python {python})"),
+                None,
+            ));
+            continue;
+        };
+        match source.metadata(name, dist) {
+            Ok(metadata) => {
+                for requirement in &metadata.requires_dist {
+                    if requirement.name == *name
+                        || !requirement.evaluate_markers(&options.markers, &[])
+                    {
+                        continue;
+                    }
+                    let range = requirement_range(requirement).unwrap_or_else(Ranges::full);
+                    match pinned.get(&requirement.name) {
+                        Some((other, _)) if range.contains(other) => {}
+                        Some((other, other_line)) => problems.push(problem(
+                            ProblemKind::UnsatisfiedDependency,
+                            line,
+                            format!(
+                                "`{name}` {version} requires `{requirement}`, but line {} pins `{}=={other}`",
+                                other_line.line, requirement.name
+                            ),
+                            None,
+                        )),
+                        None => problems.push(problem(
+                            ProblemKind::UnsatisfiedDependency,
+                            line,
+                            format!("`{name}` {version} requires `{requirement}`, which the file does not pin"),
+                            None,
+                        )),
+                    }
+                }
+            }
+            Err(SourceError::Unusable(why)) => problems.push(problem(
+                ProblemKind::NoFileForTarget,
+                line,
+                format!("the dependencies of `{name}` {version} cannot be read: {why}"),
+                None,
+            )),
+            Err(fatal) => return Err(fatal),
+        }
+        let (Some(abi), true) = (abi, dist.is_wheel) else {
+            continue;
+        };
+        let (Some(bound), Some((numpy_version, numpy_line))) =
+            (abi.bound(name, version, &dist.filename), pinned.get(&numpy))
+        else {
+            continue;
+        };
+        if bound.numpy.contains(numpy_version) {
+            continue;
+        }
+        let numpy_versions = source.versions(&numpy)?;
+        let best_numpy = numpy_versions
+            .versions
+            .iter()
+            .find(|entry| bound.numpy.contains(&entry.version) && !entry.version.any_prerelease())
+            .map(|entry| entry.version.clone());
+        let mut fixes = Vec::new();
+        if let Some(best) = best_numpy {
+            fixes.push(format!("pin numpy=={best} (line {})", numpy_line.line));
+        }
+        if let Some(first) = bound
+            .first_newer_build
+            .as_ref()
+            .filter(|_| !bound.numpy.contains(&Version::new([2])))
+        {
+            fixes.push(format!(
+                "or upgrade to {name}>={first}, the first release built against NumPy 2"
+            ));
+        }
+        problems.push(Problem {
+            kind: ProblemKind::AbiConflict,
+            package: name.clone(),
+            file: line.file.clone(),
+            line: line.line,
+            message: format!(
+                "`{name}` {version} cannot run with numpy=={numpy_version} (line {}): it needs numpy{}. {}",
+                numpy_line.line,
+                format_range(&bound.numpy),
+                bound.reason
+            ),
+            fix: (!fixes.is_empty()).then(|| fixes.join(" ")),
+        });
+    }
+    problems.sort_by(|a, b| (a.line, a.kind, &a.message).cmp(&(b.line, b.kind, &b.message)));
+    Ok(problems)
+}
+
+fn problem(kind: ProblemKind, line: &PinnedLine, message: String, fix: Option<String>) -> Problem {
+    Problem {
+        kind,
+        package: line.requirement.name.clone(),
+        file: line.file.clone(),
+        line: line.line,
+        message,
+        fix,
+    }
+}
+
+/// The version of an exact `==X.Y` pin (no wildcard, one specifier).
+fn exact_version(requirement: &Requirement) -> Option<Version> {
+    let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url else {
+        return None;
+    };
+    match specifiers.iter().as_slice() {
+        [specifier] if matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual) => {
+            Some(specifier.version().clone())
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,71 @@
+//! `npsolve check` end to end: compile, check clean, break numpy, check flags it.
+
+use crate::common::{Npsolve, transcript};
+
+#[test]
+fn compile_then_check_round_trip() {
+    let mut compile = Npsolve::new("compile");
+    compile.file("requirements.in", "pandas==1.5.3\nnumpy\n");
+    let output = compile
+        .command
+        .args(["requirements.in", "-o", "requirements.txt"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        transcript(&output, compile.dir.path())
+    );
+    let pinned = std::fs::read_to_string(compile.dir.path().join("requirements.txt")).unwrap();
+
+    let mut clean = Npsolve::new("check");
+    clean.file("requirements.txt", &pinned);
+    let output = clean.command.arg("requirements.txt").output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&output, clean.dir.path())
+    );
+
+    // Edit numpy up, as a bot or a hurried human would: check names the offender.
+    let broken = pinned.replace("numpy==1.26.4", "numpy==2.1.3");
+    assert_ne!(broken, pinned);
+    let mut check = Npsolve::new("check");
+    check.file("requirements.txt", &broken);
+    let before = std::fs::read(check.dir.path().join("requirements.txt")).unwrap();
+    let output = check.command.arg("requirements.txt").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(transcript(&output, check.dir.path()));
+    // check never modifies anything.
+    assert_eq!(
+        std::fs::read(check.dir.path().join("requirements.txt")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn check_reports_every_problem_in_json_and_github_formats() {
+    let pins =
+        "pandas==1.5.3\nnumpy==2.1.3\npython-dateutil==2.9.0.post0\npytz>=2020\ntzdata==2024.2\n";
+    for format in ["json", "github"] {
+        let mut check = Npsolve::new("check");
+        check.file("requirements.txt", pins);
+        let output = check
+            .command
+            .args(["requirements.txt", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let text = transcript(&output, check.dir.path());
+        for kind in ["abi-conflict", "not-pinned", "unsatisfied-dependency"] {
+            assert!(text.contains(kind), "{format}: {kind} missing in\n{text}");
+        }
+        if format == "github" {
+            assert!(
+                text.contains("::error file=requirements.txt,line=1,"),
+                "{text}"
+            );
+        }
+    }
+}
