@@ -7,3 +7,4 @@ mod check;
 mod common;
 mod compile;
 mod inputs;
+mod lock;

@@ -14,6 +14,9 @@ pub enum CliError {
     /// An output file could not be written.
     #[error(transparent)]
     Output(#[from] npsolve_output::OutputError),
+    /// A lockfile could not be produced.
+    #[error(transparent)]
+    Pylock(#[from] npsolve_output::PylockError),
     /// The command line asked for something invalid.
     #[error("{0}")]
     Usage(String),

@@ -43,7 +43,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Compile(args) => commands::compile::run(&args, printer),
         Command::Abi(args) => commands::abi::run(&args, printer),
         Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
-        Command::Lock(_) => Err(CliError::NotImplemented("lock")),
+        Command::Lock(args) => commands::lock::run(&args, printer),
         Command::Check(args) => commands::check::run(&args, printer),
         Command::Scan(_) => Err(CliError::NotImplemented("scan")),
         Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),

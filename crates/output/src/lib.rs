@@ -2,15 +2,17 @@
 //!
 //! This crate owns the text of every file npsolve produces: pinned
 //! `requirements.txt` in the shape `uv pip compile` and `pip-compile` print
-//! ([`RequirementsTxt`]), and writing any output atomically ([`write_atomic`]) so a
-//! failed run never leaves a partial file, and the reports of `npsolve check`
-//! ([`render_check`]). It does not resolve anything: it renders a
-//! [`npsolve_resolver::Resolution`].
+//! ([`RequirementsTxt`]), PEP 751 `pylock.toml` ([`render_pylock`]), the reports of
+//! `npsolve check` ([`render_check`]), and writing any output atomically
+//! ([`write_atomic`]) so a failed run never leaves a partial file. It does not
+//! resolve anything: it renders a [`npsolve_resolver::Resolution`].
 
 mod atomic;
 mod check_report;
+mod pylock;
 mod requirements_txt;
 
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
+pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};

@@ -3,4 +3,5 @@
 pub mod abi;
 pub mod check;
 pub mod compile;
+pub mod lock;
 pub mod snapshot;

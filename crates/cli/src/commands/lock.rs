@@ -1,0 +1,41 @@
+//! `npsolve lock`: resolve and write a PEP 751 `pylock.toml`.
+
+use std::process::ExitCode;
+
+use npsolve_output::{PylockOptions, render_pylock, write_atomic};
+
+use crate::args::LockArgs;
+use crate::commands::compile::resolve_files;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+
+/// Runs `npsolve lock`.
+pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
+    let target = settings::target(&args.resolve.target)?;
+    let resolution = resolve_files(
+        std::slice::from_ref(&args.src_file),
+        &args.resolve,
+        None,
+        printer,
+    )?;
+    let markers = target.markers();
+    let options = PylockOptions {
+        created_by: "npsolve".to_string(),
+        requires_python: format!("=={}.*", target.python().short_version_string()),
+        environments: vec![format!(
+            "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
+            markers.python_version(),
+            markers.sys_platform(),
+            markers.platform_machine()
+        )],
+    };
+    let text = render_pylock(&resolution, &options)?;
+    write_atomic(&args.output_file, text.as_bytes())?;
+    printer.status(&format!(
+        "Wrote {} packages to {}",
+        resolution.pins.len(),
+        args.output_file.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
