@@ -279,14 +279,26 @@ pub struct LockArgs {
 /// `npsolve check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A pinned requirements.txt (hash-pinned ones too).
-    pub file: PathBuf,
+    /// Pinned requirements.txt files (hash-pinned ones too).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// How to report problems.
     #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
     pub format: CheckFormatArg,
-    /// Target options.
-    #[command(flatten)]
-    pub target: TargetArgs,
+    /// Python version to check for; repeat to check several (default: the `python3` on PATH, else 3.12).
+    #[arg(
+        long = "python-version",
+        value_name = "VERSION",
+        help_heading = "Target options"
+    )]
+    pub python_versions: Vec<String>,
+    /// Platform to check for; repeat to check several (default: this machine).
+    #[arg(
+        long = "python-platform",
+        value_name = "PLATFORM",
+        help_heading = "Target options"
+    )]
+    pub python_platforms: Vec<String>,
     /// Index options (`--offline` checks from the cache alone).
     #[command(flatten)]
     pub index: IndexArgs,

@@ -156,6 +156,16 @@ pub fn verify(
             ));
             continue;
         };
+        if !dist.is_wheel {
+            problems.push(problem(
+                ProblemKind::NoFileForTarget,
+                line,
+                format!(
+                    "no wheel of `{name}` {version} fits the target: an installer would build it from source"
+                ),
+                None,
+            ));
+        }
         match source.metadata(name, dist) {
             Ok(metadata) => {
                 for requirement in &metadata.requires_dist {
@@ -185,6 +195,7 @@ pub fn verify(
                     }
                 }
             }
+            Err(SourceError::Unusable(_)) if !dist.is_wheel => {}
             Err(SourceError::Unusable(why)) => problems.push(problem(
                 ProblemKind::NoFileForTarget,
                 line,

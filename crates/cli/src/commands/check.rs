@@ -1,4 +1,4 @@
-//! `npsolve check`: does a pinned file hold together for the target? Never modifies it.
+//! `npsolve check`: do pinned files hold together for the targets? Never modifies them.
 
 use std::process::ExitCode;
 
@@ -7,48 +7,80 @@ use npsolve_requirements::{ReadOptions, read_input};
 use npsolve_resolver::{PinnedLine, verify};
 
 use crate::abi_oracle::FactsOracle;
-use crate::args::{CheckArgs, CheckFormatArg};
+use crate::args::{CheckArgs, CheckFormatArg, TargetArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 use crate::source::IndexSource;
 
-/// Runs `npsolve check`: exit 0 when clean, 1 when problems were found.
+/// The targets named by repeated `--python-version` / `--python-platform`: every pair.
+fn targets(args: &CheckArgs) -> Vec<TargetArgs> {
+    let versions: Vec<Option<String>> = if args.python_versions.is_empty() {
+        vec![None]
+    } else {
+        args.python_versions.iter().cloned().map(Some).collect()
+    };
+    let platforms: Vec<Option<String>> = if args.python_platforms.is_empty() {
+        vec![None]
+    } else {
+        args.python_platforms.iter().cloned().map(Some).collect()
+    };
+    let mut targets = Vec::new();
+    for version in &versions {
+        for platform in &platforms {
+            targets.push(TargetArgs {
+                python_version: version.clone(),
+                python_platform: platform.clone(),
+                python: None,
+            });
+        }
+    }
+    targets
+}
+
+/// Runs `npsolve check`: exit 0 when every file is clean for every target, 1 otherwise.
 pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
-    let input = read_input(&args.file, &ReadOptions::default())?;
-    let pins: Vec<PinnedLine> = input
-        .requirements
-        .iter()
-        .map(|sourced| PinnedLine {
-            requirement: sourced.requirement.clone(),
-            file: sourced.origin.path.display().to_string(),
-            line: sourced.origin.line,
-        })
-        .collect();
-    let target = settings::target(&args.target)?;
-    let target_name = target.to_string();
-    let options = settings::default_resolve_options(&target);
-    let client =
-        npsolve_index::IndexClient::new(settings::client_options(&args.index, &input.index)?)?;
-    let runtime = settings::runtime()?;
-    let source = IndexSource::new(client, runtime.handle().clone(), target);
-    let oracle = FactsOracle::bundled();
-    let problems = verify(&pins, &options, &source, Some(&oracle))
-        .map_err(|error| CliError::Resolution(error.to_string()))?;
-    drop(source);
-    runtime.shutdown_background();
     let format = match args.format {
         CheckFormatArg::Text => CheckFormat::Text,
         CheckFormatArg::Json => CheckFormat::Json,
         CheckFormatArg::Github => CheckFormat::Github,
     };
-    printer.stdout(&render_check(
-        &problems,
-        &args.file.display().to_string(),
-        &target_name,
-        format,
-    ))?;
-    Ok(if problems.is_empty() {
+    let runtime = settings::runtime()?;
+    let oracle = FactsOracle::bundled();
+    let mut clean = true;
+    for file in &args.files {
+        let input = read_input(file, &ReadOptions::default())?;
+        let pins: Vec<PinnedLine> = input
+            .requirements
+            .iter()
+            .map(|sourced| PinnedLine {
+                requirement: sourced.requirement.clone(),
+                file: sourced.origin.path.display().to_string(),
+                line: sourced.origin.line,
+            })
+            .collect();
+        for target_args in targets(args) {
+            let target = settings::target(&target_args)?;
+            let target_name = target.to_string();
+            let options = settings::default_resolve_options(&target);
+            let client = npsolve_index::IndexClient::new(settings::client_options(
+                &args.index,
+                &input.index,
+            )?)?;
+            let source = IndexSource::new(client, runtime.handle().clone(), target);
+            let problems = verify(&pins, &options, &source, Some(&oracle))
+                .map_err(|error| CliError::Resolution(error.to_string()))?;
+            clean &= problems.is_empty();
+            printer.stdout(&render_check(
+                &problems,
+                &file.display().to_string(),
+                &target_name,
+                format,
+            ))?;
+        }
+    }
+    runtime.shutdown_background();
+    Ok(if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
