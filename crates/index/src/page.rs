@@ -112,8 +112,10 @@ pub(crate) fn validate(raw: RawFile, base: &Url, name: &PackageName) -> Option<D
         .filter(|text| !text.trim().is_empty())
         .and_then(|text| {
             VersionSpecifiers::from_str(&text)
+                // Old releases carry specifiers from before PEP 440 was strict
+                // (`>=3.6,`, `!=3.0*`); like pip, ignore them, quietly (`-vv` shows them).
                 .inspect_err(|error| {
-                    tracing::warn!(
+                    tracing::debug!(
                         "ignoring invalid requires-python `{text}` of `{}`: {error}",
                         raw.filename
                     );
