@@ -375,30 +375,75 @@ pub struct SnapshotArgs {
 }
 
 /// Rewrites `npsolve FILE ...` into `npsolve compile FILE ...`.
+///
+/// Only global options may come before the file in the shorthand form
+/// (`npsolve -q --color never requirements.txt`).
 pub fn with_implicit_compile(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     const SUBCOMMANDS: &[&str] = &[
         "compile", "lock", "check", "scan", "abi", "doctor", "explain", "index", "help",
     ];
-    let first_positional = args.iter().skip(1).position(|arg| {
+    let mut index = 1;
+    while let Some(arg) = args.get(index) {
         let text = arg.to_string_lossy();
-        !text.starts_with('-') || text == "-"
-    });
-    let Some(position) = first_positional.map(|index| index + 1) else {
+        match text.as_ref() {
+            "--color" => index += 2,
+            flag if flag.starts_with("--color=") || flag == "--quiet" || flag == "--verbose" => {
+                index += 1
+            }
+            flag if flag.len() > 1
+                && flag.starts_with('-')
+                && !flag.starts_with("--")
+                && flag[1..].chars().all(|c| c == 'q' || c == 'v') =>
+            {
+                index += 1
+            }
+            _ => break,
+        }
+    }
+    let Some(first) = args.get(index) else {
         return args;
     };
-    // Only global flags may come before the file in the shorthand form.
-    let before_are_global = args[1..position].iter().all(|arg| {
-        let text = arg.to_string_lossy();
-        matches!(
-            text.as_ref(),
-            "-q" | "--quiet" | "-v" | "-vv" | "-vvv" | "--verbose"
-        )
-    });
-    let text = args[position].to_string_lossy();
-    if SUBCOMMANDS.contains(&text.as_ref()) || !before_are_global {
+    let text = first.to_string_lossy();
+    if SUBCOMMANDS.contains(&text.as_ref()) || (text.starts_with('-') && text != "-") {
         return args;
     }
     let mut rewritten = args;
-    rewritten.insert(position, "compile".into());
+    rewritten.insert(index, "compile".into());
     rewritten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_implicit_compile;
+
+    fn rewrite(line: &str) -> String {
+        let args = line.split(' ').map(std::ffi::OsString::from).collect();
+        with_implicit_compile(args)
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn shorthand_inserts_compile_after_global_options() {
+        assert_eq!(
+            rewrite("npsolve req.txt -o out.txt"),
+            "npsolve compile req.txt -o out.txt"
+        );
+        assert_eq!(
+            rewrite("npsolve -q --color never req.txt"),
+            "npsolve -q --color never compile req.txt"
+        );
+        assert_eq!(
+            rewrite("npsolve -vv --color=always -"),
+            "npsolve -vv --color=always compile -"
+        );
+        assert_eq!(rewrite("npsolve check req.txt"), "npsolve check req.txt");
+        assert_eq!(rewrite("npsolve --help"), "npsolve --help");
+        assert_eq!(
+            rewrite("npsolve --python-version 3.11 req.txt"),
+            "npsolve --python-version 3.11 req.txt"
+        );
+    }
 }
