@@ -199,6 +199,122 @@ STACKS: list[dict] = [
         """,
     },
     {
+        "name": "pandas<2.2.2",
+        "requirements": ["pandas<2.2.2", "numpy"],
+        "check": """
+            import pandas as pd
+            assert pd.DataFrame({'a': [1, 2, 2]}).groupby('a').size().tolist() == [1, 2]
+            assert pd.Series([3, 1, 2]).rolling(2).sum().iloc[-1] == 3
+        """,
+    },
+    {
+        "name": "bottleneck+numexpr legacy",
+        "requirements": ["bottleneck<1.4", "numexpr<2.10"],
+        "check": """
+            import numpy as np, bottleneck as bn, numexpr as ne
+            assert bn.nansum(np.array([1.0, np.nan, 2.0])) == 3.0
+            a = np.arange(4.0); assert ne.evaluate('a * 2').sum() == 12
+        """,
+    },
+    {
+        "name": "pywavelets<1.6",
+        "requirements": ["pywavelets<1.6"],
+        "check": """
+            import numpy as np, pywt
+            cA, cD = pywt.dwt(np.arange(8.0), 'haar'); assert len(cA) == 4
+        """,
+    },
+    {
+        # gensim < 4.3.3 imports `scipy.linalg.triu` (removed in SciPy 1.13) with no cap in its
+        # metadata: a pure-Python break, so SciPy is capped here to isolate the ABI part.
+        "name": "gensim<4.3.3+scipy<1.13",
+        "requirements": ["gensim<4.3.3", "scipy<1.13"],
+        "check": """
+            from gensim.models import Word2Vec
+            m = Word2Vec([['a', 'b', 'c'], ['b', 'c', 'd']] * 20, vector_size=8, min_count=1, workers=1, seed=1)
+            assert m.wv['a'].shape == (8,)
+        """,
+    },
+    {
+        "name": "opencv-4.10.0.82",
+        "requirements": ["opencv-python-headless==4.10.0.82"],
+        "check": """
+            import numpy as np, cv2
+            img = np.zeros((8, 8), np.uint8); img[4, 4] = 255
+            assert cv2.GaussianBlur(img, (3, 3), 0).sum() > 0
+        """,
+    },
+    {
+        "name": "thinc<8.3 (spaCy era)",
+        "requirements": ["thinc<8.3"],
+        "check": """
+            import numpy as np, thinc.api, blis.py
+            a = np.ones((2, 3), dtype='f'); b = np.ones((3, 2), dtype='f')
+            assert blis.py.gemm(a, b).sum() == 12
+            from thinc.api import Linear; m = Linear(2, 3); m.initialize()
+            assert m.predict(np.ones((1, 3), dtype='f')).shape == (1, 2)
+        """,
+    },
+    # Packages absent from the curated facts (data/numpy-abi.toml) at the time of writing: they
+    # show whether compile protects a stack when the facts file does not name the package.
+    {
+        "name": "fastcluster==1.2.6 (uncurated)",
+        "requirements": ["fastcluster==1.2.6"],
+        "check": """
+            import numpy as np, fastcluster
+            assert fastcluster.linkage(np.array([[0.0], [1.0], [5.0]]), method='single').shape == (2, 4)
+        """,
+    },
+    {
+        "name": "ecos<2.0.14 (uncurated)",
+        "requirements": ["ecos<2.0.14"],
+        "check": """
+            import numpy as np, scipy.sparse as sp, ecos
+            c = np.array([1.0]); G = sp.csc_matrix(np.array([[-1.0]])); h = np.array([-2.0])
+            r = ecos.solve(c, G, h, {'l': 1, 'q': []}, verbose=False)
+            assert abs(r['x'][0] - 2.0) < 1e-6
+        """,
+    },
+    {
+        "name": "numcodecs<0.13 (uncurated)",
+        "requirements": ["numcodecs<0.13"],
+        "check": """
+            import numpy as np, numcodecs
+            c = numcodecs.Blosc(); a = np.arange(100)
+            assert (np.frombuffer(c.decode(c.encode(a)), dtype=a.dtype) == a).all()
+        """,
+    },
+    {
+        "name": "mahotas<1.4.16 (uncurated)",
+        "requirements": ["mahotas<1.4.16"],
+        "check": """
+            import numpy as np, mahotas
+            img = np.zeros((8, 8), np.uint8); img[2:5, 2:5] = 1
+            assert mahotas.label(img)[1] == 1
+        """,
+    },
+    {
+        "name": "imagecodecs<2024.6 (uncurated)",
+        "requirements": ["imagecodecs<2024.6"],
+        "check": """
+            import numpy as np, imagecodecs
+            a = np.arange(64, dtype=np.uint8).reshape(8, 8)
+            assert (imagecodecs.zlib_decode(imagecodecs.zlib_encode(a)) == a.tobytes())
+            assert (imagecodecs.png_decode(imagecodecs.png_encode(a)) == a).all()
+        """,
+    },
+    {
+        # Expected to be unsatisfiable with the ABI layer: pandas < 2 wheels are all NumPy 1.x
+        # builds. Without it, metadata allows the pair and the import crashes.
+        "name": "numpy>=2 + pandas<2",
+        "requirements": ["numpy>=2", "pandas<2"],
+        "expect_unsat": True,
+        "check": """
+            import pandas as pd
+            assert pd.DataFrame({'a': [1, 2, 2]}).groupby('a').size().tolist() == [1, 2]
+        """,
+    },
+    {
         "name": "astropy<6.1",
         "requirements": ["astropy<6.1"],
         "check": """
@@ -211,6 +327,9 @@ STACKS: list[dict] = [
         """,
     },
 ]
+
+# Stacks whose right answer is "no solution" once the ABI layer is on.
+UNSAT = {s["name"] for s in STACKS if s.get("expect_unsat")}
 
 # The lines that name a NumPy ABI break (docs/numpy-abi.md section 3).
 ABI_MARKERS = (
@@ -225,7 +344,7 @@ ABI_MARKERS = (
 # The NumPy 2.x release installed over npsolve's pins in the negative-control mode: the first
 # 2.x line, the one of the contourpy silent-breakage observation in docs/numpy-abi.md.
 FORCED_NUMPY2 = "2.0.2"
-MODES = ("abi", "no-abi", "forced-numpy2")
+MODES = ("abi", "no-abi", "forced-numpy2", "uv")
 
 CHECK_PRELUDE = """
 import importlib.metadata
@@ -260,12 +379,12 @@ def error_line(stderr: str) -> str:
     lines = [l.strip() for l in stderr.splitlines() if l.strip()]
     exc = [l for l in lines if re.match(r"^[A-Za-z_.]*(Error|Exception|Warning)\b.*:", l)]
     for marker in ABI_MARKERS:
-        for l in exc + lines:
+        for l in exc:
             if marker in l:
                 return l[:200]
-    if exc:
-        return exc[-1][:200]
-    return lines[-1][:200] if lines else ""
+    banner = any(marker in l for marker in ABI_MARKERS for l in lines)
+    last = (exc or lines or [""])[-1][:200]
+    return f"{last} (after the NumPy 1.x banner)" if banner and exc else last
 
 
 class Env:
@@ -291,7 +410,11 @@ class Env:
 
 
 def smoke_one(env: Env, stack: dict, mode: str) -> dict:
-    """Resolve, install and import one stack in one mode (`abi` or `no-abi`)."""
+    """Resolve, install and import one stack in one of MODES.
+
+    `abi`: npsolve as shipped; `no-abi`: npsolve --no-abi; `forced-numpy2`: npsolve's pins with
+    NumPy replaced by a 2.x release (negative control); `uv`: `uv pip compile`'s pins.
+    """
     tag = re.sub(r"[^A-Za-z0-9.-]+", "_", stack["name"]) + "." + mode
     d = env.workdir / "stacks" / tag
     d.mkdir(parents=True, exist_ok=True)
@@ -300,11 +423,21 @@ def smoke_one(env: Env, stack: dict, mode: str) -> dict:
     pinned = d / "pinned.txt"
     extra = ["--no-abi"] if mode == "no-abi" else []
     res: dict = {"stack": stack["name"], "mode": mode}
-    proc = env.compile(src, pinned, *extra)
+    if mode == "uv":
+        # What a metadata-only resolver really hands the user today, for the contrast.
+        started = time.monotonic()
+        proc = run([env.uv, "pip", "compile", str(src), "--python-version", PYTHON_VERSION,
+                    "--python-platform", PLATFORM, "--no-header", "-q", "-o", str(pinned)],
+                   env=env.uv_env)
+        proc.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
+    else:
+        proc = env.compile(src, pinned, *extra)
     res["resolve_rc"] = proc.returncode
     res["resolve_seconds"] = round(proc.elapsed, 2)  # type: ignore[attr-defined]
     if proc.returncode != 0 or not pinned.exists():
-        res["resolve_error"] = error_line(proc.stderr) or proc.stderr[-300:]
+        lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
+        why = [l for l in lines if "unsatisfiable" in l or l.startswith("hint:")]
+        res["resolve_error"] = " / ".join(why).replace(str(d) + "/", "")[:300] or error_line(proc.stderr) or proc.stderr[-300:]
         return res
     if mode == "forced-numpy2":
         # Negative control: npsolve's own pins with NumPy swapped for a 2.x release. The check
@@ -315,6 +448,11 @@ def smoke_one(env: Env, stack: dict, mode: str) -> dict:
         if "numpy==" not in text:
             forced = text + f"numpy=={FORCED_NUMPY2}\n"
         pinned.write_text(forced)
+    # `npsolve check` on the very file installed: its verdict is compared with the real import.
+    chk = run([env.npsolve, "check", str(pinned), "--python-version", PYTHON_VERSION,
+               "--python-platform", PLATFORM], timeout=600)
+    res["check_rc"] = chk.returncode
+    res["check_kinds"] = sorted(set(re.findall(r": ([a-z-]+): `", chk.stdout + chk.stderr)))
     pins = pins_of(pinned)
     res["pins"] = pins
     res["numpy_pin"] = pins.get("numpy", "")
@@ -458,14 +596,19 @@ def write_markdown(results: dict, path: Path) -> None:
         out += ["## Issue 5: legacy stacks, with the ABI layer and without", "",
                 "| stack | requirements | npsolve numpy | install | import + compute | "
                 "--no-abi numpy | --no-abi import + compute (error) | "
-                f"negative control: npsolve pins + numpy {FORCED_NUMPY2} |",
-                "|---|---|---|---|---|---|---|---|"]
+                f"negative control: npsolve pins + numpy {FORCED_NUMPY2} | "
+                "uv pip compile: numpy, import + compute | "
+                "`npsolve check` exit (abi / no-abi / forced / uv) |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
 
         def cell(r: dict | None) -> tuple[str, str, str]:
             if r is None:
                 return ("not run", "", "")
             if r.get("resolve_rc") != 0:
-                return (f"resolve failed: {r.get('resolve_error', '')}", "", "")
+                if r["mode"] == "abi" and r["stack"] in UNSAT:
+                    return (f"none: refused (exit {r.get('resolve_rc')}), as expected: "
+                            f"`{r.get('resolve_error', '')}`", "-", "-")
+                return (f"resolve failed (exit {r.get('resolve_rc')}): `{r.get('resolve_error', '')}`", "", "")
             inst = "ok" if r.get("install_ok") else f"FAIL: {r.get('install_error', '')}"
             if not r.get("install_ok"):
                 return (r.get("numpy_pin") or "-", inst, "")
@@ -483,14 +626,39 @@ def write_markdown(results: dict, path: Path) -> None:
                 n_imp = f"install {n_inst}"
             _, f_inst, f_imp = cell(by.get((name, "forced-numpy2")))
             f_cell = f_imp if f_inst == "ok" else f"install {f_inst}"
-            out.append(f"| {name} | {reqs} | {a_np} | {a_inst} | {a_imp} | {n_np} | {n_imp} | {f_cell} |")
-        ok = sum(1 for n in names if by.get((n, "abi"), {}).get("import_ok"))
+            if name in UNSAT:
+                f_cell = "n/a"
+            u_np, u_inst, u_imp = cell(by.get((name, "uv")))
+            u_cell = f"{u_np}, {u_imp if u_inst == 'ok' else 'install ' + u_inst}"
+            checks = " / ".join(str(by.get((name, m), {}).get("check_rc", "-")) for m in MODES)
+            out.append(f"| {name} | {reqs} | {a_np} | {a_inst} | {a_imp} | {n_np} | {n_imp} | {f_cell} "
+                       f"| {u_cell} | {checks} |")
+        ok = sum(1 for n in names if by.get((n, "abi"), {}).get("import_ok")
+                 or (n in UNSAT and by.get((n, "abi"), {}).get("resolve_rc") == 1))
         broke = sum(1 for n in names if by.get((n, "no-abi"), {}).get("import_ok") is False)
         forced = sum(1 for n in names if by.get((n, "forced-numpy2"), {}).get("import_ok") is False)
+        uv_broke = sum(1 for n in names if by.get((n, "uv"), {}).get("import_ok") is False)
+        controls = sum(1 for n in names if n not in UNSAT)
         out += ["", f"With the ABI layer: {ok}/{len(names)} stacks install and pass. "
                 f"With `--no-abi`: {broke}/{len(names)} stacks fail at import or compute. "
                 f"Negative control (NumPy {FORCED_NUMPY2} forced over npsolve's pins): "
-                f"{forced}/{len(names)} fail, i.e. the checks can fail.", ""]
+                f"{forced}/{controls} fail, i.e. the checks can fail. "
+                f"`uv pip compile`: {uv_broke}/{len(names)} fail.", ""]
+        for mode in ("abi", "uv"):
+            secs = sorted(r["resolve_seconds"] for r in smoke if r["mode"] == mode and "resolve_seconds" in r)
+            if secs:
+                out.append(f"Resolve time, `{mode}` (warm caches, both tools): median "
+                           f"{secs[len(secs) // 2]:.2f} s, max {secs[-1]:.2f} s over {len(secs)} stacks.")
+        out.append("")
+        ran = [r for r in smoke if r.get("install_ok") and "check_rc" in r]
+        agree = [r for r in ran if (r["check_rc"] == 0) == bool(r.get("import_ok"))]
+        missed = sorted({f"{r['stack']} ({r['mode']})" for r in ran
+                         if r["check_rc"] == 0 and not r.get("import_ok")})
+        false_alarm = sorted({f"{r['stack']} ({r['mode']})" for r in ran
+                              if r["check_rc"] != 0 and r.get("import_ok")})
+        out += [f"`npsolve check` agrees with the real import on {len(agree)}/{len(ran)} installed "
+                f"sets. Broken but passed by check: {', '.join(missed) or 'none'}. "
+                f"Flagged but imports fine: {', '.join(false_alarm) or 'none'}.", ""]
         out += ["Pins that differ between the two modes (top-level and NumPy-dependent):", ""]
         for name in names:
             a, n = by.get((name, "abi"), {}), by.get((name, "no-abi"), {})
@@ -582,7 +750,8 @@ def main() -> int:
 
     if args.only in (None, "smoke"):
         stacks = [s for s in STACKS if not args.stack or s["name"] in args.stack]
-        jobs = [(s, m) for s in stacks for m in MODES]
+        jobs = [(s, m) for s in stacks for m in MODES
+                if not (m == "forced-numpy2" and s.get("expect_unsat"))]
         done = {}
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futs = {pool.submit(smoke_one, env, s, m): (s["name"], m) for s, m in jobs}
@@ -605,7 +774,8 @@ def main() -> int:
                   flush=True)
     Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     write_markdown(results, Path(args.markdown))
-    failed = [r for r in results.get("smoke", []) if r["mode"] == "abi" and not r.get("import_ok")]
+    failed = [r for r in results.get("smoke", []) if r["mode"] == "abi" and not r.get("import_ok")
+              and not (r["stack"] in UNSAT and r.get("resolve_rc") == 1)]
     return 1 if failed else 0
 
 
