@@ -6,5 +6,6 @@ mod abi;
 mod check;
 mod common;
 mod compile;
+mod explain;
 mod inputs;
 mod lock;

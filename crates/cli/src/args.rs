@@ -88,7 +88,10 @@ pub enum Command {
     Abi(AbiArgs),
     /// Audit an installed environment for NumPy ABI breaks.
     Doctor(DoctorArgs),
-    /// Decode a traceback: which package broke and how to fix it.
+    /// Decode a traceback: which package broke and how to fix it (exit 1: nothing recognised).
+    #[command(
+        after_help = "Examples:\n  python -c 'import pandas' 2>&1 | npsolve explain\n  npsolve explain crash.log --json"
+    )]
     Explain(ExplainArgs),
     /// Index tools (snapshots for offline and reproducible use).
     #[command(subcommand)]
@@ -340,8 +343,11 @@ pub struct DoctorArgs {
 /// `npsolve explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A file holding a traceback, or `-` for stdin.
+    /// A file holding a traceback or log; stdin when absent or `-`.
     pub file: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `npsolve index ...`.

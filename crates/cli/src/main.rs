@@ -47,6 +47,6 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Check(args) => commands::check::run(&args, printer),
         Command::Scan(_) => Err(CliError::NotImplemented("scan")),
         Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),
-        Command::Explain(_) => Err(CliError::NotImplemented("explain")),
+        Command::Explain(args) => commands::explain::run(&args, printer),
     }
 }
