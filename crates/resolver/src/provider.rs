@@ -525,7 +525,8 @@ impl pubgrub::DependencyProvider for Provider<'_> {
     type V = Version;
     type VS = Ranges<Version>;
     type M = Unavailable;
-    /// Root first, then pinned packages, then the most conflicted, then first discovered.
+    /// Root first, then pinned packages, then constrained ones, then the most conflicted,
+    /// then first discovered.
     type Priority = (u8, u32, Reverse<usize>);
     type Err = Fatal;
 
@@ -542,9 +543,13 @@ impl pubgrub::DependencyProvider for Provider<'_> {
             .get(package)
             .copied()
             .unwrap_or(usize::MAX);
+        // A package someone constrained is decided before one nobody did: `pandas<2.2.2`
+        // with a bare `numpy` picks pandas first and lets numpy follow its cap, whatever
+        // the line order.
         let tier = match package {
-            PubPackage::Root => 3,
-            _ if range.as_singleton().is_some() => 2,
+            PubPackage::Root => 4,
+            _ if range.as_singleton().is_some() => 3,
+            _ if *range != Ranges::full() => 2,
             _ => 1,
         };
         (tier, statistics.conflict_count(), Reverse(discovered))

@@ -420,3 +420,21 @@ fn input_order_does_not_change_the_answer() {
         assert_eq!(solve(&index, &reversed, &options()), expected);
     }
 }
+
+#[test]
+fn constrained_requirements_are_decided_before_bare_ones() {
+    // pandas 2.2.1 caps numpy<2; an older pandas does not. Deciding the bare `numpy`
+    // first would take numpy 2 and walk pandas back to the uncapped release.
+    let index = Index::default()
+        .add("pandas", release("2.1.1", &["numpy>=1.22"]))
+        .add("pandas", release("2.2.1", &["numpy>=1.22,<2"]))
+        .add("pandas", release("2.2.2", &["numpy>=1.22"]))
+        .add("numpy", release("1.26.4", &[]))
+        .add("numpy", release("2.4.6", &[]));
+    for lines in [["pandas<2.2.2", "numpy"], ["numpy", "pandas<2.2.2"]] {
+        assert_eq!(
+            solve(&index, &lines, &options()),
+            "numpy==1.26.4 pandas==2.2.1"
+        );
+    }
+}
