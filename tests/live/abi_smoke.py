@@ -19,7 +19,8 @@ Usage:
 Environment: NPSOLVE_BIN (default target/release/npsolve), UV (default `uv` on PATH, else
 /work/scratch-venv/bin/uv), NPSOLVE_LIVE_WORKDIR (default a fresh temp dir; venvs are deleted
 after each use, one uv cache is shared by all installs).
-Writes tests/live/results.json (raw) and tests/live/RESULTS.md (tables).
+Writes tests/live/results.json (raw) and tests/live/RESULTS.md (tables, followed by the
+hand-written tests/live/FINDINGS.md).
 """
 
 from __future__ import annotations
@@ -499,6 +500,7 @@ def bench_one(env: Env, src: Path) -> dict:
             res[f"npsolve_{mode}_error"] = error_line(proc.stderr)
         res[f"npsolve_{mode}_pins"] = pins_of(out) if out.exists() else {}
     uv_out = d / "uv.txt"
+    uv_out.unlink(missing_ok=True)  # uv, like npsolve, prefers the pins of an existing output file
     started = time.monotonic()
     p = run([env.uv, "pip", "compile", str(src), "--python-version", PYTHON_VERSION,
              "--python-platform", PLATFORM, "-o", str(uv_out), "--no-header"], env=env.uv_env)
@@ -553,7 +555,35 @@ def bench_one(env: Env, src: Path) -> dict:
     finally:
         shutil.rmtree(venv, ignore_errors=True)
     res["top_level"] = top_level(src)
+    res["timing"] = time_both(env, src, d)
     return res
+
+
+def time_both(env: Env, src: Path, d: Path, warm_runs: int = 3) -> dict:
+    """Seconds to resolve `src`: one cold run (fresh cache dir) and the median of warm runs."""
+    def npsolve(cache: Path) -> float:
+        started = time.monotonic()
+        run([env.npsolve, "compile", str(src), "--python-version", PYTHON_VERSION,
+             "--python-platform", PLATFORM, "--cache-dir", str(cache), "-q", "-o", str(d / "t.n.txt")])
+        (d / "t.n.txt").unlink(missing_ok=True)
+        return time.monotonic() - started
+
+    def uv(cache: Path) -> float:
+        started = time.monotonic()
+        run([env.uv, "pip", "compile", str(src), "--python-version", PYTHON_VERSION,
+             "--python-platform", PLATFORM, "--cache-dir", str(cache), "-q", "-o", str(d / "t.u.txt")])
+        (d / "t.u.txt").unlink(missing_ok=True)
+        return time.monotonic() - started
+
+    out = {}
+    for tool, fn in (("npsolve", npsolve), ("uv", uv)):
+        cache = d / f"timing-cache-{tool}"
+        shutil.rmtree(cache, ignore_errors=True)
+        cold = fn(cache)
+        warm = sorted(fn(cache) for _ in range(warm_runs))
+        shutil.rmtree(cache, ignore_errors=True)
+        out[tool] = {"cold": round(cold, 2), "warm_median": round(warm[len(warm) // 2], 2)}
+    return out
 
 
 # Import names that differ from the distribution name (for the bench import check).
@@ -687,6 +717,14 @@ def write_markdown(results: dict, path: Path) -> None:
                 f"{len(b.get('uv_pins', {}))} | {b.get('uv_seconds')} | "
                 f"{'ok' if b.get('install_ok') else b.get('install_error', 'n/a')} | "
                 f"{b.get('import_failures', 'n/a')} of {b.get('import_modules', '?')} |")
+        out += ["", "Resolution time in seconds (same machine, same session; cold = fresh cache dir, "
+                "warm = median of 3 runs on that cache):", "",
+                "| input | npsolve cold | uv cold | npsolve warm | uv warm |", "|---|---|---|---|---|"]
+        for b in bench:
+            t = b.get("timing", {})
+            n, u = t.get("npsolve", {}), t.get("uv", {})
+            out.append(f"| {b['input']} | {n.get('cold')} | {u.get('cold')} | {n.get('warm_median')} | "
+                       f"{u.get('warm_median')} |")
         out.append("")
         for b in bench:
             ab, na, uv = b.get("npsolve_abi_pins", {}), b.get("npsolve_no-abi_pins", {}), b.get("uv_pins", {})
@@ -708,9 +746,13 @@ def write_markdown(results: dict, path: Path) -> None:
             out.append("")
             if b.get("dry_run_error"):
                 out += [f"uv dry-run error: `{b['dry_run_error']}`", ""]
-    if results.get("notes"):
-        out += ["## Notes", ""] + [f"* {n}" for n in results["notes"]] + [""]
-    path.write_text("\n".join(out))
+    findings = HERE / "FINDINGS.md"
+    if findings.exists():
+        out += [findings.read_text().rstrip(), ""]
+    text = "\n".join(out)
+    if results.get("workdir"):
+        text = text.replace(results["workdir"], "<workdir>")
+    path.write_text(text)
 
 
 def main() -> int:
@@ -723,7 +765,12 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--results", default=str(HERE / "results.json"))
     ap.add_argument("--markdown", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--render", action="store_true",
+                    help="only re-render the markdown from the results file (no network)")
     args = ap.parse_args()
+    if args.render:
+        write_markdown(json.loads(Path(args.results).read_text()), Path(args.markdown))
+        return 0
 
     npsolve = os.environ.get("NPSOLVE_BIN", str(REPO / "target" / "release" / "npsolve"))
     uv = os.environ.get("UV") or shutil.which("uv") or "/work/scratch-venv/bin/uv"
@@ -746,7 +793,6 @@ def main() -> int:
         old = json.loads(prev.read_text())
         results["smoke"] = old.get("smoke", [])
         results["bench"] = old.get("bench", [])
-        results["notes"] = old.get("notes", [])
 
     if args.only in (None, "smoke"):
         stacks = [s for s in STACKS if not args.stack or s["name"] in args.stack]
