@@ -1,7 +1,7 @@
 //! The NumPy ABI layer end to end, on the recorded fixture index (real PyPI metadata
 //! for pandas, scipy, scikit-learn, matplotlib and numpy 1.24–2.1) with the bundled facts.
 
-use crate::common::{Npsolve, transcript};
+use crate::common::{Npsolve, Release, compile_synthetic, transcript};
 
 /// Runs `npsolve compile` on `requirements` with `extra` arguments.
 fn compile(requirements: &str, extra: &[&str]) -> (std::process::Output, String) {
@@ -114,5 +114,27 @@ fn abi_command_prints_facts_with_sources() {
     assert!(
         text.contains("pybind11") && text.contains("source:"),
         "{text}"
+    );
+}
+
+#[test]
+fn compiled_numpy_dependents_without_facts_are_flagged_unchecked() {
+    let releases = [
+        Release::new("uncurated-ext", "1.0")
+            .compiled()
+            .requires("numpy>=1.20"),
+        Release::new("pure-helper", "1.0").requires("numpy"),
+        Release::new("numpy", "2.1.3"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "uncurated-ext\npure-helper\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("warning: no NumPy ABI facts for `uncurated-ext` 1.0"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("ABI: unchecked").count(),
+        1,
+        "only the compiled wheel: {text}"
     );
 }

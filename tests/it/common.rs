@@ -77,6 +77,7 @@ pub struct Release {
     requires_python: Option<String>,
     yanked: bool,
     extras: Vec<String>,
+    compiled: bool,
 }
 
 impl Release {
@@ -89,6 +90,7 @@ impl Release {
             requires_python: None,
             yanked: false,
             extras: Vec::new(),
+            compiled: false,
         }
     }
 
@@ -107,6 +109,12 @@ impl Release {
     /// Marks the file yanked.
     pub fn yanked(mut self) -> Release {
         self.yanked = true;
+        self
+    }
+
+    /// Ships a CPython 3.11 manylinux x86_64 wheel instead of a pure one.
+    pub fn compiled(mut self) -> Release {
+        self.compiled = true;
         self
     }
 
@@ -130,11 +138,12 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
     for (name, releases) in by_name {
         let mut entries = Vec::new();
         for release in releases {
-            let filename = format!(
-                "{}-{}-py3-none-any.whl",
-                name.replace('-', "_"),
-                release.version
-            );
+            let tags = if release.compiled {
+                "cp311-cp311-manylinux_2_17_x86_64"
+            } else {
+                "py3-none-any"
+            };
+            let filename = format!("{}-{}-{tags}.whl", name.replace('-', "_"), release.version);
             let mut metadata = format!(
                 "Metadata-Version: 2.1\nName: {name}\nVersion: {}\n",
                 release.version

@@ -27,7 +27,8 @@ Examples:
     version,
     about = "A Python dependency resolver that never hands you a NumPy ABI mismatch",
     long_about = "npsolve resolves Python requirements into pinned versions like `uv pip compile`, \
-                  and adds the NumPy binary (ABI) constraint of every wheel it picks, so \
+                  and adds the NumPy binary (ABI) constraint of every wheel its curated facts cover \
+                  (and warns about compiled numpy-dependent wheels they do not), so \
                   `import pandas` never dies with `numpy.dtype size changed` or `_ARRAY_API not found`.\n\n\
                   `npsolve FILE` is short for `npsolve compile FILE`.",
     after_help = MAIN_EXAMPLES,

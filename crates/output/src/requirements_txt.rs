@@ -125,6 +125,9 @@ fn notes(pin: &Pin) -> Vec<String> {
     if let Some(abi) = pin.abi.as_ref().filter(|_| pin.abi_binding) {
         notes.push(format!("ABI: {}", abi.summary));
     }
+    if pin.abi_unchecked {
+        notes.push("ABI: unchecked (compiled wheel that requires numpy; npsolve has no facts for it)".to_string());
+    }
     if pin.from_source() {
         notes.push(format!(
             "built from source: no wheel of {} {} fits the target",

@@ -29,6 +29,7 @@ fn pin(name: &str, version: &str, via: &[&str], files: Vec<DistRef>) -> Pin {
         via: via.iter().map(ToString::to_string).collect(),
         abi: None,
         abi_binding: false,
+        abi_unchecked: false,
         abi_bound_by: Vec::new(),
     }
 }

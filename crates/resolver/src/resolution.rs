@@ -27,6 +27,9 @@ pub struct Pin {
     pub abi: Option<AbiBound>,
     /// Whether that bound kept numpy from its newest stable release.
     pub abi_binding: bool,
+    /// A compiled wheel that requires numpy but for which the ABI oracle knew nothing:
+    /// its NumPy compatibility was not checked.
+    pub abi_unchecked: bool,
     /// For numpy: the packages whose binaries bound it, as short summaries.
     pub abi_bound_by: Vec<String>,
 }

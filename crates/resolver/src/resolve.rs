@@ -122,6 +122,11 @@ pub fn resolve(
                 .unwrap_or_default(),
             abi: memory.abi.get(&key).cloned(),
             abi_binding: false,
+            abi_unchecked: abi.is_some()
+                && memory.numpy_dependents.contains(name)
+                && !memory.abi.contains_key(&key)
+                && dist.is_wheel
+                && !dist.filename.ends_with("-none-any.whl"),
             abi_bound_by: Vec::new(),
         });
     }

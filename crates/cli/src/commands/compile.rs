@@ -40,6 +40,18 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             (true, true) => HashMode::TargetOnly,
         },
     };
+    let unchecked: Vec<String> = resolution
+        .pins
+        .iter()
+        .filter(|pin| pin.abi_unchecked)
+        .map(|pin| format!("`{}` {}", pin.name, pin.version))
+        .collect();
+    if !unchecked.is_empty() {
+        printer.warn(&format!(
+            "no NumPy ABI facts for {}: compiled wheels that require numpy, so their NumPy compatibility is unchecked (reading the wheels' binaries, `npsolve scan`, is not built yet)",
+            unchecked.join(", ")
+        ));
+    }
     let text = writer.render(&resolution);
     match &args.output_file {
         Some(path) => write_atomic(path, text.as_bytes())?,
