@@ -110,6 +110,11 @@ impl Inner {
                     requires_python: metadata.requires_python.clone(),
                     provides_extras: metadata.provides_extras.clone(),
                 })),
+                // Same words for every such release, so explanations can group them.
+                Err(IndexError::NeedsBuild { .. }) => Err(SourceError::Unusable(
+                    "its source distribution declares its dependencies only after a build, which npsolve never runs"
+                        .to_string(),
+                )),
                 Err(error) if error.is_file_specific() => {
                     Err(SourceError::Unusable(error.to_string()))
                 }
@@ -134,8 +139,15 @@ impl Inner {
     }
 }
 
+/// A failure that stops resolution, with its causes (e.g. "connection refused").
 fn fatal(error: &IndexError) -> SourceError {
-    SourceError::Fatal(error.to_string())
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    SourceError::Fatal(message)
 }
 
 /// Groups a project's files by version, keeping wheels the target can install

@@ -372,6 +372,11 @@ impl<'a> Provider<'a> {
         match self.source.metadata(name, &dist) {
             Ok(metadata) => Ok(Ok((dist, metadata))),
             Err(SourceError::Unusable(why)) => {
+                let why = if dist.is_wheel {
+                    why
+                } else {
+                    format!("no wheel of it fits the target, and {why}")
+                };
                 self.note(name, version, why.clone());
                 Ok(Err(Unavailable(why)))
             }

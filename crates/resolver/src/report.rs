@@ -237,7 +237,7 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
             }
             External::Custom(package, range, reason) => {
                 format!(
-                    "{} cannot be used because {reason}",
+                    "{} cannot be used ({reason})",
                     package_with_range(package, range)
                 )
             }
