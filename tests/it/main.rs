@@ -9,3 +9,4 @@ mod compile;
 mod explain;
 mod inputs;
 mod lock;
+mod scan;

@@ -84,6 +84,9 @@ pub enum Command {
     )]
     Check(CheckArgs),
     /// Read which NumPy a wheel was built against, from its binaries.
+    #[command(
+        after_help = "Examples:\n  npsolve scan pandas-1.5.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl\n  npsolve scan ./dist/*.whl --json"
+    )]
     Scan(ScanArgs),
     /// Print the curated NumPy ABI facts npsolve holds for a package.
     Abi(AbiArgs),
@@ -322,8 +325,11 @@ pub enum CheckFormatArg {
 /// `npsolve scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// `PKG==VERSION`, a local `.whl`, or a wheel URL.
+    /// A local `.whl` file (`PKG==VERSION` and URLs are not implemented yet).
     pub target: String,
+    /// Print one JSON object per wheel.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `npsolve abi`.

@@ -45,7 +45,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
         Command::Lock(args) => commands::lock::run(&args, printer),
         Command::Check(args) => commands::check::run(&args, printer),
-        Command::Scan(_) => Err(CliError::NotImplemented("scan")),
+        Command::Scan(args) => commands::scan::run(&args, printer),
         Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),
         Command::Explain(args) => commands::explain::run(&args, printer),
     }
