@@ -375,6 +375,18 @@ def pins_of(path: Path) -> dict[str, str]:
     return pins
 
 
+def unchecked_of(path: Path) -> list[str]:
+    """Pins npsolve annotates `# ABI: unchecked` (compiled, numpy-dependent, no facts)."""
+    names, current = [], None
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", line)
+        if m:
+            current = m.group(1)
+        elif current and re.match(r"^\s*# ABI: unchecked", line):
+            names.append(current)
+    return names
+
+
 def error_line(stderr: str) -> str:
     """The most telling line of a failure: an ABI marker if present, else the last exception."""
     lines = [l.strip() for l in stderr.splitlines() if l.strip()]
@@ -457,6 +469,7 @@ def smoke_one(env: Env, stack: dict, mode: str) -> dict:
     res["check_kinds"] = sorted(set(re.findall(r": ([a-z-]+): `", chk.stdout + chk.stderr)))
     pins = pins_of(pinned)
     res["pins"] = pins
+    res["abi_unchecked"] = unchecked_of(pinned)
     res["numpy_pin"] = pins.get("numpy", "")
     venv = d / "venv"
     try:
@@ -646,7 +659,10 @@ def write_markdown(results: dict, path: Path) -> None:
             imp = "ok" if r.get("import_ok") else f"FAIL: `{r.get('import_error', '')}`"
             if r.get("import_ok") and r.get("abi_banner"):
                 imp += " (NumPy 1.x banner printed)"
-            return (r.get("numpy_pin") or "-", inst, imp)
+            numpy = r.get("numpy_pin") or "-"
+            if r.get("abi_unchecked") and r["mode"] == "abi":
+                numpy += f" (flagged `ABI: unchecked`: {', '.join(r['abi_unchecked'])})"
+            return (numpy, inst, imp)
 
         names = [s["name"] for s in STACKS if (s["name"], "abi") in by or (s["name"], "no-abi") in by]
         for name in names:
