@@ -1,6 +1,6 @@
 //! `npsolve check` end to end: compile, check clean, break numpy, check flags it.
 
-use crate::common::{Npsolve, transcript};
+use crate::common::{Npsolve, Release, run_synthetic, transcript};
 
 #[test]
 fn compile_then_check_round_trip() {
@@ -68,4 +68,25 @@ fn check_reports_every_problem_in_json_and_github_formats() {
             );
         }
     }
+}
+
+#[test]
+fn uncovered_compiled_numpy_dependents_are_warnings_not_failures() {
+    let releases = [
+        Release::new("uncurated-ext", "1.0")
+            .compiled()
+            .requires("numpy"),
+        Release::new("numpy", "2.1.3"),
+    ];
+    let (output, text) = run_synthetic(
+        "check",
+        &releases,
+        "uncurated-ext==1.0\nnumpy==2.1.3\n",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: warning: abi-unchecked:"),
+        "{text}"
+    );
 }

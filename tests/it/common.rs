@@ -189,6 +189,18 @@ pub fn compile_synthetic(
     requirements: &str,
     extra_args: &[&str],
 ) -> (std::process::Output, String) {
+    let mut args = vec!["--no-header"];
+    args.extend_from_slice(extra_args);
+    run_synthetic("compile", releases, requirements, &args)
+}
+
+/// `npsolve <subcommand> requirements.txt` against a synthetic index made from `releases`.
+pub fn run_synthetic(
+    subcommand: &str,
+    releases: &[Release],
+    requirements: &str,
+    extra_args: &[&str],
+) -> (std::process::Output, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     synthetic_index(&dir.path().join("index"), releases);
     let server = FixtureServer::start(dir.path().join("index"), ServerOptions::default());
@@ -199,9 +211,8 @@ pub fn compile_synthetic(
         .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
         .env("NO_COLOR", "1")
         .args([
-            "compile",
+            subcommand,
             "requirements.txt",
-            "--no-header",
             "--index-url",
             server.index_url().as_str(),
         ])

@@ -30,9 +30,10 @@ fn text(problems: &[Problem], file: &str, target: &str) -> String {
     for problem in problems {
         let _ = writeln!(
             out,
-            "{}:{}: {}: {}",
+            "{}:{}: {}: {}: {}",
             problem.file,
             problem.line,
+            severity(problem),
             problem.kind.code(),
             problem.message
         );
@@ -40,19 +41,36 @@ fn text(problems: &[Problem], file: &str, target: &str) -> String {
             let _ = writeln!(out, "    fix: {fix}");
         }
     }
-    match problems.len() {
-        0 => {
-            let _ = writeln!(out, "{file}: no problems for {target}");
-        }
-        count => {
-            let _ = writeln!(
-                out,
-                "{file}: {count} problem{} for {target}",
-                if count == 1 { "" } else { "s" }
-            );
-        }
-    }
+    let warnings = problems
+        .iter()
+        .filter(|problem| problem.kind.is_warning())
+        .count();
+    let errors = problems.len() - warnings;
+    let plural = |count: usize| if count == 1 { "" } else { "s" };
+    let _ = match (errors, warnings) {
+        (0, 0) => writeln!(out, "{file}: no problems for {target}"),
+        (errors, 0) => writeln!(
+            out,
+            "{file}: {errors} problem{} for {target}",
+            plural(errors)
+        ),
+        (errors, warnings) => writeln!(
+            out,
+            "{file}: {errors} problem{} and {warnings} warning{} for {target}",
+            plural(errors),
+            plural(warnings)
+        ),
+    };
     out
+}
+
+/// `error` for problems that fail the check, `warning` for the others.
+fn severity(problem: &Problem) -> &'static str {
+    if problem.kind.is_warning() {
+        "warning"
+    } else {
+        "error"
+    }
 }
 
 fn json(problems: &[Problem], file: &str, target: &str) -> String {
@@ -61,6 +79,7 @@ fn json(problems: &[Problem], file: &str, target: &str) -> String {
         .map(|problem| {
             serde_json::json!({
                 "kind": problem.kind.code(),
+                "severity": severity(problem),
                 "package": problem.package.to_string(),
                 "file": problem.file,
                 "line": problem.line,
@@ -97,7 +116,8 @@ fn github(problems: &[Problem]) -> String {
         }
         let _ = writeln!(
             out,
-            "::error file={},line={},title={}::{}",
+            "::{} file={},line={},title={}::{}",
+            severity(problem),
             escape(&problem.file, true),
             problem.line,
             escape(&format!("npsolve {}", problem.kind.code()), true),

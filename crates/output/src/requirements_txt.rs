@@ -126,7 +126,10 @@ fn notes(pin: &Pin) -> Vec<String> {
         notes.push(format!("ABI: {}", abi.summary));
     }
     if pin.abi_unchecked {
-        notes.push("ABI: unchecked (compiled wheel that requires numpy; npsolve has no facts for it)".to_string());
+        notes.push(
+            "ABI: unchecked (compiled wheel that requires numpy; npsolve has no facts for it)"
+                .to_string(),
+        );
     }
     if pin.from_source() {
         notes.push(format!(

@@ -37,6 +37,8 @@ pub enum ProblemKind {
     UnsatisfiedDependency,
     /// The pinned wheel's binaries cannot run with the pinned numpy.
     AbiConflict,
+    /// A compiled wheel that requires numpy, with no ABI facts: a warning, not a failure.
+    AbiUnchecked,
 }
 
 impl ProblemKind {
@@ -49,7 +51,13 @@ impl ProblemKind {
             ProblemKind::NoFileForTarget => "no-file-for-target",
             ProblemKind::UnsatisfiedDependency => "unsatisfied-dependency",
             ProblemKind::AbiConflict => "abi-conflict",
+            ProblemKind::AbiUnchecked => "abi-unchecked",
         }
+    }
+
+    /// Whether this kind only warns (it does not fail `npsolve check`).
+    pub fn is_warning(self) -> bool {
+        matches!(self, ProblemKind::AbiUnchecked)
     }
 }
 
@@ -166,8 +174,12 @@ pub fn verify(
                 None,
             ));
         }
+        let mut requires_numpy = false;
         match source.metadata(name, dist) {
             Ok(metadata) => {
+                requires_numpy = metadata.requires_dist.iter().any(|requirement| {
+                    requirement.name == numpy && requirement.evaluate_markers(&options.markers, &[])
+                });
                 for requirement in &metadata.requires_dist {
                     if requirement.name == *name
                         || !requirement.evaluate_markers(&options.markers, &[])
@@ -207,9 +219,18 @@ pub fn verify(
         let (Some(abi), true) = (abi, dist.is_wheel) else {
             continue;
         };
-        let (Some(bound), Some((numpy_version, numpy_line))) =
-            (abi.bound(name, version, &dist.filename), pinned.get(&numpy))
-        else {
+        let bound = abi.bound(name, version, &dist.filename);
+        if bound.is_none() && requires_numpy && !dist.filename.ends_with("-none-any.whl") {
+            problems.push(problem(
+                ProblemKind::AbiUnchecked,
+                line,
+                format!(
+                    "`{name}` {version} is a compiled wheel that requires numpy, and npsolve has no NumPy ABI facts for it: its NumPy compatibility is unchecked"
+                ),
+                None,
+            ));
+        }
+        let (Some(bound), Some((numpy_version, numpy_line))) = (bound, pinned.get(&numpy)) else {
             continue;
         };
         if bound.numpy.contains(numpy_version) {

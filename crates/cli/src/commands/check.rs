@@ -70,7 +70,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             let source = IndexSource::new(client, runtime.handle().clone(), target);
             let problems = verify(&pins, &options, &source, Some(&oracle))
                 .map_err(|error| CliError::Resolution(error.to_string()))?;
-            clean &= problems.is_empty();
+            clean &= problems.iter().all(|problem| problem.kind.is_warning());
             printer.stdout(&render_check(
                 &problems,
                 &file.display().to_string(),
