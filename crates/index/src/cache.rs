@@ -84,7 +84,7 @@ impl Cache {
                 return None;
             }
         };
-        match decode(&bytes) {
+        match decode(bytes) {
             Some(entry) => Some(entry),
             None => {
                 tracing::warn!("deleting corrupt cache entry `{}`", path.display());
@@ -133,13 +133,18 @@ impl Cache {
     }
 }
 
-fn decode<M: DeserializeOwned>(bytes: &[u8]) -> Option<(M, Vec<u8>)> {
+/// Checks and splits an entry; the body reuses the read buffer (no second copy of a
+/// multi-megabyte page).
+fn decode<M: DeserializeOwned>(mut bytes: Vec<u8>) -> Option<(M, Vec<u8>)> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let newline = rest.iter().position(|&byte| byte == b'\n')?;
     let header: Header<M> = serde_json::from_slice(&rest[..newline]).ok()?;
     let body = &rest[newline + 1..];
-    (body.len() as u64 == header.len && sha256_hex(body) == header.sha256)
-        .then(|| (header.data, body.to_vec()))
+    if body.len() as u64 != header.len || sha256_hex(body) != header.sha256 {
+        return None;
+    }
+    bytes.drain(..MAGIC.len() + newline + 1);
+    Some((header.data, bytes))
 }
 
 #[cfg(test)]
