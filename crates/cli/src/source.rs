@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_index::{DistFile, IndexClient, IndexError};
+use npsolve_index::{DistFile, IndexClient, IndexError, Project};
 use npsolve_platform::{DistFilename, Target};
 use npsolve_resolver::{
     DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
@@ -22,10 +22,21 @@ use version_ranges::Ranges;
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
 type MetadataFuture = Shared<BoxFuture<'static, Result<Arc<DistMetadata>, SourceError>>>;
 
-/// A project page turned into the resolver's view, plus the index's own file records.
+/// A project page turned into the resolver's view, plus the index's own file records
+/// (shared with the client, not copied: big projects list thousands of files).
 struct Page {
     versions: Arc<PackageVersions>,
-    files: FxHashMap<String, DistFile>,
+    project: Arc<Project>,
+}
+
+impl Page {
+    /// The index's record of the file the resolver names, found by its URL.
+    fn file(&self, dist: &DistRef) -> Option<&DistFile> {
+        self.project
+            .files
+            .iter()
+            .find(|file| file.url.as_str() == dist.url)
+    }
 }
 
 /// Answers the resolver from the index client, fetching ahead on hints.
@@ -78,7 +89,7 @@ impl Inner {
                 .project(&owned)
                 .await
                 .map_err(|error| fatal(&error))?;
-            Ok(Arc::new(page_for_target(&project.files, &inner.target)))
+            Ok(Arc::new(page_for_target(project, &inner.target)))
         }
         .boxed()
         .shared();
@@ -134,7 +145,7 @@ impl Inner {
         page: &Page,
         dist: &DistRef,
     ) -> Option<MetadataFuture> {
-        let file = page.files.get(&dist.filename)?.clone();
+        let file = page.file(dist)?.clone();
         Some(self.metadata_future(name, file, &dist.filename))
     }
 }
@@ -152,12 +163,10 @@ fn fatal(error: &IndexError) -> SourceError {
 
 /// Groups a project's files by version, keeping wheels the target can install
 /// (most preferred first) and the source distribution.
-fn page_for_target(files: &[DistFile], target: &Target) -> Page {
+fn page_for_target(project: Arc<Project>, target: &Target) -> Page {
     let mut by_version: BTreeMap<Version, Vec<(&DistFile, String)>> = BTreeMap::new();
-    let mut records = FxHashMap::default();
-    for file in files {
+    for file in &project.files {
         let filename = file.filename.to_string();
-        records.insert(filename.clone(), file.clone());
         by_version
             .entry(file.filename.version().clone())
             .or_default()
@@ -199,7 +208,7 @@ fn page_for_target(files: &[DistFile], target: &Target) -> Page {
     }
     Page {
         versions: Arc::new(PackageVersions { versions }),
-        files: records,
+        project,
     }
 }
 
