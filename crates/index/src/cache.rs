@@ -122,7 +122,8 @@ impl Cache {
         file.write_all(&header).map_err(io)?;
         file.write_all(b"\n").map_err(io)?;
         file.write_all(body).map_err(io)?;
-        file.as_file().sync_data().map_err(io)?;
+        // No fsync: a crash can leave a torn entry only after a power loss, and the length and
+        // sha256 check then rejects it; syncing every page and metadata file cost seconds cold.
         file.persist(path).map_err(|error| io(error.error))?;
         Ok(())
     }
