@@ -39,7 +39,7 @@ def run(command, env):
 
 def commands(tool, path, source, cache, offline):
     if tool == "uv":
-        command = [path, "pip", "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q", "-o", os.devnull]
+        command = [path, "pip", "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q", "-o", str(cache.parent / f"{cache.name}.uv.txt")]
     else:
         command = [path, "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q"]
     if offline:
