@@ -16,11 +16,26 @@ pub struct OutputError {
 
 /// Writes `contents` to `path` atomically: readers see the old file or the new one,
 /// never a part of either.
+///
+/// A path that exists but is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
+/// written in place: renaming over it would replace the device with a file. A symbolic
+/// link is followed, so the file it points to is replaced, not the link.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     let error = |source| OutputError {
         path: path.to_path_buf(),
         source,
     };
+    if let Ok(metadata) = std::fs::metadata(path)
+        && !metadata.is_file()
+    {
+        let mut target = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(error)?;
+        return target.write_all(contents).map_err(error);
+    }
+    let resolved = std::fs::canonicalize(path).ok();
+    let path = resolved.as_deref().unwrap_or(path);
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -34,4 +49,33 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     file.as_file().sync_all().map_err(error)?;
     file.persist(path).map_err(|persist| error(persist.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn replaces_files_but_writes_devices_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.txt");
+        std::fs::write(&file, "old").unwrap();
+        write_atomic(&file, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.txt");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            write_atomic(&link, b"through the link").unwrap();
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), "through the link");
+            write_atomic(std::path::Path::new("/dev/null"), b"discarded").unwrap();
+            assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+        }
+    }
 }
