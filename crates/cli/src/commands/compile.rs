@@ -21,7 +21,8 @@ use crate::source::IndexSource;
 pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let existing = args.output_file.as_deref().filter(|path| path.exists());
-    let resolution = resolve_files(&args.src_files, &args.resolve, existing, printer)?;
+    let target = settings::target(&args.resolve.target)?;
+    let resolution = resolve_files(&args.src_files, &args.resolve, &target, existing, printer)?;
     printer.status(&format!(
         "Resolved {} packages in {:.2}s",
         resolution.pins.len(),
@@ -64,6 +65,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
 pub fn resolve_files(
     src_files: &[std::path::PathBuf],
     args: &ResolveArgs,
+    target: &npsolve_platform::Target,
     existing_output: Option<&Path>,
     printer: &Printer,
 ) -> Result<Resolution, CliError> {
@@ -89,7 +91,6 @@ pub fn resolve_files(
         input.constraints.extend(constraints.requirements);
         input.constraints.extend(constraints.constraints);
     }
-    let target = settings::target(&args.target)?;
     let client_options = settings::client_options(&args.index, &input.index)?;
     let preferences = match existing_output {
         Some(path) if !args.upgrade => preferences(
@@ -118,14 +119,14 @@ pub fn resolve_files(
             .iter()
             .map(|sourced| sourced.requirement.clone())
             .collect(),
-        ..settings::default_resolve_options(&target)
+        ..settings::default_resolve_options(target)
     };
     let requirements: Vec<RootRequirement> =
         input.requirements.iter().map(root_requirement).collect();
 
     let runtime = settings::runtime()?;
     let client = npsolve_index::IndexClient::new(client_options)?;
-    let source = IndexSource::new(client, runtime.handle().clone(), target);
+    let source = IndexSource::new(client, runtime.handle().clone(), target.clone());
     let oracle = FactsOracle::bundled();
     let abi: Option<&dyn npsolve_resolver::AbiOracle> =
         if args.no_abi { None } else { Some(&oracle) };

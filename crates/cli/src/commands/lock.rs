@@ -16,6 +16,7 @@ pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let resolution = resolve_files(
         std::slice::from_ref(&args.src_file),
         &args.resolve,
+        &target,
         None,
         printer,
     )?;
