@@ -250,17 +250,18 @@ impl<'a> Provider<'a> {
         if entry.files.iter().all(|file| file.yanked.is_some()) {
             return "it was yanked".to_string();
         }
-        if let Some(file) = entry
-            .files
-            .iter()
-            .find(|file| !python_allows(file.requires_python.as_ref(), python))
-            .filter(|_| {
-                entry
-                    .files
-                    .iter()
-                    .all(|file| !python_allows(file.requires_python.as_ref(), python))
-            })
-            && let Some(specifiers) = &file.requires_python
+        // Only the files the target could install matter: when all of them need another
+        // Python, say which one.
+        let mut installable = entry.wheels.iter().chain(&entry.sdist).peekable();
+        if installable.peek().is_some()
+            && let Some(specifiers) = installable
+                .map(|file| {
+                    file.requires_python
+                        .as_ref()
+                        .filter(|spec| !spec.contains(python))
+                })
+                .collect::<Option<Vec<_>>>()
+                .and_then(|specifiers| specifiers.first().copied())
         {
             return format!("it requires Python {specifiers}, but the target is Python {python}");
         }
