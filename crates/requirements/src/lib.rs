@@ -3,7 +3,8 @@
 //! This crate owns the file formats people write requirements in: pip's requirements.txt (with
 //! includes, constraints, index and binary options, hashes, continuations and `${VAR}`
 //! expansion), `pyproject.toml` (`[project]` dependencies, extras, PEP 735 dependency groups,
-//! `requires-python`) and conda's `environment.yml` (its `pip:` section and its `numpy` pin).
+//! `requires-python`), PEP 751 `pylock.toml` (read back as exact pins, for checking) and
+//! conda's `environment.yml` (its `pip:` section and its `numpy` pin).
 //! It does not fetch anything, resolve anything or know about NumPy's ABI: every
 //! requirement comes out as a [`pep508_rs::Requirement`] tagged with the file and line it came
 //! from ([`Origin`]), and every mistake comes out as an [`InputError`] that points at the file,
@@ -14,6 +15,7 @@ mod conda_spec;
 mod error;
 mod model;
 mod options;
+mod pylock;
 mod pyproject;
 mod read;
 mod requirement;

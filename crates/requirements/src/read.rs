@@ -8,13 +8,14 @@ use crate::model::RequirementsInput;
 use crate::options::ReadOptions;
 use crate::requirements_txt::{Destination, Reader, read_requirements_file};
 use crate::source::decode;
-use crate::{conda, pyproject};
+use crate::{conda, pylock, pyproject};
 
 /// The kinds of input file, told apart by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     RequirementsTxt,
     Pyproject,
+    Pylock,
     EnvironmentYml,
 }
 
@@ -24,7 +25,9 @@ fn kind_of(path: &Path) -> Kind {
         .and_then(|name| name.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if name.ends_with(".toml") {
+    if name == "pylock.toml" || (name.starts_with("pylock.") && name.ends_with(".toml")) {
+        Kind::Pylock
+    } else if name.ends_with(".toml") {
         Kind::Pyproject
     } else if name.starts_with("environment") && (name.ends_with(".yml") || name.ends_with(".yaml"))
     {
@@ -34,7 +37,8 @@ fn kind_of(path: &Path) -> Kind {
     }
 }
 
-/// Reads one input file, choosing the format by its name: `*.toml` is a pyproject.toml,
+/// Reads one input file, choosing the format by its name: `pylock.toml` / `pylock.*.toml` is a
+/// PEP 751 lock file (each package an exact pin), any other `*.toml` a pyproject.toml,
 /// `environment*.yml`/`.yaml` a conda environment, anything else a requirements file;
 /// `-` reads a requirements file from standard input (includes relative to the current folder).
 pub fn read_input(path: &Path, options: &ReadOptions) -> Result<RequirementsInput, InputError> {
@@ -59,10 +63,10 @@ pub fn read_input(path: &Path, options: &ReadOptions) -> Result<RequirementsInpu
                 source,
             })?;
             let text = decode(&bytes, path)?;
-            if kind == Kind::Pyproject {
-                parse_pyproject(&text, path, options)
-            } else {
-                parse_environment_yml(&text, path, options)
+            match kind {
+                Kind::Pyproject => parse_pyproject(&text, path, options),
+                Kind::Pylock => pylock::parse(&text, path),
+                _ => parse_environment_yml(&text, path, options),
             }
         }
     }
@@ -104,6 +108,9 @@ mod tests {
     #[test]
     fn kinds_by_name() {
         assert_eq!(kind_of(Path::new("a/pyproject.toml")), Kind::Pyproject);
+        assert_eq!(kind_of(Path::new("pylock.toml")), Kind::Pylock);
+        assert_eq!(kind_of(Path::new("ci/pylock.dev.toml")), Kind::Pylock);
+        assert_eq!(kind_of(Path::new("pylock-notes.toml")), Kind::Pyproject);
         assert_eq!(
             kind_of(Path::new("environment-dev.yaml")),
             Kind::EnvironmentYml
