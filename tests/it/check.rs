@@ -90,3 +90,95 @@ fn uncovered_compiled_numpy_dependents_are_warnings_not_failures() {
         "{text}"
     );
 }
+
+#[test]
+fn lock_then_check_the_pylock_round_trip() {
+    let mut lock = Npsolve::new("lock");
+    lock.file("requirements.in", "pandas==1.5.3\nnumpy\n");
+    let output = lock
+        .command
+        .args(["requirements.in", "-o", "pylock.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        transcript(&output, lock.dir.path())
+    );
+    let locked = std::fs::read_to_string(lock.dir.path().join("pylock.toml")).unwrap();
+
+    let mut clean = Npsolve::new("check");
+    clean.file("pylock.toml", &locked);
+    let output = clean.command.arg("pylock.toml").output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&output, clean.dir.path())
+    );
+
+    // Move numpy to 2.x by hand (version only; its file hashes no longer match 2.1.3's files).
+    let broken = locked.replace("version = \"1.26.4\"", "version = \"2.1.3\"");
+    assert_ne!(broken, locked);
+    let pandas_line = broken
+        .lines()
+        .position(|line| line == "name = \"pandas\"")
+        .unwrap()
+        + 1;
+    let mut check = Npsolve::new("check");
+    check.file("pylock.toml", &broken);
+    let output = check
+        .command
+        .args(["pylock.toml", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = transcript(&output, check.dir.path());
+    assert!(
+        text.contains(&format!(
+            "::error file=pylock.toml,line={pandas_line},title=npsolve abi-conflict"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("hash-mismatch"), "{text}");
+}
+
+#[test]
+fn hash_pinned_files_are_checked_against_the_files_the_target_installs() {
+    let mut compile = Npsolve::new("compile");
+    compile.file("requirements.in", "six\n");
+    let output = compile
+        .command
+        .args(["requirements.in", "--generate-hashes", "--no-header"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let pinned = String::from_utf8(output.stdout).unwrap();
+    assert!(pinned.contains("--hash=sha256:"), "{pinned}");
+
+    let mut clean = Npsolve::new("check");
+    clean.file("requirements.txt", &pinned);
+    let output = clean.command.arg("requirements.txt").output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&output, clean.dir.path())
+    );
+
+    // A hash from another file (or a tampered one) is caught before any install.
+    let pin = pinned
+        .lines()
+        .find(|line| line.starts_with("six=="))
+        .unwrap()
+        .trim_end_matches('\\')
+        .trim_end();
+    let tampered = format!("{pin} --hash=sha256:{}\n", "0".repeat(64));
+    let mut check = Npsolve::new("check");
+    check.file("requirements.txt", &tampered);
+    let output = check.command.arg("requirements.txt").output().unwrap();
+    let text = transcript(&output, check.dir.path());
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("requirements.txt:1"), "{text}");
+    assert!(text.contains("none of the 1 sha256 hashes given"), "{text}");
+}

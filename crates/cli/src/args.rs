@@ -286,7 +286,7 @@ pub struct LockArgs {
 /// `npsolve check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Pinned requirements.txt files (hash-pinned ones too).
+    /// Pinned requirements.txt files (hash-pinned ones too) or PEP 751 pylock.toml files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// How to report problems.

@@ -1,6 +1,6 @@
 //! Checking an existing set of pins without resolving: every problem, not the first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pep440_rs::{Operator, Version};
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
@@ -20,6 +20,9 @@ pub struct PinnedLine {
     pub file: String,
     /// Its 1-based line.
     pub line: usize,
+    /// `--hash` values (or a lock file's file hashes) as `algorithm:hexdigest`; when any are
+    /// sha256, an installer accepts only the files they name.
+    pub hashes: Vec<String>,
 }
 
 /// What is wrong with a pin.
@@ -33,6 +36,9 @@ pub enum ProblemKind {
     Yanked,
     /// No file of the release installs on the target.
     NoFileForTarget,
+    /// The line's hashes name no file that installs on the target: an installer checking
+    /// hashes would refuse the pin.
+    HashMismatch,
     /// A dependency is missing from the set or pinned outside its range.
     UnsatisfiedDependency,
     /// The pinned wheel's binaries cannot run with the pinned numpy.
@@ -49,6 +55,7 @@ impl ProblemKind {
             ProblemKind::UnknownVersion => "unknown-version",
             ProblemKind::Yanked => "yanked",
             ProblemKind::NoFileForTarget => "no-file-for-target",
+            ProblemKind::HashMismatch => "hash-mismatch",
             ProblemKind::UnsatisfiedDependency => "unsatisfied-dependency",
             ProblemKind::AbiConflict => "abi-conflict",
             ProblemKind::AbiUnchecked => "abi-unchecked",
@@ -150,12 +157,44 @@ pub fn verify(
                 .as_ref()
                 .is_none_or(|spec| spec.contains(python))
         };
-        let Some(dist) = entry
+        // With hashes, an installer only considers the files they name (pip filters its
+        // candidates by them), so the file that would be installed is the best hashed one.
+        let allowed: BTreeSet<&str> = line
+            .hashes
+            .iter()
+            .filter_map(|hash| hash.strip_prefix("sha256:"))
+            .collect();
+        let hashed = |file: &&DistRef| {
+            allowed.is_empty()
+                || file
+                    .sha256
+                    .as_deref()
+                    .is_none_or(|sha256| allowed.contains(sha256.to_ascii_lowercase().as_str()))
+        };
+        let installable = entry
             .wheels
             .iter()
             .find(usable)
-            .or(entry.sdist.as_ref().filter(usable))
-        else {
+            .or(entry.sdist.as_ref().filter(usable));
+        let chosen = entry.wheels.iter().filter(usable).find(hashed).or(entry
+            .sdist
+            .as_ref()
+            .filter(usable)
+            .filter(hashed));
+        if let (Some(best), None) = (installable, chosen) {
+            problems.push(problem(
+                ProblemKind::HashMismatch,
+                line,
+                format!(
+                    "none of the {} sha256 hashes given for it matches a file of `{name}` {version} that installs on the target (e.g. `{}`): an installer checking hashes would refuse it",
+                    allowed.len(),
+                    best.filename
+                ),
+                Some("regenerate the hashes (`npsolve compile --generate-hashes`)".to_string()),
+            ));
+            continue;
+        }
+        let Some(dist) = chosen else {
             problems.push(problem(
                 ProblemKind::NoFileForTarget,
                 line,

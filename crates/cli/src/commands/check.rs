@@ -57,6 +57,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 requirement: sourced.requirement.clone(),
                 file: sourced.origin.path.display().to_string(),
                 line: sourced.origin.line,
+                hashes: sourced.hashes.clone(),
             })
             .collect();
         for target_args in targets(args) {
