@@ -2,7 +2,7 @@
 
 use npsolve_abi::{AbiReason, BuildFact, FactOrigin, Facts, numpy_runtime_range};
 use npsolve_platform::WheelFilename;
-use npsolve_resolver::{AbiBound, AbiOracle};
+use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 
@@ -43,7 +43,14 @@ pub fn describe(fact: &BuildFact) -> String {
 }
 
 impl AbiOracle for FactsOracle {
-    fn bound(&self, name: &PackageName, version: &Version, filename: &str) -> Option<AbiBound> {
+    fn bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        _requires_numpy: bool,
+    ) -> Option<AbiBound> {
+        let filename = dist.filename.as_str();
         let wheel: Option<WheelFilename> = filename.parse().ok();
         let fact = self.facts.lookup(name, version, wheel.as_ref())?;
         let numpy = numpy_runtime_range(&fact.fact)?;

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::source::DistRef;
 use pep440_rs::Version;
 use pep508_rs::{MarkerEnvironment, PackageName, Requirement};
 use version_ranges::Ranges;
@@ -71,8 +72,22 @@ pub struct AbiBound {
 
 /// Knows which NumPy a candidate's wheel can run with.
 pub trait AbiOracle {
-    /// The bound for the wheel `filename` of `name` `version`, if it has one.
-    fn bound(&self, name: &PackageName, version: &Version, filename: &str) -> Option<AbiBound>;
+    /// The bound for the wheel `dist` of `name` `version`, if it has one. `requires_numpy`
+    /// says whether the wheel's metadata requires numpy on the target: only then is it worth
+    /// reading the wheel's binaries when nothing else is known. May block while it does.
+    fn bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        requires_numpy: bool,
+    ) -> Option<AbiBound>;
+
+    /// A hint that the bounds of these wheels (of a package known to require numpy) will
+    /// likely be asked for soon: start any slow work now. Must not block.
+    fn prefetch(&self, name: &PackageName, dists: &[(Version, DistRef)]) {
+        let _ = (name, dists);
+    }
 }
 
 /// Everything about a resolution except the requirements.

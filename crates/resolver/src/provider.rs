@@ -340,12 +340,21 @@ impl<'a> Provider<'a> {
         };
         if attempts > 1 {
             // The solver keeps rejecting this package: fetch the next candidates' metadata now.
-            let ahead: Vec<DistRef> = in_range()
+            let ahead: Vec<(Version, DistRef)> = in_range()
                 .filter(|entry| entry.version < version)
                 .take(PREFETCH_BATCH * attempts.min(8))
-                .filter_map(|entry| self.pick_file(name, entry, pinned, false))
+                .filter_map(|entry| {
+                    self.pick_file(name, entry, pinned, false)
+                        .map(|dist| (entry.version.clone(), dist))
+                })
                 .collect();
-            self.source.prefetch_metadata(name, &ahead);
+            let dists: Vec<DistRef> = ahead.iter().map(|(_, dist)| dist.clone()).collect();
+            self.source.prefetch_metadata(name, &dists);
+            if let Some(abi) = self.abi
+                && self.memory.borrow().numpy_dependents.contains(name)
+            {
+                abi.prefetch(name, &ahead);
+            }
         }
         self.memory
             .borrow_mut()
@@ -438,7 +447,7 @@ impl<'a> Provider<'a> {
         if dist.is_wheel
             && let Some(bound) = self
                 .abi
-                .and_then(|abi| abi.bound(name, version, &dist.filename))
+                .and_then(|abi| abi.bound(name, version, &dist, requires_numpy))
         {
             let entry = edges
                 .entry(PubPackage::Dist(numpy.clone()))

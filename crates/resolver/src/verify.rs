@@ -258,7 +258,7 @@ pub fn verify(
         let (Some(abi), true) = (abi, dist.is_wheel) else {
             continue;
         };
-        let bound = abi.bound(name, version, &dist.filename);
+        let bound = abi.bound(name, version, dist, requires_numpy);
         if bound.is_none() && requires_numpy && !dist.filename.ends_with("-none-any.whl") {
             problems.push(problem(
                 ProblemKind::AbiUnchecked,

@@ -331,7 +331,13 @@ fn binary_first_and_numpy_source_builds_refused() {
 struct OldIsNumpy1;
 
 impl AbiOracle for OldIsNumpy1 {
-    fn bound(&self, name: &PackageName, version: &Version, _filename: &str) -> Option<AbiBound> {
+    fn bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        _dist: &DistRef,
+        _requires_numpy: bool,
+    ) -> Option<AbiBound> {
         (name.as_ref() == "old" && *version < Version::from_str("2").unwrap()).then(|| AbiBound {
             numpy: Ranges::strictly_lower_than(Version::from_str("2.dev0").unwrap()),
             summary: format!("old {version} built with NumPy 1.x"),
