@@ -6,27 +6,12 @@ use crate::common::{Npsolve, Release, run_synthetic, transcript};
 fn compile_then_check_round_trip() {
     let mut compile = Npsolve::new("compile");
     compile.file("requirements.in", "pandas==1.5.3\nnumpy\n");
-    let output = compile
-        .command
-        .args(["requirements.in", "-o", "requirements.txt"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        transcript(&output, compile.dir.path())
-    );
-    let pinned = std::fs::read_to_string(compile.dir.path().join("requirements.txt")).unwrap();
+    compile.succeed(&["requirements.in", "-o", "requirements.txt"]);
+    let pinned = compile.read("requirements.txt");
 
     let mut clean = Npsolve::new("check");
     clean.file("requirements.txt", &pinned);
-    let output = clean.command.arg("requirements.txt").output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        transcript(&output, clean.dir.path())
-    );
+    clean.succeed(&["requirements.txt"]);
 
     // Edit numpy up, as a bot or a hurried human would: check names the offender.
     let broken = pinned.replace("numpy==1.26.4", "numpy==2.1.3");
@@ -95,27 +80,12 @@ fn uncovered_compiled_numpy_dependents_are_warnings_not_failures() {
 fn lock_then_check_the_pylock_round_trip() {
     let mut lock = Npsolve::new("lock");
     lock.file("requirements.in", "pandas==1.5.3\nnumpy\n");
-    let output = lock
-        .command
-        .args(["requirements.in", "-o", "pylock.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        transcript(&output, lock.dir.path())
-    );
-    let locked = std::fs::read_to_string(lock.dir.path().join("pylock.toml")).unwrap();
+    lock.succeed(&["requirements.in", "-o", "pylock.toml"]);
+    let locked = lock.read("pylock.toml");
 
     let mut clean = Npsolve::new("check");
     clean.file("pylock.toml", &locked);
-    let output = clean.command.arg("pylock.toml").output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        transcript(&output, clean.dir.path())
-    );
+    clean.succeed(&["pylock.toml"]);
 
     // Move numpy to 2.x by hand (version only; its file hashes no longer match 2.1.3's files).
     let broken = locked.replace("version = \"1.26.4\"", "version = \"2.1.3\"");
@@ -147,24 +117,12 @@ fn lock_then_check_the_pylock_round_trip() {
 fn hash_pinned_files_are_checked_against_the_files_the_target_installs() {
     let mut compile = Npsolve::new("compile");
     compile.file("requirements.in", "six\n");
-    let output = compile
-        .command
-        .args(["requirements.in", "--generate-hashes", "--no-header"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let pinned = String::from_utf8(output.stdout).unwrap();
+    let pinned = compile.succeed(&["requirements.in", "--generate-hashes", "--no-header"]);
     assert!(pinned.contains("--hash=sha256:"), "{pinned}");
 
     let mut clean = Npsolve::new("check");
     clean.file("requirements.txt", &pinned);
-    let output = clean.command.arg("requirements.txt").output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        transcript(&output, clean.dir.path())
-    );
+    clean.succeed(&["requirements.txt"]);
 
     // A hash from another file (or a tampered one) is caught before any install.
     let pin = pinned

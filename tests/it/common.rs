@@ -62,6 +62,23 @@ impl Npsolve {
         std::fs::write(self.dir.path().join(name), contents).expect("write input");
         self
     }
+
+    /// Runs with `args` and asserts exit code 0 (showing the transcript otherwise); returns stdout.
+    pub fn succeed(&mut self, args: &[&str]) -> String {
+        let output = self.command.args(args).output().expect("run npsolve");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            transcript(&output, self.dir.path())
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 stdout")
+    }
+
+    /// The contents of a file in the test directory.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).expect("read output")
+    }
 }
 
 /// Stdout, stderr and exit code of a run, with the server's port and temp paths masked.

@@ -79,17 +79,8 @@ fn lock_output_validates_against_the_pylock_json_schema() {
         "requirements.txt",
         "pandas==1.5.3\nnumpy\nscikit-learn\nmatplotlib\n",
     );
-    let output = lock
-        .command
-        .args(["requirements.txt", "-o", "pylock.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(lock.dir.path().join("pylock.toml")).unwrap();
+    lock.succeed(&["requirements.txt", "-o", "pylock.toml"]);
+    let text = lock.read("pylock.toml");
     if let Err(error) = validate_pylock(&text) {
         panic!("pylock.toml does not match the schema:\n{error}\n{text}");
     }

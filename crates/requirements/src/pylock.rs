@@ -51,15 +51,8 @@ struct LockedFile {
 /// Parses a `pylock.toml` named `path` into exact pins.
 pub(crate) fn parse(text: &str, path: &Path) -> Result<RequirementsInput, InputError> {
     let source = SourceText::new(text, path);
-    let document: PylockToml = toml::from_str(text).map_err(|error| {
-        let span = error.span().unwrap_or(0..0);
-        let message = error.message().trim().replace('\n', " ");
-        source.error(
-            source.pos_of_byte(span.start),
-            span.len(),
-            format!("invalid pylock.toml: {message}"),
-        )
-    })?;
+    let document: PylockToml =
+        toml::from_str(text).map_err(|error| source.toml_error(&error, "invalid pylock.toml"))?;
     check_lock_version(&source, &document.lock_version)?;
     let mut input = RequirementsInput::default();
     if let Some(requires_python) = &document.requires_python {

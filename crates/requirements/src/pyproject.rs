@@ -42,15 +42,8 @@ pub(crate) fn parse(
     options: &ReadOptions,
 ) -> Result<RequirementsInput, InputError> {
     let source = SourceText::new(text, path);
-    let document: PyProjectToml = toml::from_str(text).map_err(|error| {
-        let span = error.span().unwrap_or(0..0);
-        let message = error.message().trim().replace('\n', " ");
-        source.error(
-            source.pos_of_byte(span.start),
-            span.len(),
-            format!("invalid TOML: {message}"),
-        )
-    })?;
+    let document: PyProjectToml =
+        toml::from_str(text).map_err(|error| source.toml_error(&error, "invalid TOML"))?;
     let mut input = RequirementsInput::default();
     let mut reader = ProjectReader {
         source: &source,

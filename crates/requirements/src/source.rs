@@ -50,6 +50,17 @@ impl<'a> SourceText<'a> {
         }
     }
 
+    /// A TOML deserialisation error at its span, as `{what}: {message}`.
+    pub(crate) fn toml_error(&self, error: &toml::de::Error, what: &str) -> ParseError {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim().replace('\n', " ");
+        self.error(
+            self.pos_of_byte(span.start),
+            span.len(),
+            format!("{what}: {message}"),
+        )
+    }
+
     /// An error at `pos`, underlining `span_len` characters (clamped to the physical line).
     pub(crate) fn error(
         &self,
