@@ -21,6 +21,7 @@ mod http;
 mod locations;
 mod options;
 mod page;
+mod page_compact;
 mod page_html;
 mod page_json;
 mod project_page;

@@ -13,14 +13,15 @@ use crate::dist_file::DistFile;
 use crate::error::IndexError;
 use crate::locations::{IndexUrl, redact};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
+use crate::page_compact;
 use crate::stats::bump;
 
-/// What the cache keeps beside a page body.
+/// What the cache keeps beside a page's files (the body is their compact form, see
+/// [`crate::page_compact`], never the page as served).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PageEntry {
-    /// The page URL after redirects (relative links resolve against it).
+    /// The page URL after redirects (for people reading the cache; file URLs are absolute).
     url: String,
-    content_type: String,
     etag: Option<String>,
     last_modified: Option<String>,
     /// When the page was fetched or last revalidated (Unix seconds).
@@ -67,25 +68,28 @@ impl Inner {
         if url.scheme() == "file" {
             return self.local_page(index, name);
         }
-        let parse = |body: &[u8], content_type: &str, page_url: &Url| {
-            parse_project_page(body, content_type, page_url, name).map_err(|reason| {
-                IndexError::MalformedPage {
-                    url: Box::new(page_url.clone()),
-                    reason,
-                }
-            })
-        };
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
-        let cached = entry_path
-            .as_deref()
-            .and_then(|path| self.cache.read::<PageEntry>(path, &self.counters));
-        if let Some((entry, body)) = &cached {
-            let page_url = Url::parse(&entry.url).unwrap_or_else(|_| url.clone());
+        let cached = entry_path.as_deref().and_then(|path| {
+            let (entry, body) = self.cache.read::<PageEntry>(path, &self.counters)?;
+            match page_compact::decode(&body, name) {
+                Ok(files) => Some((entry, files)),
+                Err(reason) => {
+                    tracing::warn!(
+                        "deleting unreadable cache entry `{}`: {reason}",
+                        path.display()
+                    );
+                    bump(&self.counters.corrupt_entries);
+                    self.cache.remove(path);
+                    None
+                }
+            }
+        });
+        if let Some((entry, _)) = &cached {
             let fresh = now().saturating_sub(entry.stored_at)
                 < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
             if self.options.cache.offline || (fresh && !self.options.cache.refresh.covers(name)) {
                 bump(&self.counters.cache_hits);
-                return parse(body, &entry.content_type, &page_url).map(Some);
+                return Ok(cached.map(|(_, files)| files));
             }
         } else {
             bump(&self.counters.cache_misses);
@@ -115,15 +119,12 @@ impl Inner {
         }
         let response = self.http.get(&url, &headers, false).await?;
         if response.status == StatusCode::NOT_MODIFIED {
-            if let (Some((mut entry, body)), Some(path)) = (cached, entry_path.as_deref()) {
+            if let (Some((mut entry, files)), Some(path)) = (cached, entry_path.as_deref()) {
                 bump(&self.counters.revalidated);
                 entry.stored_at = now();
                 entry.max_age = max_age(response.header(header::CACHE_CONTROL));
-                if let Err(error) = self.cache.write(path, &entry, &body) {
-                    tracing::warn!("cannot update the cache: {error}");
-                }
-                let page_url = Url::parse(&entry.url).unwrap_or(url);
-                return parse(&body, &entry.content_type, &page_url).map(Some);
+                self.store(path, &entry, &files);
+                return Ok(Some(files));
             }
             return Err(IndexError::Status {
                 url: Box::new(url),
@@ -146,21 +147,35 @@ impl Inner {
             .unwrap_or("text/html")
             .to_string();
         // Parse before caching: a malformed page never reaches the cache.
-        let files = parse(&response.body, &content_type, &response.url)?;
+        let files = parse_project_page(&response.body, &content_type, &response.url, name)
+            .map_err(|reason| IndexError::MalformedPage {
+                url: Box::new(response.url.clone()),
+                reason,
+            })?;
         if let Some(path) = entry_path.as_deref() {
             let entry = PageEntry {
                 url: response.url.to_string(),
-                content_type,
                 etag: response.header(header::ETAG).map(str::to_string),
                 last_modified: response.header(header::LAST_MODIFIED).map(str::to_string),
                 stored_at: now(),
                 max_age: max_age(response.header(header::CACHE_CONTROL)),
             };
-            if let Err(error) = self.cache.write(path, &entry, &response.body) {
-                tracing::warn!("cannot write the cache: {error}");
-            }
+            self.store(path, &entry, &files);
         }
         Ok(Some(files))
+    }
+
+    /// Caches a page's files in their compact form; a failure only costs a refetch later.
+    fn store(&self, path: &Path, entry: &PageEntry, files: &[DistFile]) {
+        let written = page_compact::encode(files)
+            .map_err(|error| IndexError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(error),
+            })
+            .and_then(|body| self.cache.write(path, entry, &body));
+        if let Err(error) = written {
+            tracing::warn!("cannot write the cache: {error}");
+        }
     }
 
     /// A project page of a `file://` mirror: `<name>/index.json`, else `<name>/index.html`
