@@ -149,3 +149,15 @@ impl std::error::Error for FactsError {
         std::error::Error::source(&self.kind)
     }
 }
+
+/// A verdict table (`data/numpy-verdicts.tsv`) was refused: where, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("`{path}`, line {line}: {reason}")]
+pub struct VerdictTableError {
+    /// The file, as given to [`Verdicts::parse`](crate::Verdicts::parse).
+    pub path: String,
+    /// 1-based line of the offending row.
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: String,
+}

@@ -3,7 +3,9 @@
 //! the wheel can run with ([`numpy_runtime_range`]), the curated facts shipped
 //! in `data/numpy-abi.toml` ([`Facts`]), and the reasons given to users
 //! ([`AbiReason`], [`AbiConstraint`]); and the binary scanner that reads the
-//! same facts from a wheel's compiled modules ([`ModuleEvidence`], [`WheelScan`]).
+//! same facts from a wheel's compiled modules, whole or as a stream
+//! ([`ModuleEvidence`], [`ModuleScanner`], [`WheelScan`]), with the table of
+//! verdicts it produced for popular wheels ([`Verdicts`], keyed by sha256).
 //!
 //! This crate is pure: it does no IO beyond parsing text and bytes handed to
 //! it. It does not fetch wheels or read zip archives (that is `npsolve-index`)
@@ -21,13 +23,15 @@ mod module_scan;
 mod policy;
 mod reason;
 mod tag_pattern;
+mod verdict_table;
 mod wheel_scan;
 
 pub use build_fact::BuildFact;
 pub use curated_fact::CuratedFact;
-pub use error::{FactsError, FactsErrorKind};
+pub use error::{FactsError, FactsErrorKind, VerdictTableError};
 pub use facts::Facts;
-pub use module_scan::ModuleEvidence;
+pub use module_scan::{ModuleEvidence, ModuleScanner};
 pub use policy::numpy_runtime_range;
 pub use reason::{AbiConstraint, AbiReason, FactOrigin, constraint_for};
+pub use verdict_table::{ScannedWheel, VERDICT_COLUMNS, Verdicts};
 pub use wheel_scan::{WheelScan, WheelVerdict, is_candidate_module, reading_order};

@@ -77,55 +77,12 @@ fn automaton() -> &'static AhoCorasick {
 }
 
 impl ModuleEvidence {
-    /// Reads a module's bytes (a `.so`, `.pyd`, `.dll` or `.dylib`).
+    /// Reads a module's bytes (a `.so`, `.pyd`, `.dll` or `.dylib`) in one go;
+    /// the same as feeding them to a [`ModuleScanner`] in any number of pieces.
     pub fn scan(bytes: &[u8]) -> ModuleEvidence {
-        let mut seen = [false; MARKERS.len()];
-        let mut evidence = ModuleEvidence::default();
-        let mut numpy2_floor: Option<Version> = None;
-        for found in automaton().find_overlapping_iter(bytes) {
-            let index = found.pattern().as_usize();
-            seen[index] = true;
-            let rest = bytes.get(found.end()..).unwrap_or_default();
-            if index == Marker::Numpy2VersionCheck as usize {
-                if let Some(floor) = leading_version(rest, b')') {
-                    numpy2_floor = numpy2_floor.max(Some(floor));
-                }
-            } else if index == Marker::CratePath as usize
-                && let Some(version) = leading_version(rest, b'/')
-                && rest
-                    .get(version.to_string().len()..)
-                    .is_some_and(|tail| tail.starts_with(b"/src/"))
-            {
-                evidence.rust_numpy = evidence.rust_numpy.take().max(Some(version));
-            }
-        }
-        let has = |marker: Marker| seen[marker as usize];
-        evidence.uses_capi = has(Marker::ArrayApi);
-        let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);
-        let numpy2 = has(Marker::CoreModule2) || has(Marker::Numpy2VersionCheck);
-        evidence.header_major = match (numpy1, numpy2) {
-            (true, false) => Some(1),
-            (false, true) => Some(2),
-            // Both in one module: never seen; keep the stricter reading.
-            (true, true) => Some(1),
-            (false, false) => None,
-        };
-        evidence.floor = match evidence.header_major {
-            Some(2) => numpy2_floor,
-            Some(1) => numpy1_feature_version(bytes).and_then(first_numpy_with_api),
-            _ => None,
-        };
-        evidence.cython_major = match (has(Marker::CythonImport1), has(Marker::CythonImport2)) {
-            (true, false) => Some(1),
-            (false, true) => Some(2),
-            _ => None,
-        };
-        evidence.pybind11_runtime_switch = evidence.uses_capi && has(Marker::PybindRuntimeSwitch);
-        evidence.pybind11_legacy = evidence.uses_capi
-            && evidence.header_major.is_none()
-            && has(Marker::LegacyMultiarray)
-            && !has(Marker::PybindRuntimeSwitch);
-        evidence
+        let mut scanner = ModuleScanner::new();
+        scanner.feed(bytes);
+        scanner.finish()
     }
 
     /// Whether this module alone settles the wheel's verdict (a NumPy header
@@ -142,6 +99,165 @@ impl ModuleEvidence {
         self.rust_numpy
             .as_ref()
             .filter(|version| version.release() < RUST_NUMPY_FIXED.as_slice())
+    }
+}
+
+/// How many bytes of one piece are kept to be read again with the next: the
+/// longest marker plus what is read after it (a version, a crate path, the
+/// argument load of the feature check), rounded to keep 4-byte alignment.
+const OVERLAP: usize = 256;
+
+/// Reads one module as a stream of pieces (inflated zip data as it arrives),
+/// with one multi-pattern automaton; a marker split across two pieces is found.
+///
+/// Feed pieces with [`feed`](Self::feed), ask [`is_settled`](Self::is_settled)
+/// to stop early, and [`finish`](Self::finish) for the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleScanner {
+    /// Which markers were seen.
+    seen: [bool; MARKERS.len()],
+    /// The highest `(NumPy X.Y)` floor read from a 2.x version check.
+    numpy2_floor: Option<Version>,
+    /// The highest rust-numpy crate version read from a source path.
+    rust_numpy: Option<Version>,
+    /// The highest feature version read from a 1.x feature check.
+    feature_version: Option<u32>,
+    /// The last bytes of the previous pieces, read again with the next one.
+    tail: Vec<u8>,
+    /// The module offset of `tail[0]` (a multiple of 4).
+    tail_offset: u64,
+    /// Bytes fed so far.
+    fed: u64,
+}
+
+impl ModuleScanner {
+    /// A scanner at the start of a module.
+    pub fn new() -> ModuleScanner {
+        ModuleScanner::default()
+    }
+
+    /// Reads the next piece of the module.
+    pub fn feed(&mut self, piece: &[u8]) {
+        if piece.is_empty() {
+            return;
+        }
+        self.fed += piece.len() as u64;
+        if self.tail.is_empty() {
+            let offset = self.tail_offset;
+            self.read_region(piece, offset, false);
+        } else {
+            let mut region = std::mem::take(&mut self.tail);
+            region.extend_from_slice(piece);
+            let offset = self.tail_offset;
+            self.read_region(&region, offset, false);
+        }
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes_fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// Whether reading further cannot change this module's evidence in a way
+    /// the verdict depends on: a NumPy header major with its floor, or a
+    /// binding that picks the NumPy major at run time.
+    pub fn is_settled(&self) -> bool {
+        let has = |marker: Marker| self.seen[marker as usize];
+        let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);
+        let numpy2 = has(Marker::CoreModule2) || has(Marker::Numpy2VersionCheck);
+        match (numpy1, numpy2) {
+            (true, false) => self.feature_version.is_some(),
+            (false, true) => self.numpy2_floor.is_some(),
+            (true, true) => true,
+            (false, false) => has(Marker::ArrayApi) && has(Marker::PybindRuntimeSwitch),
+        }
+    }
+
+    /// Reads what is left and returns the module's evidence.
+    pub fn finish(mut self) -> ModuleEvidence {
+        let tail = std::mem::take(&mut self.tail);
+        let offset = self.tail_offset;
+        self.read_region(&tail, offset, true);
+        self.evidence()
+    }
+
+    /// Reads `region` (module bytes from `offset`): markers starting before
+    /// the kept tail are counted now, the rest with the next piece (or now,
+    /// when `last`). Keeps the tail for the next call.
+    fn read_region(&mut self, region: &[u8], offset: u64, last: bool) {
+        let keep_from = if last {
+            region.len()
+        } else {
+            // Keep at least OVERLAP bytes, starting at a 4-aligned module offset
+            // so arm64 instruction words stay aligned.
+            let end = offset + region.len() as u64;
+            let keep = end.saturating_sub(OVERLAP as u64);
+            let keep = (keep - keep % 4).max(offset);
+            usize::try_from(keep - offset)
+                .unwrap_or(0)
+                .min(region.len())
+        };
+        for found in automaton().find_overlapping_iter(region) {
+            if !last && found.start() >= keep_from {
+                continue;
+            }
+            let index = found.pattern().as_usize();
+            self.seen[index] = true;
+            let rest = region.get(found.end()..).unwrap_or_default();
+            if index == Marker::Numpy2VersionCheck as usize {
+                if let Some(floor) = leading_version(rest, b')') {
+                    self.numpy2_floor = self.numpy2_floor.take().max(Some(floor));
+                }
+            } else if index == Marker::CratePath as usize
+                && let Some(version) = leading_version(rest, b'/')
+                && rest
+                    .get(version.to_string().len()..)
+                    .is_some_and(|tail| tail.starts_with(b"/src/"))
+            {
+                self.rust_numpy = self.rust_numpy.take().max(Some(version));
+            }
+        }
+        // Call sites in the kept tail are read twice; the maximum does not mind.
+        self.feature_version = self.feature_version.max(numpy1_feature_version(region));
+        if !last {
+            self.tail = region.get(keep_from..).unwrap_or_default().to_vec();
+            self.tail_offset = offset + keep_from as u64;
+        }
+    }
+
+    /// The evidence from what was read so far.
+    fn evidence(&self) -> ModuleEvidence {
+        let has = |marker: Marker| self.seen[marker as usize];
+        let mut evidence = ModuleEvidence {
+            uses_capi: has(Marker::ArrayApi),
+            rust_numpy: self.rust_numpy.clone(),
+            ..ModuleEvidence::default()
+        };
+        let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);
+        let numpy2 = has(Marker::CoreModule2) || has(Marker::Numpy2VersionCheck);
+        evidence.header_major = match (numpy1, numpy2) {
+            (true, false) => Some(1),
+            (false, true) => Some(2),
+            // Both in one module: never seen; keep the stricter reading.
+            (true, true) => Some(1),
+            (false, false) => None,
+        };
+        evidence.floor = match evidence.header_major {
+            Some(2) => self.numpy2_floor.clone(),
+            Some(1) => self.feature_version.and_then(first_numpy_with_api),
+            _ => None,
+        };
+        evidence.cython_major = match (has(Marker::CythonImport1), has(Marker::CythonImport2)) {
+            (true, false) => Some(1),
+            (false, true) => Some(2),
+            _ => None,
+        };
+        evidence.pybind11_runtime_switch = evidence.uses_capi && has(Marker::PybindRuntimeSwitch);
+        evidence.pybind11_legacy = evidence.uses_capi
+            && evidence.header_major.is_none()
+            && has(Marker::LegacyMultiarray)
+            && !has(Marker::PybindRuntimeSwitch);
+        evidence
     }
 }
 

@@ -50,6 +50,8 @@ pub struct WheelVerdict {
     pub fact: BuildFact,
     /// What was found where, e.g. ``numpy 2.x headers (floor 1.20) in `pandas/_libs/lib.so` ``.
     pub evidence: String,
+    /// The module that decided the verdict, when one did.
+    pub module: Option<String>,
 }
 
 impl WheelScan {
@@ -71,6 +73,11 @@ impl WheelScan {
             Some((_, evidence)) => evidence,
             None => unreachable!("just pushed"),
         }
+    }
+
+    /// How many modules were read.
+    pub fn modules_read(&self) -> usize {
+        self.modules.len()
     }
 
     /// Whether a module read so far settles the verdict, so the caller can
@@ -115,7 +122,9 @@ impl WheelScan {
             }
         }
         let mut evidence = String::new();
+        let mut module: Option<&str> = None;
         let fact = if let Some(seen) = numpy1 {
+            module = Some(seen.path);
             evidence.push_str(&marked_by(&seen, 1));
             if let Some(floor) = &seen.floor {
                 let _ = write!(evidence, " (feature level of NumPy {floor})");
@@ -131,21 +140,25 @@ impl WheelScan {
             };
             BuildFact::Numpy1 { floor }
         } else if let Some((binding, path)) = silent {
+            module = Some(path);
             let _ = write!(evidence, "{binding} signature in `{path}`");
             BuildFact::Numpy1Silent { binding }
         } else if let Some(seen) = numpy2 {
+            module = Some(seen.path);
             evidence.push_str(&marked_by(&seen, 2));
             if let Some(floor) = &seen.floor {
                 let _ = write!(evidence, " (NPY_TARGET_VERSION {floor})");
             }
             BuildFact::Numpy2 { floor: seen.floor }
         } else if let Some(path) = runtime_switch {
+            module = Some(path);
             let _ = write!(
                 evidence,
                 "a binding that picks the NumPy major at run time in `{path}`"
             );
             BuildFact::Numpy2 { floor: None }
         } else if let Some(path) = capi_unknown {
+            module = Some(path);
             let _ = write!(
                 evidence,
                 "NumPy C-API use without a known header marker in `{path}`"
@@ -159,7 +172,11 @@ impl WheelScan {
             );
             BuildFact::NoCapi
         };
-        WheelVerdict { fact, evidence }
+        WheelVerdict {
+            fact,
+            evidence,
+            module: module.map(str::to_string),
+        }
     }
 }
 

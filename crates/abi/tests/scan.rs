@@ -4,7 +4,8 @@
 use std::str::FromStr;
 
 use npsolve_abi::{
-    BuildFact, ModuleEvidence, WheelScan, is_candidate_module, numpy_runtime_range, reading_order,
+    BuildFact, ModuleEvidence, ModuleScanner, WheelScan, is_candidate_module, numpy_runtime_range,
+    reading_order,
 };
 use pep440_rs::Version;
 
@@ -266,4 +267,78 @@ fn scanner_never_panics_on_truncated_or_odd_bytes() {
     let _ = ModuleEvidence::scan(&odd);
     let call_at_end = [0xFF, 0x90, 0x98, 0x06, 0x00, 0x00, 0xBA, 0x10];
     assert_eq!(ModuleEvidence::scan(&call_at_end).floor, None);
+}
+
+/// Feeds `bytes` to a streaming scanner in pieces of `size` bytes.
+fn scan_in_pieces(bytes: &[u8], size: usize) -> ModuleEvidence {
+    let mut scanner = ModuleScanner::new();
+    for piece in bytes.chunks(size) {
+        scanner.feed(piece);
+    }
+    assert_eq!(scanner.bytes_fed(), bytes.len() as u64);
+    scanner.finish()
+}
+
+#[test]
+fn streaming_finds_markers_split_across_pieces() {
+    // Padding puts markers and the feature check at every offset relative to piece
+    // boundaries; arm64 words stay aligned to the module start.
+    let ldr: u32 = 0xF940_0000 | ((0x698 / 8) << 10) | (1 << 5) | 8;
+    let mov: u32 = 0x5280_0002 | (0x0F << 5);
+    let arm64: Vec<u8> = [ldr, 0xD63F_0100, mov]
+        .iter()
+        .flat_map(|word| word.to_le_bytes())
+        .collect();
+    let modules = [
+        module(NUMPY1_HEADER, CHECK_0X10),
+        module(NUMPY1_HEADER, &arm64),
+        module(&strs(&numpy2_header("1.21")), &[]),
+        module(
+            &[
+                "_ARRAY_API",
+                "/cargo/registry/src/x/numpy-0.21.0/src/array.rs",
+            ],
+            &[],
+        ),
+        module(&["_ARRAY_API", "numpy.core.multiarray"], &[]),
+    ];
+    for original in &modules {
+        let whole = ModuleEvidence::scan(original);
+        assert!(whole.uses_capi);
+        for pad in [0usize, 1, 4, 61, 300] {
+            let mut bytes = vec![0u8; pad * 4];
+            bytes.extend_from_slice(original);
+            bytes.extend(std::iter::repeat_n(0x90, 333));
+            for size in [1, 2, 3, 5, 7, 64, 255, 256, 257, 1000, 4096] {
+                assert_eq!(
+                    scan_in_pieces(&bytes, size),
+                    whole,
+                    "pad {pad}, pieces of {size}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn streaming_scanner_settles_once_major_and_floor_are_read() {
+    let mut scanner = ModuleScanner::new();
+    scanner.feed(b"\0_ARRAY_API\0numpy._core._multiarray_umath\0");
+    assert!(!scanner.is_settled(), "the floor is still to come");
+    let header = numpy2_header("1.23");
+    scanner.feed(header[2].as_bytes());
+    scanner.feed(&[0; 300]);
+    assert!(scanner.is_settled());
+    assert_eq!(scanner.finish().floor, Some(v("1.23")));
+
+    let mut scanner = ModuleScanner::new();
+    scanner.feed(&module(NUMPY1_HEADER, &[]));
+    scanner.feed(&[0; 300]);
+    assert!(
+        !scanner.is_settled(),
+        "a 1.x build settles with its feature floor"
+    );
+    scanner.feed(CHECK_0X10);
+    scanner.feed(&[0; 300]);
+    assert!(scanner.is_settled());
 }
