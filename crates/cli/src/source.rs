@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_index::{DistFile, IndexClient, IndexError, Project};
+use npsolve_index::{DistFile, IndexClient, IndexError, ListedFile};
 use npsolve_platform::{DistFilename, Target};
 use npsolve_resolver::{
     DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
@@ -22,20 +22,19 @@ use version_ranges::Ranges;
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
 type MetadataFuture = Shared<BoxFuture<'static, Result<Arc<DistMetadata>, SourceError>>>;
 
-/// A project page turned into the resolver's view, plus the index's own file records
-/// (shared with the client, not copied: big projects list thousands of files).
+/// A project page turned into the resolver's view, plus the index's records of the files
+/// the resolver may ask metadata for: installable wheels and source distributions. The other
+/// files (most of a big project's page: other platforms and Pythons) live only as
+/// [`DistRef`]s, their strings moved, not copied.
 struct Page {
     versions: Arc<PackageVersions>,
-    project: Arc<Project>,
+    candidates: FxHashMap<String, ListedFile>,
 }
 
 impl Page {
     /// The index's record of the file the resolver names, found by its URL.
-    fn file(&self, dist: &DistRef) -> Option<&DistFile> {
-        self.project
-            .files
-            .iter()
-            .find(|file| file.url.as_str() == dist.url)
+    fn file(&self, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
+        self.candidates.get(&dist.url).map(ListedFile::to_dist_file)
     }
 }
 
@@ -84,12 +83,12 @@ impl Inner {
         let inner = self.clone();
         let owned = name.clone();
         let future = async move {
-            let project = inner
+            let files = inner
                 .client
-                .project(&owned)
+                .project_files(&owned)
                 .await
                 .map_err(|error| fatal(&error))?;
-            Ok(Arc::new(page_for_target(project, &inner.target)))
+            Ok(Arc::new(page_for_target(files, &inner.target)))
         }
         .boxed()
         .shared();
@@ -144,9 +143,12 @@ impl Inner {
         name: &PackageName,
         page: &Page,
         dist: &DistRef,
-    ) -> Option<MetadataFuture> {
-        let file = page.file(dist)?.clone();
-        Some(self.metadata_future(name, file, &dist.filename))
+    ) -> Option<Result<MetadataFuture, SourceError>> {
+        let file = match page.file(dist)? {
+            Ok(file) => file,
+            Err(error) => return Some(Err(SourceError::Unusable(error.to_string()))),
+        };
+        Some(Ok(self.metadata_future(name, file, &dist.filename)))
     }
 }
 
@@ -163,30 +165,34 @@ fn fatal(error: &IndexError) -> SourceError {
 
 /// Groups a project's files by version, keeping wheels the target can install
 /// (most preferred first) and the source distribution.
-fn page_for_target(project: Arc<Project>, target: &Target) -> Page {
-    let mut by_version: BTreeMap<Version, Vec<(&DistFile, String)>> = BTreeMap::new();
-    for file in &project.files {
-        let filename = file.filename.to_string();
+fn page_for_target(files: Vec<ListedFile>, target: &Target) -> Page {
+    let mut by_version: BTreeMap<Version, Vec<ListedFile>> = BTreeMap::new();
+    for file in files {
         by_version
             .entry(file.filename.version().clone())
             .or_default()
-            .push((file, filename));
+            .push(file);
     }
     let mut versions = Vec::with_capacity(by_version.len());
+    let mut candidates = FxHashMap::default();
     for (version, mut group) in by_version.into_iter().rev() {
-        group.sort_by(|a, b| a.1.cmp(&b.1));
+        group.sort_by(|a, b| a.filename.filename().cmp(b.filename.filename()));
         let mut wheels = Vec::new();
         let mut sdist = None;
         let mut all = Vec::with_capacity(group.len());
-        for (file, filename) in group {
-            let dist = dist_ref(file, filename);
-            match &file.filename {
-                DistFilename::Wheel(wheel) => {
-                    if let Some(priority) = wheel.compatibility(target.tags()) {
-                        wheels.push((priority, dist.clone()));
-                    }
-                }
-                DistFilename::Sdist(_) => {
+        for file in group {
+            let candidate = match &file.filename {
+                DistFilename::Wheel(wheel) => wheel.compatibility(target.tags()).map(Some),
+                DistFilename::Sdist(_) => Some(None),
+            };
+            let Some(priority) = candidate else {
+                all.push(into_dist_ref(file));
+                continue;
+            };
+            let dist = dist_ref(&file);
+            match priority {
+                Some(priority) => wheels.push((priority, dist.clone())),
+                None => {
                     // Prefer .tar.gz over .zip when a release has both.
                     let better = sdist
                         .as_ref()
@@ -196,6 +202,7 @@ fn page_for_target(project: Arc<Project>, target: &Target) -> Page {
                     }
                 }
             }
+            candidates.insert(file.url.clone(), file);
             all.push(dist);
         }
         wheels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
@@ -208,18 +215,33 @@ fn page_for_target(project: Arc<Project>, target: &Target) -> Page {
     }
     Page {
         versions: Arc::new(PackageVersions { versions }),
-        project,
+        candidates,
     }
 }
 
-fn dist_ref(file: &DistFile, filename: String) -> DistRef {
+/// The resolver's record of a file the page keeps too.
+fn dist_ref(file: &ListedFile) -> DistRef {
     DistRef {
         is_wheel: matches!(file.filename, DistFilename::Wheel(_)),
-        filename,
-        url: file.url.to_string(),
+        filename: file.filename.filename().to_string(),
+        url: file.url.clone(),
         sha256: file.hashes.sha256.clone(),
         requires_python: file.requires_python.clone(),
         yanked: file.yanked.clone(),
+        size: file.size,
+        upload_time: file.upload_time.map(|time| time.to_string()),
+    }
+}
+
+/// The resolver's record of a file nothing else keeps: its strings are moved.
+fn into_dist_ref(file: ListedFile) -> DistRef {
+    DistRef {
+        is_wheel: matches!(file.filename, DistFilename::Wheel(_)),
+        filename: file.filename.filename().to_string(),
+        url: file.url,
+        sha256: file.hashes.sha256,
+        requires_python: file.requires_python,
+        yanked: file.yanked,
         size: file.size,
         upload_time: file.upload_time.map(|time| time.to_string()),
     }
@@ -240,8 +262,11 @@ impl PackageSource for IndexSource {
         let inner = &self.inner;
         let page = inner.runtime.block_on(inner.page(name))?;
         let future = inner.start_metadata(name, &page, dist).ok_or_else(|| {
-            SourceError::Unusable(format!("`{}` is not on the index page", dist.filename))
-        })?;
+            SourceError::Unusable(format!(
+                "`{}` is not on the index page as a file the target can install",
+                dist.filename
+            ))
+        })??;
         inner.runtime.block_on(future)
     }
 

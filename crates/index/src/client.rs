@@ -10,6 +10,7 @@ use crate::core_metadata::CoreMetadata;
 use crate::dist_file::{DistFile, Project};
 use crate::error::IndexError;
 use crate::http::Http;
+use crate::listed_file::ListedFile;
 use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
 use crate::stats::{ClientStats, Counters};
@@ -76,34 +77,18 @@ impl IndexClient {
     /// All files of a project from the first index that has it (no mixing of indexes), plus
     /// matching find-links files, minus files newer than `exclude_newer`.
     ///
-    /// A project no index knows is `Ok` with no files.
+    /// A project no index knows is `Ok` with no files. Answers are kept for the process.
     pub async fn project(&self, name: &PackageName) -> Result<Arc<Project>, IndexError> {
         if let Some(project) = lock(&self.inner.projects).get(name) {
             return Ok(project.clone());
         }
-        let mut found = None;
-        for index in &self.inner.indexes {
-            if let Some(files) = self.inner.index_page(index, name).await? {
-                found = Some((index.clone(), files));
-                break;
+        let (index, listed) = self.inner.listing(name).await?;
+        let mut files = Vec::with_capacity(listed.len());
+        for file in listed {
+            match file.into_dist_file() {
+                Ok(file) => files.push(file),
+                Err(error) => tracing::warn!("skipping a file of `{name}`: {error}"),
             }
-        }
-        let (index, mut files) = found.unwrap_or_else(|| {
-            (
-                self.inner
-                    .indexes
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(IndexUrl::pypi),
-                Vec::new(),
-            )
-        });
-        if let Some(cutoff) = self.inner.options.exclude_newer {
-            files = exclude_newer(files, cutoff, name);
-        }
-        // Find-links files have no upload time; exclude-newer does not apply to them.
-        for link in &self.inner.options.find_links {
-            files.extend(self.inner.find_links_files(link, name).await?);
         }
         let project = Arc::new(Project {
             name: name.clone(),
@@ -112,6 +97,13 @@ impl IndexClient {
         });
         lock(&self.inner.projects).insert(name.clone(), project.clone());
         Ok(project)
+    }
+
+    /// The same files as [`IndexClient::project`], with URLs as text and owned by the caller:
+    /// the cheap form for reading every file of many projects. Not kept by the client (the
+    /// caller keeps what it needs); [`ListedFile::to_dist_file`] gives a file's full record.
+    pub async fn project_files(&self, name: &PackageName) -> Result<Vec<ListedFile>, IndexError> {
+        Ok(self.inner.listing(name).await?.1)
     }
 
     /// The core metadata of one file: PEP 658 `.metadata`, else range requests into the wheel,
@@ -144,15 +136,47 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+impl Inner {
+    /// The files of `name` and the index they came from (the first index when none has it).
+    async fn listing(&self, name: &PackageName) -> Result<(IndexUrl, Vec<ListedFile>), IndexError> {
+        let mut found = None;
+        for index in &self.indexes {
+            if let Some(files) = self.index_page(index, name).await? {
+                found = Some((index.clone(), files));
+                break;
+            }
+        }
+        let (index, mut files) = found.unwrap_or_else(|| {
+            (
+                self.indexes.first().cloned().unwrap_or_else(IndexUrl::pypi),
+                Vec::new(),
+            )
+        });
+        if let Some(cutoff) = self.options.exclude_newer {
+            files = exclude_newer(files, cutoff, name);
+        }
+        // Find-links files have no upload time; exclude-newer does not apply to them.
+        for link in &self.options.find_links {
+            files.extend(
+                self.find_links_files(link, name)
+                    .await?
+                    .into_iter()
+                    .map(ListedFile::from),
+            );
+        }
+        Ok((index, files))
+    }
+}
+
 /// Drops files uploaded after `cutoff`, and (as uv does) files with no upload time.
 fn exclude_newer(
-    files: Vec<DistFile>,
+    files: Vec<ListedFile>,
     cutoff: jiff::Timestamp,
     name: &PackageName,
-) -> Vec<DistFile> {
+) -> Vec<ListedFile> {
     let total = files.len();
     let mut undated = 0;
-    let kept: Vec<DistFile> = files
+    let kept: Vec<ListedFile> = files
         .into_iter()
         .filter(|file| match file.upload_time {
             Some(time) => time <= cutoff,

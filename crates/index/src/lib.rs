@@ -7,7 +7,8 @@
 //! the wheel, the whole wheel, an sdist's static PKG-INFO), and the disk cache. It never runs
 //! package code and never builds anything; platform tags and file names belong to
 //! `npsolve-platform`, choosing versions to the resolver. The principal type is [`IndexClient`]:
-//! `project(name)` for a project's files, `metadata(file)` for one file's dependencies.
+//! `project(name)` for a project's files (`project_files(name)`: the same as [`ListedFile`]s,
+//! cheap to read in bulk), `metadata(file)` for one file's dependencies.
 //! [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
 
 mod cache;
@@ -18,6 +19,7 @@ mod error;
 mod file_metadata;
 mod find_links;
 mod http;
+mod listed_file;
 mod locations;
 mod options;
 mod page;
@@ -33,6 +35,7 @@ pub use client::IndexClient;
 pub use core_metadata::{CoreMetadata, parse_core_metadata};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
 pub use error::{IndexError, MetadataError};
+pub use listed_file::ListedFile;
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;

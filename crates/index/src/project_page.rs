@@ -11,6 +11,7 @@ use url::Url;
 use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
+use crate::listed_file::ListedFile;
 use crate::locations::{IndexUrl, redact};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
 use crate::page_compact;
@@ -56,7 +57,7 @@ impl Inner {
         &self,
         index: &IndexUrl,
         name: &PackageName,
-    ) -> Result<Option<Vec<DistFile>>, IndexError> {
+    ) -> Result<Option<Vec<ListedFile>>, IndexError> {
         let url =
             index
                 .url()
@@ -66,13 +67,15 @@ impl Inner {
                     reason: error.to_string(),
                 })?;
         if url.scheme() == "file" {
-            return self.local_page(index, name);
+            return Ok(self
+                .local_page(index, name)?
+                .map(|files| files.into_iter().map(ListedFile::from).collect()));
         }
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
         let cached = entry_path.as_deref().and_then(|path| {
             let (entry, body) = self.cache.read::<PageEntry>(path, &self.counters)?;
             match page_compact::decode(&body, name) {
-                Ok(files) => Some((entry, files)),
+                Ok(files) => Some((entry, body, files)),
                 Err(reason) => {
                     tracing::warn!(
                         "deleting unreadable cache entry `{}`: {reason}",
@@ -84,12 +87,12 @@ impl Inner {
                 }
             }
         });
-        if let Some((entry, _)) = &cached {
+        if let Some((entry, _, _)) = &cached {
             let fresh = now().saturating_sub(entry.stored_at)
                 < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
             if self.options.cache.offline || (fresh && !self.options.cache.refresh.covers(name)) {
                 bump(&self.counters.cache_hits);
-                return Ok(cached.map(|(_, files)| files));
+                return Ok(cached.map(|(_, _, files)| files));
             }
         } else {
             bump(&self.counters.cache_misses);
@@ -101,7 +104,7 @@ impl Inner {
         }
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-        if let Some((entry, _)) = &cached {
+        if let Some((entry, _, _)) = &cached {
             if let Some(etag) = entry
                 .etag
                 .as_deref()
@@ -119,11 +122,13 @@ impl Inner {
         }
         let response = self.http.get(&url, &headers, false).await?;
         if response.status == StatusCode::NOT_MODIFIED {
-            if let (Some((mut entry, files)), Some(path)) = (cached, entry_path.as_deref()) {
+            if let (Some((mut entry, body, files)), Some(path)) = (cached, entry_path.as_deref()) {
                 bump(&self.counters.revalidated);
                 entry.stored_at = now();
                 entry.max_age = max_age(response.header(header::CACHE_CONTROL));
-                self.store(path, &entry, &files);
+                if let Err(error) = self.cache.write(path, &entry, &body) {
+                    tracing::warn!("cannot update the cache: {error}");
+                }
                 return Ok(Some(files));
             }
             return Err(IndexError::Status {
@@ -162,7 +167,7 @@ impl Inner {
             };
             self.store(path, &entry, &files);
         }
-        Ok(Some(files))
+        Ok(Some(files.into_iter().map(ListedFile::from).collect()))
     }
 
     /// Caches a page's files in their compact form; a failure only costs a refetch later.
