@@ -9,7 +9,8 @@
 //! `npsolve-platform`, choosing versions to the resolver. The principal type is [`IndexClient`]:
 //! `project(name)` for a project's files (`project_files(name)`: the same as [`ListedFile`]s,
 //! cheap to read in bulk), `metadata(file)` for one file's dependencies.
-//! [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
+//! `scan_wheel(file)` reads which NumPy a wheel was built against from its binaries by range
+//! requests ([`WheelScanReport`]). [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
 
 mod cache;
 mod client;
@@ -29,6 +30,8 @@ mod page_json;
 mod project_page;
 pub mod snapshot;
 mod stats;
+mod verdict_cache;
+mod wheel_members;
 mod zip_archive;
 
 pub use client::IndexClient;
@@ -39,3 +42,4 @@ pub use listed_file::ListedFile;
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;
+pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};

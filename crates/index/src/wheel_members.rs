@@ -1,0 +1,521 @@
+//! Reading a wheel's compiled modules for the NumPy they were built against, without
+//! downloading the wheel: the zip tail and central directory by HTTP range requests, then only
+//! the candidate modules' compressed bytes (smallest first), inflated as they arrive and fed to
+//! `npsolve-abi`'s streaming scanner, stopping as soon as the verdict is decided.
+//!
+//! PyPI answers single ranges with 206; a multi-range request returns the whole file with 200,
+//! so only single ranges are sent and a 200 aborts the body. Pure wheels need no request.
+//! Verdicts are cached by the file's sha256 (see `verdict_cache.rs`).
+
+use flate2::{Decompress, FlushDecompress, Status};
+use npsolve_abi::{ModuleScanner, ScannedWheel, WheelScan, WheelVerdict, reading_order};
+use npsolve_platform::DistFilename;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::cache::sha256_hex;
+use crate::client::{IndexClient, Inner};
+use crate::dist_file::DistFile;
+use crate::error::IndexError;
+use crate::locations::redact;
+use crate::zip_archive::{self, Entry};
+
+/// How many bytes at the end of a wheel the first request asks for.
+const TAIL_SIZE: u64 = 64 * 1024;
+/// Bytes asked for past a member's name to cover its local header's extra field.
+const LOCAL_SLACK: u64 = 256;
+/// The first window of a member's compressed data; later windows double up to [`MAX_WINDOW`].
+const FIRST_WINDOW: u64 = 512 * 1024;
+/// The largest window asked for at once.
+const MAX_WINDOW: u64 = 8 * 1024 * 1024;
+/// Inflated bytes produced per step.
+const INFLATE_STEP: usize = 256 * 1024;
+
+/// How a wheel is scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Compressed bytes a scan may fetch per wheel (the tail and directory included); past
+    /// it the verdict is `unknown`.
+    pub byte_budget: u64,
+    /// Read and write the verdict cache (keyed by sha256).
+    pub use_cache: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            byte_budget: 32 * 1024 * 1024,
+            use_cache: true,
+        }
+    }
+}
+
+/// Where a verdict came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictSource {
+    /// The file name says pure Python: no request was made.
+    PureWheel,
+    /// The disk cache (by sha256).
+    Cache,
+    /// The wheel's binaries, read now.
+    Scan,
+}
+
+/// One wheel's verdict and what reading it cost.
+#[derive(Debug, Clone)]
+pub struct WheelScanReport {
+    /// The verdict (with the file's sha256, empty when the index gave none).
+    pub wheel: ScannedWheel,
+    /// Where the verdict came from.
+    pub source: VerdictSource,
+    /// Candidate modules (compiled files outside vendored folders) in the wheel.
+    pub candidate_modules: usize,
+    /// Candidate modules read (in part or whole).
+    pub modules_read: usize,
+    /// Bytes fetched (or read, for a local file): tail, directory and members.
+    pub bytes_fetched: u64,
+    /// HTTP requests made (0 for a local file, a pure wheel or a cached verdict).
+    pub requests: u64,
+    /// The wheel's size, when known.
+    pub wheel_size: Option<u64>,
+}
+
+impl IndexClient {
+    /// Reads which NumPy `file` (a wheel) was built against from its compiled modules, by
+    /// range requests (or from the local file), with the verdict cache keyed by sha256.
+    ///
+    /// Fails when the file is not a wheel, is not a zip archive, or cannot be fetched; a
+    /// wheel whose modules exceed the byte budget is `Ok` with an `unknown` verdict.
+    pub async fn scan_wheel(
+        &self,
+        file: &DistFile,
+        options: &ScanOptions,
+    ) -> Result<WheelScanReport, IndexError> {
+        self.inner.scan_wheel(file, options).await
+    }
+}
+
+impl Inner {
+    async fn scan_wheel(
+        &self,
+        file: &DistFile,
+        options: &ScanOptions,
+    ) -> Result<WheelScanReport, IndexError> {
+        let filename = file.filename.to_string();
+        let DistFilename::Wheel(wheel) = &file.filename else {
+            return Err(IndexError::BadArchive {
+                filename,
+                url: Box::new(file.url.clone()),
+                reason: "only wheels have binaries to scan; this is a source distribution"
+                    .to_string(),
+            });
+        };
+        let sha256 = file.hashes.sha256.clone().unwrap_or_default();
+        let mut report = WheelScanReport {
+            wheel: ScannedWheel {
+                file: filename.clone(),
+                sha256: sha256.clone(),
+                fact: npsolve_abi::BuildFact::Unknown,
+                module: None,
+                evidence: String::new(),
+            },
+            source: VerdictSource::Scan,
+            candidate_modules: 0,
+            modules_read: 0,
+            bytes_fetched: 0,
+            requests: 0,
+            wheel_size: file.size,
+        };
+        if wheel.is_pure() {
+            report.wheel.fact = npsolve_abi::BuildFact::NoCapi;
+            report.wheel.evidence =
+                "pure-Python wheel (no compiled modules; tags say so)".to_string();
+            report.source = VerdictSource::PureWheel;
+            return Ok(report);
+        }
+        if options.use_cache
+            && let Some(cached) = self.cached_verdict(&sha256)
+        {
+            report.wheel = ScannedWheel {
+                file: filename,
+                ..cached
+            };
+            report.source = VerdictSource::Cache;
+            return Ok(report);
+        }
+        let mut reader = if file.url.scheme() == "file" {
+            let bytes = self.download(file).await?;
+            if report.wheel.sha256.is_empty() {
+                report.wheel.sha256 = sha256_hex(&bytes);
+            }
+            Reader::whole(&file.url, bytes)
+        } else {
+            if self.options.cache.offline {
+                return Err(IndexError::Offline {
+                    what: format!("the binaries of `{filename}` ({})", redact(&file.url)),
+                });
+            }
+            match self.remote_reader(file, &filename).await? {
+                Some(reader) => reader,
+                None => {
+                    // No range support: download small wheels whole, give up on large ones.
+                    if file.size.is_some_and(|size| size <= options.byte_budget) {
+                        let bytes = self.download(file).await?;
+                        let mut reader = Reader::whole(&file.url, bytes);
+                        reader.requests = 2;
+                        reader.fetched = reader.total;
+                        reader
+                    } else {
+                        report.wheel.evidence = "the server does not serve byte ranges and the wheel is larger than the scan budget".to_string();
+                        report.requests = 1;
+                        return Ok(report);
+                    }
+                }
+            }
+        };
+        let verdict = self
+            .scan_members(&mut reader, &filename, options, &mut report)
+            .await?;
+        report.wheel.fact = verdict.fact;
+        report.wheel.module = verdict.module;
+        report.wheel.evidence = verdict.evidence;
+        report.bytes_fetched = reader.fetched;
+        report.requests = reader.requests;
+        report.wheel_size = Some(reader.total);
+        if options.use_cache && report.wheel.fact != npsolve_abi::BuildFact::Unknown {
+            self.store_verdict(&report.wheel);
+        }
+        Ok(report)
+    }
+
+    /// A reader over the remote wheel, its tail fetched; `None` when ranges are not served.
+    async fn remote_reader(
+        &self,
+        file: &DistFile,
+        filename: &str,
+    ) -> Result<Option<Reader>, IndexError> {
+        let tail_len = file.size.map_or(TAIL_SIZE, |size| size.clamp(1, TAIL_SIZE));
+        let mut reader = Reader {
+            url: file.url.clone(),
+            filename: filename.to_string(),
+            whole: None,
+            total: 0,
+            tail: Vec::new(),
+            tail_start: 0,
+            fetched: 0,
+            requests: 0,
+        };
+        let Some((tail, start, total)) = self
+            .range_request(&mut reader, &format!("-{tail_len}"))
+            .await?
+        else {
+            return Ok(None);
+        };
+        reader.total = total;
+        reader.tail = tail;
+        reader.tail_start = start;
+        Ok(Some(reader))
+    }
+
+    /// Reads the central directory, then candidate modules smallest first until decided.
+    async fn scan_members(
+        &self,
+        reader: &mut Reader,
+        filename: &str,
+        options: &ScanOptions,
+        report: &mut WheelScanReport,
+    ) -> Result<WheelVerdict, IndexError> {
+        let (tail, tail_start) = reader.tail_view();
+        let directory =
+            zip_archive::find_directory(&tail, tail_start).map_err(|reason| reader.bad(reason))?;
+        let directory_bytes = self.read(reader, directory.offset, directory.size).await?;
+        let entries =
+            zip_archive::entries(&directory_bytes).map_err(|reason| reader.bad(reason))?;
+        let order: Vec<&Entry> = {
+            let sizes = entries
+                .iter()
+                .map(|entry| (entry.name.as_str(), entry.uncompressed_size));
+            let names = reading_order(sizes);
+            names
+                .iter()
+                .filter_map(|name| entries.iter().find(|entry| entry.name == *name))
+                .collect()
+        };
+        report.candidate_modules = order.len();
+        let mut scan = WheelScan::new();
+        for entry in order {
+            let remaining = options.byte_budget.saturating_sub(reader.fetched);
+            let Some(evidence) = self.scan_member(reader, entry, remaining).await? else {
+                report.modules_read = scan.modules_read() + 1;
+                return Ok(WheelVerdict {
+                    fact: npsolve_abi::BuildFact::Unknown,
+                    evidence: format!(
+                        "the scan budget of {} bytes ran out while reading `{}` ({} modules read, none decisive)",
+                        options.byte_budget,
+                        entry.name,
+                        scan.modules_read()
+                    ),
+                    module: None,
+                });
+            };
+            scan.add(&entry.name, evidence);
+            if scan.is_decided() {
+                break;
+            }
+        }
+        report.modules_read = scan.modules_read();
+        tracing::debug!(
+            "scanned `{filename}`: {} of {} modules, {} bytes",
+            report.modules_read,
+            report.candidate_modules,
+            reader.fetched
+        );
+        Ok(scan.verdict())
+    }
+
+    /// Streams one member through the scanner; `None` when the budget runs out first.
+    async fn scan_member(
+        &self,
+        reader: &mut Reader,
+        entry: &Entry,
+        mut budget: u64,
+    ) -> Result<Option<npsolve_abi::ModuleEvidence>, IndexError> {
+        let header_guess = zip_archive::LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_SLACK;
+        let mut window = FIRST_WINDOW.min(entry.compressed_size);
+        let first_len =
+            (header_guess + window).min(reader.total.saturating_sub(entry.local_header_offset));
+        if first_len > budget {
+            return Ok(None);
+        }
+        let first = self
+            .read(reader, entry.local_header_offset, first_len)
+            .await?;
+        budget -= first_len;
+        let header_len =
+            zip_archive::local_header_len(&first).map_err(|reason| reader.bad(reason))?;
+        let data_start = entry.local_header_offset + header_len;
+        let mut inflater = MemberInflater::new(entry).map_err(|reason| reader.bad(reason))?;
+        let mut scanner = ModuleScanner::new();
+        let mut have = first
+            .get(usize::try_from(header_len).unwrap_or(usize::MAX)..)
+            .unwrap_or_default();
+        let mut next = data_start;
+        let mut pending: Vec<u8>;
+        loop {
+            let take = usize::try_from(entry.compressed_size.saturating_sub(next - data_start))
+                .unwrap_or(usize::MAX)
+                .min(have.len());
+            let piece = &have[..take];
+            next += take as u64;
+            let done = inflater
+                .feed(piece, &mut scanner)
+                .map_err(|reason| reader.bad(reason))?;
+            let consumed_all = next >= data_start + entry.compressed_size;
+            if done || consumed_all || scanner.is_settled() {
+                break;
+            }
+            window = (window * 2).min(MAX_WINDOW);
+            let len = window.min(data_start + entry.compressed_size - next);
+            if len > budget {
+                return Ok(None);
+            }
+            pending = self.read(reader, next, len).await?;
+            budget -= len;
+            have = &pending;
+        }
+        Ok(Some(scanner.finish()))
+    }
+
+    /// `len` bytes from `start`, from the tail already held, the local file or one range request.
+    async fn read(&self, reader: &mut Reader, start: u64, len: u64) -> Result<Vec<u8>, IndexError> {
+        if let Some(bytes) = reader.held(start, len) {
+            return Ok(bytes);
+        }
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let end = start + len - 1;
+        match self
+            .range_request(reader, &format!("{start}-{end}"))
+            .await?
+        {
+            Some((bytes, at, _)) if at == start => Ok(bytes),
+            _ => Err(reader.bad(format!(
+                "the server stopped serving byte ranges (asked for {start}-{end})"
+            ))),
+        }
+    }
+
+    /// One single-range request: `(body, first byte, total size)`, or `None` when the server
+    /// answered with something other than 206 and a matching `Content-Range`.
+    async fn range_request(
+        &self,
+        reader: &mut Reader,
+        spec: &str,
+    ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_str(&format!("bytes={spec}")).map_err(|error| {
+            IndexError::InvalidUrl {
+                url: reader.url.to_string(),
+                reason: error.to_string(),
+            }
+        })?;
+        headers.insert(header::RANGE, value);
+        reader.requests += 1;
+        let response = self.http.get(&reader.url, &headers, true).await?;
+        if response.status == StatusCode::NOT_FOUND || response.status == StatusCode::GONE {
+            return Err(IndexError::Status {
+                url: Box::new(reader.url.clone()),
+                status: response.status.as_u16(),
+                attempts: 1,
+            });
+        }
+        if response.status != StatusCode::PARTIAL_CONTENT {
+            tracing::debug!(
+                "range request `{spec}` to `{}` answered HTTP {}",
+                redact(&reader.url),
+                response.status
+            );
+            return Ok(None);
+        }
+        reader.fetched += response.body.len() as u64;
+        let parsed = response
+            .header(header::CONTENT_RANGE)
+            .and_then(|value| value.strip_prefix("bytes "))
+            .and_then(|value| value.split_once('/'))
+            .and_then(|(span, total)| {
+                let (start, end) = span.split_once('-')?;
+                Some((
+                    start.trim().parse::<u64>().ok()?,
+                    end.trim().parse::<u64>().ok()?,
+                    total.trim().parse::<u64>().ok()?,
+                ))
+            });
+        match parsed {
+            Some((start, end, total))
+                if end >= start && end - start + 1 == response.body.len() as u64 =>
+            {
+                Ok(Some((response.body, start, total)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The bytes of one wheel being scanned: the whole local file, or a remote URL with its tail.
+struct Reader {
+    url: Url,
+    filename: String,
+    whole: Option<Vec<u8>>,
+    total: u64,
+    tail: Vec<u8>,
+    tail_start: u64,
+    fetched: u64,
+    requests: u64,
+}
+
+impl Reader {
+    /// A reader over a whole file held in memory.
+    fn whole(url: &Url, bytes: Vec<u8>) -> Reader {
+        Reader {
+            url: url.clone(),
+            filename: url
+                .path_segments()
+                .and_then(|mut segments| segments.next_back())
+                .unwrap_or_default()
+                .to_string(),
+            total: bytes.len() as u64,
+            whole: Some(bytes),
+            tail: Vec::new(),
+            tail_start: 0,
+            fetched: 0,
+            requests: 0,
+        }
+    }
+
+    /// The bytes the end record is looked for in: the fetched tail, or the last
+    /// [`TAIL_SIZE`] bytes of a whole file.
+    fn tail_view(&mut self) -> (Vec<u8>, u64) {
+        match &self.whole {
+            Some(bytes) => {
+                let start = bytes.len().saturating_sub(TAIL_SIZE as usize);
+                self.fetched += (bytes.len() - start) as u64;
+                (bytes[start..].to_vec(), start as u64)
+            }
+            None => (self.tail.clone(), self.tail_start),
+        }
+    }
+
+    /// The range if it lies in bytes already held (counted as read for a local file).
+    fn held(&mut self, start: u64, len: u64) -> Option<Vec<u8>> {
+        let end = start.checked_add(len)?;
+        if let Some(bytes) = &self.whole {
+            let slice = bytes.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
+            self.fetched += len;
+            return Some(slice.to_vec());
+        }
+        let from = usize::try_from(start.checked_sub(self.tail_start)?).ok()?;
+        let to = usize::try_from(end - self.tail_start).ok()?;
+        self.tail.get(from..to).map(<[u8]>::to_vec)
+    }
+
+    fn bad(&self, reason: String) -> IndexError {
+        IndexError::BadArchive {
+            filename: self.filename.clone(),
+            url: Box::new(self.url.clone()),
+            reason,
+        }
+    }
+}
+
+/// Turns a member's compressed bytes, piece by piece, into scanner input.
+enum MemberInflater {
+    Stored,
+    Deflated(Box<Decompress>, Vec<u8>),
+}
+
+impl MemberInflater {
+    fn new(entry: &Entry) -> Result<MemberInflater, String> {
+        match entry.method {
+            0 => Ok(MemberInflater::Stored),
+            8 => Ok(MemberInflater::Deflated(
+                Box::new(Decompress::new(false)),
+                vec![0; INFLATE_STEP],
+            )),
+            other => Err(format!(
+                "`{}` uses unsupported compression method {other}",
+                entry.name
+            )),
+        }
+    }
+
+    /// Feeds compressed bytes; `true` once the deflate stream has ended.
+    fn feed(&mut self, mut input: &[u8], scanner: &mut ModuleScanner) -> Result<bool, String> {
+        match self {
+            MemberInflater::Stored => {
+                scanner.feed(input);
+                Ok(false)
+            }
+            MemberInflater::Deflated(inflater, out) => loop {
+                let (before_in, before_out) = (inflater.total_in(), inflater.total_out());
+                let status = inflater
+                    .decompress(input, out, FlushDecompress::None)
+                    .map_err(|error| format!("cannot inflate: {error}"))?;
+                let consumed = usize::try_from(inflater.total_in() - before_in).unwrap_or(0);
+                let produced = usize::try_from(inflater.total_out() - before_out).unwrap_or(0);
+                scanner.feed(out.get(..produced).unwrap_or_default());
+                input = input.get(consumed..).unwrap_or_default();
+                if status == Status::StreamEnd {
+                    return Ok(true);
+                }
+                if consumed == 0 && produced == 0 {
+                    return Ok(false);
+                }
+                if input.is_empty() && produced < out.len() {
+                    return Ok(false);
+                }
+            },
+        }
+    }
+}
