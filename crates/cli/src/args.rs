@@ -324,12 +324,28 @@ pub enum CheckFormatArg {
 
 /// `npsolve scan`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  npsolve scan pandas==1.5.3 --python-version 3.11 --python-platform x86_64-manylinux_2_28\n  npsolve scan scipy==1.13.1 --all-wheels --json\n  npsolve scan ./dist/demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl\n  npsolve scan https://files.pythonhosted.org/packages/.../contourpy-1.2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+)]
 pub struct ScanArgs {
-    /// A local `.whl` file (`PKG==VERSION` and URLs are not implemented yet).
-    pub target: String,
-    /// Print one JSON object per wheel.
+    /// `PKG==VERSION` (the wheel the target would install), a local `.whl` file, or a wheel URL.
+    #[arg(required = true, value_name = "PKG==VERSION|FILE.whl|URL")]
+    pub targets: Vec<String>,
+    /// Print one JSON object per wheel (one line each).
     #[arg(long)]
     pub json: bool,
+    /// With `PKG==VERSION`: scan every wheel of the release, not only the target's.
+    #[arg(long)]
+    pub all_wheels: bool,
+    /// Compressed bytes a scan may fetch per wheel; past it the verdict is `unknown`.
+    #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub byte_budget: u64,
+    /// Target options (which wheel `PKG==VERSION` means).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 /// `npsolve abi`.

@@ -335,12 +335,17 @@ impl Inner {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let end = start + len - 1;
+        // A range that runs into the tail already held: fetch only the part before it.
+        let held_after = reader.held_suffix(start, len).unwrap_or_default();
+        let end = start + (len - held_after.len() as u64) - 1;
         match self
             .range_request(reader, &format!("{start}-{end}"))
             .await?
         {
-            Some((bytes, at, _)) if at == start => Ok(bytes),
+            Some((mut bytes, at, _)) if at == start => {
+                bytes.extend(held_after);
+                Ok(bytes)
+            }
             _ => Err(reader.bad(format!(
                 "the server stopped serving byte ranges (asked for {start}-{end})"
             ))),
@@ -458,6 +463,22 @@ impl Reader {
         let from = usize::try_from(start.checked_sub(self.tail_start)?).ok()?;
         let to = usize::try_from(end - self.tail_start).ok()?;
         self.tail.get(from..to).map(<[u8]>::to_vec)
+    }
+
+    /// The end of `start..start + len` held in the fetched tail, when the range starts before
+    /// the tail and ends inside it (a range wholly inside is [`held`](Self::held)).
+    fn held_suffix(&self, start: u64, len: u64) -> Option<Vec<u8>> {
+        let end = start.checked_add(len)?;
+        let tail_end = self.tail_start + self.tail.len() as u64;
+        if self.whole.is_some()
+            || start >= self.tail_start
+            || end <= self.tail_start
+            || end > tail_end
+        {
+            return None;
+        }
+        let to = usize::try_from(end - self.tail_start).ok()?;
+        self.tail.get(..to).map(<[u8]>::to_vec)
     }
 
     fn bad(&self, reason: String) -> IndexError {

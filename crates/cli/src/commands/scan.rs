@@ -1,161 +1,391 @@
-//! `npsolve scan FILE.whl`: which NumPy a local wheel was built against, read from its
-//! binaries with the scanner of `npsolve-abi` (smallest candidate modules first, stop
-//! as soon as the verdict is decided).
+//! `npsolve scan PKG==VERSION | FILE.whl | URL`: which NumPy a wheel was built against, read
+//! from its binaries by the index client (HTTP range requests: the zip directory, then the
+//! smallest candidate modules until the verdict is decided), beside the curated fact.
+//!
+//! `--json` prints one object per wheel, a stable contract for scripts: `file`, `sha256`,
+//! `verdict` (`numpy1`, `numpy2`, `no-capi`, `unknown`), `silent`, `floor`, `module`,
+//! `evidence`, `bytes_fetched`, `requests` (and more keys, which scripts may ignore).
 
-use std::io::Read;
-use std::path::Path;
+use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Instant;
 
-use npsolve_abi::{BuildFact, Facts, WheelScan, numpy_runtime_range, reading_order};
-use npsolve_platform::WheelFilename;
+use futures::StreamExt;
+use npsolve_abi::{BuildFact, CuratedFact, Facts, ScannedWheel, numpy_runtime_range};
+use npsolve_index::{
+    ClientOptions, CoreMetadataHint, DistFile, Hashes, IndexClient, ScanOptions, VerdictSource,
+    WheelScanReport,
+};
+use npsolve_platform::{DistFilename, WheelFilename};
+use npsolve_requirements::IndexOptions;
 use npsolve_resolver::format_range;
-use sha2::Digest;
+use pep508_rs::{Requirement, VersionOrUrl};
+use url::Url;
 
 use crate::args::ScanArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
+use crate::settings;
 
-/// What one wheel scan found.
-struct ScanReport {
-    file: String,
-    sha256: String,
-    fact: BuildFact,
-    evidence: String,
-    modules_read: usize,
-    candidate_modules: usize,
-    bytes_read: u64,
-    wheel_size: u64,
-    curated: Option<String>,
+/// A scan's report and how long it took, or why it failed.
+type Scanned = Result<(WheelScanReport, f64), npsolve_index::IndexError>;
+
+/// Wheels scanned at once.
+const CONCURRENT_SCANS: usize = 8;
+
+/// One wheel to scan and how it was named.
+struct Job {
+    file: DistFile,
 }
 
 /// Runs `npsolve scan`.
 pub fn run(args: &ScanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
-    let path = Path::new(&args.target);
-    if !args.target.ends_with(".whl") || !path.is_file() {
-        return Err(CliError::Usage(format!(
-            "`{}`: npsolve scan reads local wheel files (`FILE.whl`) for now; scanning `PKG==VERSION` and URLs over HTTP range requests is not implemented yet",
-            args.target
-        )));
-    }
-    let report = scan_file(path)?;
-    let (verdict, silent, floor) = match &report.fact {
-        BuildFact::Numpy1 { floor } => ("numpy1", false, floor.as_ref()),
-        BuildFact::Numpy2 { floor } => ("numpy2", false, floor.as_ref()),
-        BuildFact::Numpy1Silent { .. } => ("numpy1", true, None),
-        BuildFact::NoCapi => ("no-capi", false, None),
-        BuildFact::Unknown => ("unknown", false, None),
+    let mut options: ClientOptions =
+        settings::client_options(&args.index, &IndexOptions::default())?;
+    options.max_concurrency = options.max_concurrency.min(16);
+    let client = IndexClient::new(options)?;
+    let scan_options = ScanOptions {
+        byte_budget: args.byte_budget,
+        use_cache: true,
     };
-    let runtime =
-        numpy_runtime_range(&report.fact).map(|range| format!("numpy{}", format_range(&range)));
-    if args.json {
-        let value = serde_json::json!({
-            "file": report.file,
-            "sha256": report.sha256,
-            "verdict": verdict,
-            "silent": silent,
-            "floor": floor.map(ToString::to_string),
-            "runs_with": runtime,
-            "evidence": report.evidence,
-            "modules_read": report.modules_read,
-            "candidate_modules": report.candidate_modules,
-            "bytes_read": report.bytes_read,
-            "wheel_size": report.wheel_size,
-            "curated": report.curated,
-        });
-        printer.stdout(&format!("{value}\n"))?;
-    } else {
-        let mut out = format!(
-            "{}\n  verdict: {verdict}{}{}\n  runs with: {}\n  evidence: {}\n  read {} of {} candidate modules, {} of {} bytes\n",
-            report.file,
-            if silent {
-                " (silent: imports under NumPy 2 but reads arrays wrongly)"
-            } else {
-                ""
-            },
-            floor
-                .map(|floor| format!(", floor {floor}"))
-                .unwrap_or_default(),
-            runtime.as_deref().unwrap_or("any NumPy (no constraint)"),
-            report.evidence,
-            report.modules_read,
-            report.candidate_modules,
-            report.bytes_read,
-            report.wheel_size,
-        );
-        if let Some(curated) = &report.curated {
-            out.push_str(&format!("  curated facts: {curated}\n"));
+    let runtime = settings::runtime()?;
+    let jobs = runtime.block_on(jobs(args, &client))?;
+    let results: Vec<(Job, Scanned)> = runtime.block_on(
+        futures::stream::iter(jobs)
+            .map(|job| {
+                let client = client.clone();
+                async move {
+                    let started = Instant::now();
+                    let result = client
+                        .scan_wheel(&job.file, &scan_options)
+                        .await
+                        .map(|report| (report, started.elapsed().as_secs_f64()));
+                    (job, result)
+                }
+            })
+            .buffered(CONCURRENT_SCANS)
+            .collect(),
+    );
+    let single = results.len() == 1;
+    let mut failed = false;
+    for (job, result) in results {
+        match result {
+            Ok((report, seconds)) => {
+                let curated = curated_for(&job.file);
+                let text = if args.json {
+                    format!("{}\n", json(&report, curated, seconds))
+                } else {
+                    text(&report, curated, seconds)
+                };
+                printer.stdout(&text)?;
+            }
+            Err(error) if single => return Err(CliError::Index(error)),
+            Err(error) => {
+                failed = true;
+                let mut message = format!("error: cannot scan `{}`: {error}", job.file.filename);
+                let mut source = std::error::Error::source(&error);
+                while let Some(cause) = source {
+                    let _ = write!(message, "\n  caused by: {cause}");
+                    source = cause.source();
+                }
+                eprintln!("{message}");
+            }
         }
-        printer.stdout(&out)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn scan_file(path: &Path) -> Result<ScanReport, CliError> {
-    let unreadable = |error: &dyn std::fmt::Display| {
-        CliError::Usage(format!("cannot read `{}`: {error}", path.display()))
-    };
-    let bytes = std::fs::read(path).map_err(|error| unreadable(&error))?;
-    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
-    let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(&bytes)).map_err(|error| unreadable(&error))?;
-    let mut members = Vec::with_capacity(archive.len());
-    for index in 0..archive.len() {
-        let member = archive
-            .by_index_raw(index)
-            .map_err(|error| unreadable(&error))?;
-        members.push((member.name().to_string(), member.size()));
-    }
-    let order: Vec<String> =
-        reading_order(members.iter().map(|(name, size)| (name.as_str(), *size)))
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-    let mut scan = WheelScan::new();
-    let (mut modules_read, mut bytes_read) = (0, 0);
-    for name in &order {
-        let mut member = archive.by_name(name).map_err(|error| unreadable(&error))?;
-        bytes_read += member.compressed_size();
-        let mut contents = Vec::new();
-        member
-            .read_to_end(&mut contents)
-            .map_err(|error| unreadable(&error))?;
-        modules_read += 1;
-        scan.scan_module(name, &contents);
-        if scan.is_decided() {
-            break;
+/// The wheels the arguments name: local files, URLs, or releases (the target's wheel, or all).
+async fn jobs(args: &ScanArgs, client: &IndexClient) -> Result<Vec<Job>, CliError> {
+    let mut jobs = Vec::new();
+    let mut target = None;
+    for text in &args.targets {
+        if text.starts_with("http://")
+            || text.starts_with("https://")
+            || text.starts_with("file://")
+        {
+            let url = Url::parse(text)
+                .map_err(|error| CliError::Usage(format!("invalid URL `{text}`: {error}")))?;
+            jobs.push(Job {
+                file: dist_file_from_url(url, text)?,
+            });
+        } else if text.ends_with(".whl") || std::path::Path::new(text).exists() {
+            let path = std::path::absolute(text)
+                .map_err(|error| CliError::Usage(format!("cannot read `{text}`: {error}")))?;
+            if !path.is_file() {
+                return Err(CliError::Usage(format!(
+                    "cannot read `{text}`: no such file"
+                )));
+            }
+            let url = Url::from_file_path(&path)
+                .map_err(|()| CliError::Usage(format!("cannot read `{text}`: not a local path")))?;
+            jobs.push(Job {
+                file: dist_file_from_url(url, text)?,
+            });
+        } else {
+            let requirement: Requirement = Requirement::from_str(text).map_err(|error| {
+                CliError::Usage(format!(
+                    "`{text}` is not `PKG==VERSION`, a `.whl` file or a URL:\n{error}"
+                ))
+            })?;
+            let version = match &requirement.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(specifiers))
+                    if specifiers.len() == 1
+                        && specifiers.iter().all(|specifier| {
+                            *specifier.operator() == pep440_rs::Operator::Equal
+                        }) =>
+                {
+                    specifiers
+                        .iter()
+                        .next()
+                        .map(|specifier| specifier.version().clone())
+                }
+                _ => None,
+            };
+            let Some(version) = version else {
+                return Err(CliError::Usage(format!(
+                    "`{text}`: name one release as `PKG==VERSION`"
+                )));
+            };
+            let project = client.project(&requirement.name).await?;
+            let release: Vec<&DistFile> = project
+                .files
+                .iter()
+                .filter(|file| {
+                    file.filename.version() == &version
+                        && matches!(file.filename, DistFilename::Wheel(_))
+                })
+                .collect();
+            if release.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "`{}` {version} has no wheels on the index",
+                    requirement.name
+                )));
+            }
+            if args.all_wheels {
+                jobs.extend(release.into_iter().map(|file| Job { file: file.clone() }));
+                continue;
+            }
+            if target.is_none() {
+                target = Some(settings::target(&args.target)?);
+            }
+            let Some(target) = &target else { continue };
+            let best =
+                DistFilename::best_wheel(release.iter().map(|file| &file.filename), target.tags())
+                    .map(|(wheel, _)| wheel.filename().to_string());
+            let Some(best) = best else {
+                return Err(CliError::Usage(format!(
+                    "`{}` {version} has no wheel for Python {} on {} ({} wheels; try --all-wheels)",
+                    requirement.name,
+                    target.python().short_version_string(),
+                    target.platform(),
+                    release.len()
+                )));
+            };
+            if let Some(file) = release
+                .into_iter()
+                .find(|file| file.filename.filename() == best)
+            {
+                jobs.push(Job { file: file.clone() });
+            }
         }
     }
-    let verdict = scan.verdict();
-    let file = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    // Curated facts override scans where they disagree; show both so the difference is visible.
-    let curated = file.parse::<WheelFilename>().ok().and_then(|wheel| {
-        Facts::bundled()
-            .lookup(&wheel.name, &wheel.version, Some(&wheel))
-            .map(|fact| {
-                let agrees = if fact.fact.keyword() == verdict.fact.keyword() {
-                    "agrees"
-                } else {
-                    "DISAGREES with the scan"
-                };
-                format!(
-                    "{} ({agrees}; source: {})",
-                    fact.fact.keyword(),
-                    fact.source
-                )
-            })
-    });
-    Ok(ScanReport {
-        file,
-        sha256,
-        fact: verdict.fact,
-        evidence: verdict.evidence,
-        modules_read,
-        candidate_modules: order.len(),
-        bytes_read,
-        wheel_size: bytes.len() as u64,
-        curated,
+    Ok(jobs)
+}
+
+/// A file record for a wheel named by URL or path (`#sha256=` fragments are honoured).
+fn dist_file_from_url(url: Url, text: &str) -> Result<DistFile, CliError> {
+    let name = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .map(percent_decode)
+        .unwrap_or_default();
+    let wheel = WheelFilename::from_str(&name)
+        .map_err(|error| CliError::Usage(format!("`{text}` is not a wheel file name: {error}")))?;
+    let sha256 = url
+        .fragment()
+        .and_then(|fragment| fragment.strip_prefix("sha256="))
+        .map(str::to_string);
+    let mut url = url;
+    url.set_fragment(None);
+    Ok(DistFile {
+        filename: DistFilename::Wheel(wheel),
+        url,
+        hashes: Hashes::from_pairs(sha256.as_deref().map(|sha| ("sha256", sha))),
+        requires_python: None,
+        yanked: None,
+        upload_time: None,
+        size: None,
+        core_metadata: CoreMetadataHint::NotAvailable,
     })
+}
+
+/// `%2B` → `+` in a URL path segment (local version labels).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%'
+            && let Some(value) = text
+                .get(at + 1..at + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(value);
+            at += 3;
+            continue;
+        }
+        out.push(bytes[at]);
+        at += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The curated fact for the file, if any.
+fn curated_for(file: &DistFile) -> Option<&'static CuratedFact> {
+    let DistFilename::Wheel(wheel) = &file.filename else {
+        return None;
+    };
+    Facts::bundled().lookup(&wheel.name, &wheel.version, Some(wheel))
+}
+
+/// Whether a curated fact and a scan disagree: a different kind of build, or a different
+/// floor where both know one. An undecided scan disagrees with nothing.
+fn disagrees(curated: &BuildFact, scanned: &BuildFact) -> bool {
+    if *scanned == BuildFact::Unknown || *curated == BuildFact::Unknown {
+        return false;
+    }
+    if curated.keyword() != scanned.keyword() {
+        return true;
+    }
+    matches!((curated.floor(), scanned.floor()), (Some(a), Some(b)) if a != b)
+}
+
+fn floor_text(fact: &BuildFact) -> Option<String> {
+    fact.floor().map(ToString::to_string)
+}
+
+fn runs_with(fact: &BuildFact) -> Option<String> {
+    numpy_runtime_range(fact).map(|range| format!("numpy{}", format_range(&range)))
+}
+
+fn source_keyword(source: VerdictSource) -> &'static str {
+    match source {
+        VerdictSource::PureWheel => "pure-wheel",
+        VerdictSource::Cache => "cache",
+        VerdictSource::Scan => "scan",
+    }
+}
+
+/// The JSON object of one wheel.
+fn json(
+    report: &WheelScanReport,
+    curated: Option<&CuratedFact>,
+    seconds: f64,
+) -> serde_json::Value {
+    let wheel: &ScannedWheel = &report.wheel;
+    let curated = curated.map(|fact| {
+        serde_json::json!({
+            "fact": fact.fact.keyword(),
+            "floor": floor_text(&fact.fact),
+            "source": fact.source,
+            "disagrees": disagrees(&fact.fact, &wheel.fact),
+        })
+    });
+    serde_json::json!({
+        "file": wheel.file,
+        "sha256": (!wheel.sha256.is_empty()).then_some(&wheel.sha256),
+        "verdict": wheel.verdict_keyword(),
+        "silent": wheel.is_silent(),
+        "floor": floor_text(&wheel.fact),
+        "module": wheel.module,
+        "evidence": wheel.evidence,
+        "bytes_fetched": report.bytes_fetched,
+        "requests": report.requests,
+        "fact": wheel.fact.keyword(),
+        "runs_with": runs_with(&wheel.fact),
+        "wheel_size": report.wheel_size,
+        "modules_read": report.modules_read,
+        "candidate_modules": report.candidate_modules,
+        "from": source_keyword(report.source),
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "curated": curated,
+    })
+}
+
+/// The text block of one wheel.
+fn text(report: &WheelScanReport, curated: Option<&CuratedFact>, seconds: f64) -> String {
+    let wheel = &report.wheel;
+    let mut out = format!("{}\n", wheel.file);
+    let floor = floor_text(&wheel.fact)
+        .map(|floor| format!(", floor {floor}"))
+        .unwrap_or_default();
+    let silent = if wheel.is_silent() {
+        " (silent: imports under NumPy 2 but reads arrays wrongly)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "  verdict: {}{floor}{silent}", wheel.verdict_keyword());
+    let _ = writeln!(
+        out,
+        "  runs with: {}",
+        runs_with(&wheel.fact).unwrap_or_else(|| "any NumPy (no constraint)".to_string())
+    );
+    if let Some(module) = &wheel.module {
+        let _ = writeln!(out, "  module: {module}");
+    }
+    let _ = writeln!(out, "  evidence: {}", wheel.evidence);
+    match report.source {
+        VerdictSource::PureWheel => {
+            let _ = writeln!(out, "  fetched nothing: the file name says pure Python");
+        }
+        VerdictSource::Cache => {
+            let _ = writeln!(out, "  from the verdict cache (sha256 {})", wheel.sha256);
+        }
+        VerdictSource::Scan => {
+            let size = report
+                .wheel_size
+                .map(|size| {
+                    format!(
+                        " of {size} ({:.1} %)",
+                        report.bytes_fetched as f64 * 100.0 / size.max(1) as f64
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  fetched {} bytes{size} in {} requests, {seconds:.2} s; read {} of {} candidate modules",
+                report.bytes_fetched,
+                report.requests,
+                report.modules_read,
+                report.candidate_modules
+            );
+        }
+    }
+    if let Some(fact) = curated {
+        let floor = floor_text(&fact.fact)
+            .map(|floor| format!(" floor {floor}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  curated: {}{floor} (source: {})",
+            fact.fact.keyword(),
+            fact.source
+        );
+        if disagrees(&fact.fact, &wheel.fact) {
+            let _ = writeln!(
+                out,
+                "  DISAGREEMENT: the curated fact says {}, the binaries say {}; resolution uses the curated fact",
+                fact.fact, wheel.fact
+            );
+        }
+    } else {
+        let _ = writeln!(out, "  curated: none");
+    }
+    out
 }
