@@ -1,10 +1,10 @@
 //! The disk cache: versioned layout, atomic writes, self-checking entries.
 //!
-//! Layout under the cache dir: `v2/pages/<index-key>/<name>.entry` (project pages in their
-//! compact form with their validators) and `v2/metadata/<key[..2]>/<key>.entry` (core metadata
-//! keyed by the file's sha256, or by a hash of its URL). `v1` held pages as served; a format
-//! change bumps the folder, so an older layout is never misread. Each entry is
-//! `npsolve-cache-v2\n`, one JSON header line
+//! Layout under the cache dir: `v3/pages/<index-key>/<name>.entry` (project pages in their
+//! compact form with their validators) and `v3/metadata/<key[..2]>/<key>.entry` (core metadata
+//! keyed by the file's sha256, or by a hash of its URL). `v1` held pages as served, `v2` an earlier compact form;
+//! a format change bumps the folder, so an older layout is never misread. Each entry is
+//! `npsolve-cache-v3\n`, one JSON header line
 //! (body length, body sha256, caller data), then the body. A torn or corrupt entry fails the
 //! check and is deleted; entries are written to a temp file in the same folder and renamed, so
 //! concurrent processes only ever see whole entries.
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::error::IndexError;
 use crate::stats::{Counters, bump};
 
-const MAGIC: &[u8] = b"npsolve-cache-v2\n";
+const MAGIC: &[u8] = b"npsolve-cache-v3\n";
 
 /// The hex sha256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -40,10 +40,10 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// A cache under `<dir>/v2`, or none.
+    /// A cache under `<dir>/v3`, or none.
     pub fn new(dir: Option<PathBuf>) -> Cache {
         Cache {
-            root: dir.map(|dir| dir.join("v2")),
+            root: dir.map(|dir| dir.join("v3")),
         }
     }
 

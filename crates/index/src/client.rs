@@ -85,7 +85,7 @@ impl IndexClient {
         let (index, listed) = self.inner.listing(name).await?;
         let mut files = Vec::with_capacity(listed.len());
         for file in listed {
-            match file.into_dist_file() {
+            match file.to_dist_file(name) {
                 Ok(file) => files.push(file),
                 Err(error) => tracing::warn!("skipping a file of `{name}`: {error}"),
             }
@@ -161,7 +161,7 @@ impl Inner {
                 self.find_links_files(link, name)
                     .await?
                     .into_iter()
-                    .map(ListedFile::from),
+                    .map(ListedFile::of),
             );
         }
         Ok((index, files))

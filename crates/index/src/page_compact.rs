@@ -7,28 +7,52 @@
 //! distinct text stored and parsed once per page), and upload times as seconds and nanoseconds.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use npsolve_platform::DistFilename;
-use pep440_rs::VersionSpecifiers;
+use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
-use crate::listed_file::ListedFile;
+use crate::listed_file::{ListedFile, WheelTags};
 
-/// A project page: the distinct requires-python texts, then the files.
+/// A project page: tables of what many files share, then the files.
 #[derive(Serialize, Deserialize)]
 struct CompactPage<'a> {
+    /// The project, checked on reading.
+    name: &'a str,
+    /// Distinct versions, as text.
+    #[serde(borrow)]
+    versions: Vec<&'a str>,
+    /// Distinct wheel tag sets.
+    #[serde(borrow)]
+    tag_sets: Vec<CompactTags<'a>>,
+    /// Distinct requires-python texts.
     #[serde(borrow)]
     requires_python: Vec<&'a str>,
     #[serde(borrow)]
     files: Vec<CompactFile<'a>>,
 }
 
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+struct CompactTags<'a> {
+    #[serde(borrow)]
+    python: Vec<&'a str>,
+    #[serde(borrow)]
+    abi: Vec<&'a str>,
+    #[serde(borrow)]
+    platform: Vec<&'a str>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct CompactFile<'a> {
     filename: &'a str,
+    /// An index into [`CompactPage::versions`].
+    version: u32,
+    /// An index into [`CompactPage::tag_sets`]; `None` for an sdist.
+    wheel_tags: Option<u32>,
     /// The absolute URL, or (when `url_is_folder`) the part before the file name.
     url: &'a str,
     url_is_folder: bool,
@@ -46,9 +70,17 @@ struct CompactFile<'a> {
 
 #[derive(Serialize, Deserialize)]
 struct CompactHashes<'a> {
-    sha256: Option<&'a str>,
+    #[serde(borrow)]
+    sha256: Option<Digest<'a>>,
     #[serde(borrow)]
     others: Vec<(&'a str, &'a str)>,
+}
+
+/// A sha256 as its 32 bytes when it is lower-case hex (half the size), else as given.
+#[derive(Serialize, Deserialize)]
+enum Digest<'a> {
+    Bytes([u8; 32]),
+    Text(&'a str),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -58,10 +90,28 @@ enum CompactHint<'a> {
     NotAvailable,
 }
 
+impl<'a> Digest<'a> {
+    fn new(hex_digest: &'a str) -> Digest<'a> {
+        let mut bytes = [0u8; 32];
+        let lower = !hex_digest.bytes().any(|byte| byte.is_ascii_uppercase());
+        match hex::decode_to_slice(hex_digest, &mut bytes) {
+            Ok(()) if lower => Digest::Bytes(bytes),
+            _ => Digest::Text(hex_digest),
+        }
+    }
+
+    fn to_hex(&self) -> String {
+        match self {
+            Digest::Bytes(bytes) => hex::encode(bytes),
+            Digest::Text(text) => (*text).to_string(),
+        }
+    }
+}
+
 impl<'a> CompactHashes<'a> {
     fn new(hashes: &'a Hashes) -> CompactHashes<'a> {
         CompactHashes {
-            sha256: hashes.sha256.as_deref(),
+            sha256: hashes.sha256.as_deref().map(Digest::new),
             others: hashes
                 .others
                 .iter()
@@ -72,7 +122,7 @@ impl<'a> CompactHashes<'a> {
 
     fn to_hashes(&self) -> Hashes {
         Hashes {
-            sha256: self.sha256.map(str::to_string),
+            sha256: self.sha256.as_ref().map(Digest::to_hex),
             others: self
                 .others
                 .iter()
@@ -82,27 +132,54 @@ impl<'a> CompactHashes<'a> {
     }
 }
 
-/// Encodes validated files.
-pub(crate) fn encode(files: &[DistFile]) -> Result<Vec<u8>, postcard::Error> {
-    let texts: Vec<String> = files
+/// Numbers distinct values in first-seen order.
+struct Table<K> {
+    values: Vec<K>,
+    positions: FxHashMap<K, u32>,
+}
+
+impl<K: Clone + Eq + std::hash::Hash> Table<K> {
+    fn new() -> Table<K> {
+        Table {
+            values: Vec::new(),
+            positions: FxHashMap::default(),
+        }
+    }
+
+    fn index(&mut self, value: K) -> u32 {
+        if let Some(&position) = self.positions.get(&value) {
+            return position;
+        }
+        let position = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push(value.clone());
+        self.positions.insert(value, position);
+        position
+    }
+}
+
+fn strs(tags: &[String]) -> Vec<&str> {
+    tags.iter().map(String::as_str).collect()
+}
+
+/// Encodes the validated files of `name`.
+pub(crate) fn encode(name: &PackageName, files: &[DistFile]) -> Result<Vec<u8>, postcard::Error> {
+    let texts: Vec<(String, String)> = files
         .iter()
         .map(|file| {
-            file.requires_python
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
+            (
+                file.filename.version().to_string(),
+                file.requires_python
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
         })
         .collect();
-    let mut requires_python: Vec<&str> = Vec::new();
-    let mut positions: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut versions = Table::new();
+    let mut tag_sets = Table::new();
+    let mut requires_python = Table::new();
     let mut compact = Vec::with_capacity(files.len());
-    for (file, text) in files.iter().zip(&texts) {
-        let requires_python = file.requires_python.as_ref().map(|_| {
-            *positions.entry(text.as_str()).or_insert_with(|| {
-                requires_python.push(text.as_str());
-                u32::try_from(requires_python.len() - 1).unwrap_or(u32::MAX)
-            })
-        });
+    for (file, (version, requires)) in files.iter().zip(&texts) {
         let filename = file.filename.filename();
         let url = file.url.as_str();
         let folder = url
@@ -110,10 +187,22 @@ pub(crate) fn encode(files: &[DistFile]) -> Result<Vec<u8>, postcard::Error> {
             .filter(|folder| folder.ends_with('/'));
         compact.push(CompactFile {
             filename,
+            version: versions.index(version.as_str()),
+            wheel_tags: match &file.filename {
+                DistFilename::Wheel(wheel) => Some(tag_sets.index(CompactTags {
+                    python: strs(&wheel.python_tags),
+                    abi: strs(&wheel.abi_tags),
+                    platform: strs(&wheel.platform_tags),
+                })),
+                DistFilename::Sdist(_) => None,
+            },
             url: folder.unwrap_or(url),
             url_is_folder: folder.is_some(),
             hashes: CompactHashes::new(&file.hashes),
-            requires_python,
+            requires_python: file
+                .requires_python
+                .as_ref()
+                .map(|_| requires_python.index(requires.as_str())),
             yanked: file.yanked.as_deref(),
             upload_time: file
                 .upload_time
@@ -129,27 +218,58 @@ pub(crate) fn encode(files: &[DistFile]) -> Result<Vec<u8>, postcard::Error> {
         });
     }
     postcard::to_allocvec(&CompactPage {
-        requires_python,
+        name: name.as_ref(),
+        versions: versions.values,
+        tag_sets: tag_sets.values,
+        requires_python: requires_python.values,
         files: compact,
     })
 }
 
+/// The entry of a table, or an error naming what is out of range.
+fn entry<'t, T>(table: &'t [T], index: u32, what: &str) -> Result<&'t T, String> {
+    usize::try_from(index)
+        .ok()
+        .and_then(|index| table.get(index))
+        .ok_or_else(|| format!("{what} index {index} out of range"))
+}
+
 /// Decodes the files of `name`; any inconsistency is an error (the entry is then refetched).
-/// URLs stay text: they were written by [`url::Url`], and parsing 100,000 of them again on
-/// every warm run was a fifth of its time.
+///
+/// Nothing is parsed per file: versions, tag sets and requires-python texts are parsed once
+/// per page, and URLs stay text (they were written by [`url::Url`]; parsing 100,000 of them
+/// on every warm run was a fifth of its time).
 pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>, String> {
     let page: CompactPage<'_> =
         postcard::from_bytes(bytes).map_err(|error| format!("invalid compact page: {error}"))?;
+    if page.name != name.as_ref() {
+        return Err(format!("the page of `{}`, not of `{name}`", page.name));
+    }
+    let versions = page
+        .versions
+        .iter()
+        .map(|text| Version::from_str(text).map_err(|error| error.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     let requires_python = page
         .requires_python
         .iter()
         .map(|text| VersionSpecifiers::from_str(text).map_err(|error| error.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
+    let owned = |tags: &[&str]| tags.iter().map(|tag| (*tag).to_string()).collect();
+    let tag_sets: Vec<Arc<WheelTags>> = page
+        .tag_sets
+        .iter()
+        .map(|tags| {
+            Arc::new(WheelTags {
+                python: owned(&tags.python),
+                abi: owned(&tags.abi),
+                platform: owned(&tags.platform),
+            })
+        })
+        .collect();
     page.files
         .iter()
         .map(|file| {
-            let filename = DistFilename::parse(file.filename, name)
-                .map_err(|error| format!("`{}`: {error}", file.filename))?;
             let mut url = String::with_capacity(
                 file.url.len()
                     + if file.url_is_folder {
@@ -162,16 +282,6 @@ pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>
             if file.url_is_folder {
                 url.push_str(file.filename);
             }
-            let requires_python = match file.requires_python {
-                None => None,
-                Some(index) => Some(
-                    usize::try_from(index)
-                        .ok()
-                        .and_then(|index| requires_python.get(index))
-                        .ok_or_else(|| format!("requires-python index {index} out of range"))?
-                        .clone(),
-                ),
-            };
             let upload_time = match file.upload_time {
                 None => None,
                 Some((seconds, nanos)) => {
@@ -179,10 +289,18 @@ pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>
                 }
             };
             Ok(ListedFile {
-                filename,
+                filename: file.filename.to_string(),
+                version: entry(&versions, file.version, "version")?.clone(),
+                wheel_tags: match file.wheel_tags {
+                    None => None,
+                    Some(index) => Some(entry(&tag_sets, index, "tag set")?.clone()),
+                },
                 url,
                 hashes: file.hashes.to_hashes(),
-                requires_python,
+                requires_python: match file.requires_python {
+                    None => None,
+                    Some(index) => Some(entry(&requires_python, index, "requires-python")?.clone()),
+                },
                 yanked: file.yanked.map(str::to_string),
                 upload_time,
                 size: file.size,
@@ -212,6 +330,9 @@ mod tests {
          "requires-python":">=3.8","yanked":true,"dist-info-metadata":false},
         {"filename":"x-0.9.zip","url":"x-0.9.zip","hashes":{"sha256":"00"},"requires-python":">= 3.7, <4",
          "core-metadata":true},
+        {"filename":"x-0.9-cp311-cp311-manylinux_2_17_x86_64.whl","url":"x-0.9-cp311-cp311-manylinux_2_17_x86_64.whl",
+         "hashes":{"sha256":"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"},
+         "core-metadata":{"sha256":"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"}},
         {"filename":"x-0.8.tar.gz","url":"x-0.8.tar.gz","hashes":{}}]}"#;
 
     fn name() -> PackageName {
@@ -229,14 +350,26 @@ mod tests {
     #[test]
     fn round_trips_every_field() {
         let files = files();
-        assert_eq!(files.len(), 4);
-        let bytes = encode(&files).expect("encodes");
-        let decoded: Vec<DistFile> = decode(&bytes, &name())
-            .expect("decodes")
-            .into_iter()
-            .map(|file| file.into_dist_file().expect("valid URL"))
+        assert_eq!(files.len(), 5);
+        let bytes = encode(&name(), &files).expect("encodes");
+        let listed = decode(&bytes, &name()).expect("decodes");
+        let decoded: Vec<DistFile> = listed
+            .iter()
+            .map(|file| file.to_dist_file(&name()).expect("valid name and URL"))
             .collect();
         assert_eq!(format!("{decoded:#?}"), format!("{files:#?}"));
+        let expected: Vec<ListedFile> = files.iter().cloned().map(ListedFile::of).collect();
+        assert_eq!(format!("{listed:#?}"), format!("{expected:#?}"));
+        // The two wheels share one tag set; full-length sha256s were stored as bytes.
+        let (Some(first), Some(last)) = (&listed[0].wheel_tags, &listed[3].wheel_tags) else {
+            panic!("both are wheels");
+        };
+        assert!(Arc::ptr_eq(first, last));
+        assert!(
+            !bytes
+                .windows(16)
+                .any(|window| window == b"fedcba9876543210")
+        );
         // The file name is not stored twice when the URL ends with it.
         let occurrences = bytes
             .windows(b"x-1.0-cp311".len())
@@ -247,9 +380,9 @@ mod tests {
 
     #[test]
     fn rejects_damaged_or_foreign_bytes() {
-        let bytes = encode(&files()).expect("encodes");
+        let bytes = encode(&name(), &files()).expect("encodes");
         assert!(decode(&bytes[..bytes.len() / 2], &name()).is_err());
-        // The same page read as another project's: its file names do not match.
+        // The same page read as another project's.
         let other = PackageName::from_str("y").expect("valid name");
         assert!(decode(&bytes, &other).is_err());
         assert!(decode(b"", &name()).is_err());

@@ -69,7 +69,7 @@ impl Inner {
         if url.scheme() == "file" {
             return Ok(self
                 .local_page(index, name)?
-                .map(|files| files.into_iter().map(ListedFile::from).collect()));
+                .map(|files| files.into_iter().map(ListedFile::of).collect()));
         }
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
         let cached = entry_path.as_deref().and_then(|path| {
@@ -165,14 +165,14 @@ impl Inner {
                 stored_at: now(),
                 max_age: max_age(response.header(header::CACHE_CONTROL)),
             };
-            self.store(path, &entry, &files);
+            self.store(path, name, &entry, &files);
         }
-        Ok(Some(files.into_iter().map(ListedFile::from).collect()))
+        Ok(Some(files.into_iter().map(ListedFile::of).collect()))
     }
 
     /// Caches a page's files in their compact form; a failure only costs a refetch later.
-    fn store(&self, path: &Path, entry: &PageEntry, files: &[DistFile]) {
-        let written = page_compact::encode(files)
+    fn store(&self, path: &Path, name: &PackageName, entry: &PageEntry, files: &[DistFile]) {
+        let written = page_compact::encode(name, files)
             .map_err(|error| IndexError::Io {
                 path: path.to_path_buf(),
                 source: std::io::Error::other(error),
