@@ -308,6 +308,10 @@ fn json(
         "bytes_fetched": report.bytes_fetched,
         "requests": report.requests,
         "fact": wheel.fact.keyword(),
+        "binding": match &wheel.fact {
+            BuildFact::Numpy1Silent { binding } => Some(binding.as_str()),
+            _ => None,
+        },
         "runs_with": runs_with(&wheel.fact),
         "wheel_size": report.wheel_size,
         "modules_read": report.modules_read,
