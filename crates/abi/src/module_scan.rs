@@ -14,7 +14,7 @@ use crate::api_version::first_numpy_with_api;
 use crate::feature_check::numpy1_feature_version;
 
 /// The marker literals, in the order of [`Marker`].
-const MARKERS: [&[u8]; 10] = [
+const MARKERS: [&[u8]; 11] = [
     b"_ARRAY_API",
     b"_ARRAY_API not found",
     b"module compiled against API version 0x%x but this version of numpy is 0x%x",
@@ -25,6 +25,7 @@ const MARKERS: [&[u8]; 10] = [
     b"NumpyVersion",
     b"numpy.core.multiarray",
     b"/numpy-",
+    b"/rustc/",
 ];
 
 /// Indexes into [`MARKERS`].
@@ -40,6 +41,7 @@ enum Marker {
     PybindRuntimeSwitch = 7,
     LegacyMultiarray = 8,
     CratePath = 9,
+    RustStd = 10,
 }
 
 /// The first rust-numpy release that reads NumPy 2 layouts.
@@ -64,6 +66,9 @@ pub struct ModuleEvidence {
     pub pybind11_legacy: bool,
     /// The rust-numpy crate version, when its source paths are embedded.
     pub rust_numpy: Option<Version>,
+    /// Rust standard-library paths (`/rustc/<commit>/library/...`): a Rust module, so a
+    /// legacy C-API signature without a crate version is rust-numpy < 0.22, not pybind11.
+    pub rust: bool,
 }
 
 /// The automaton, built once.
@@ -231,6 +236,7 @@ impl ModuleScanner {
         let mut evidence = ModuleEvidence {
             uses_capi: has(Marker::ArrayApi),
             rust_numpy: self.rust_numpy.clone(),
+            rust: has(Marker::RustStd),
             ..ModuleEvidence::default()
         };
         let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);

@@ -107,7 +107,12 @@ impl WheelScan {
             if let Some(version) = evidence.legacy_rust_numpy() {
                 silent.get_or_insert((format!("rust-numpy {version}"), path));
             } else if evidence.pybind11_legacy {
-                silent.get_or_insert(("pybind11 < 2.12".to_string(), path));
+                let binding = if evidence.rust {
+                    "rust-numpy < 0.22"
+                } else {
+                    "pybind11 < 2.12"
+                };
+                silent.get_or_insert((binding.to_string(), path));
             }
             match major {
                 Some(1) => merge(&mut numpy1, evidence, path),

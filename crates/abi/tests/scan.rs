@@ -342,3 +342,26 @@ fn streaming_scanner_settles_once_major_and_floor_are_read() {
     scanner.feed(&[0; 300]);
     assert!(scanner.is_settled());
 }
+
+#[test]
+fn legacy_signature_in_a_rust_module_is_rust_numpy() {
+    // polars 1.9.0 (abi3): the C-API table through `numpy.core.multiarray`, no crate path.
+    let mut scan = WheelScan::new();
+    scan.scan_module(
+        "polars/polars.abi3.so",
+        &module(
+            &[
+                "_ARRAY_API",
+                "numpy.core.multiarray",
+                "/rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/core/src/fmt/mod.rs",
+            ],
+            &[],
+        ),
+    );
+    assert_eq!(
+        scan.verdict().fact,
+        BuildFact::Numpy1Silent {
+            binding: "rust-numpy < 0.22".to_string()
+        }
+    );
+}
