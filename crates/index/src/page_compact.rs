@@ -101,8 +101,18 @@ impl<'a> Digest<'a> {
     }
 
     fn to_hex(&self) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         match self {
-            Digest::Bytes(bytes) => hex::encode(bytes),
+            // A table loop: `hex::encode` goes through a `char` iterator, and this runs for
+            // every file of every page read.
+            Digest::Bytes(bytes) => {
+                let mut text = String::with_capacity(64);
+                for byte in bytes {
+                    text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+                    text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+                }
+                text
+            }
             Digest::Text(text) => (*text).to_string(),
         }
     }
@@ -267,9 +277,9 @@ pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>
             })
         })
         .collect();
-    page.files
-        .iter()
-        .map(|file| {
+    let mut files = Vec::with_capacity(page.files.len());
+    for file in &page.files {
+        files.push({
             let mut url = String::with_capacity(
                 file.url.len()
                     + if file.url_is_folder {
@@ -288,7 +298,7 @@ pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>
                     Some(jiff::Timestamp::new(seconds, nanos).map_err(|error| error.to_string())?)
                 }
             };
-            Ok(ListedFile {
+            ListedFile {
                 filename: file.filename.to_string(),
                 version: entry(&versions, file.version, "version")?.clone(),
                 wheel_tags: match file.wheel_tags {
@@ -311,9 +321,10 @@ pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>
                         CoreMetadataHint::Available(hashes.as_ref().map(CompactHashes::to_hashes))
                     }
                 },
-            })
-        })
-        .collect()
+            }
+        });
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
