@@ -138,3 +138,59 @@ fn compiled_numpy_dependents_without_facts_are_flagged_unchecked() {
         "only the compiled wheel: {text}"
     );
 }
+
+/// Stand-in extension module bytes carrying NumPy 1.x header markers.
+const NUMPY1_MODULE: &[u8] = b"\0_ARRAY_API\0_ARRAY_API not found\0module compiled against API version 0x%x but this version of numpy is 0x%x\0";
+
+#[test]
+fn wheels_nobody_curated_are_scanned_during_resolution() {
+    let releases = [
+        Release::new("uncurated-ext", "1.0")
+            .module(NUMPY1_MODULE)
+            .requires("numpy>=1.20"),
+        Release::new("numpy", "2.1.3"),
+        Release::new("numpy", "1.26.4"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "uncurated-ext\nnumpy\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("1.26.4"), "{text}");
+    assert!(
+        text.contains("uncurated-ext 1.0 built with NumPy 1.x"),
+        "the pin says why: {text}"
+    );
+    assert!(!text.contains("ABI: unchecked"), "{text}");
+
+    // The scan decides a conflict the same way a curated fact would, naming where it looked.
+    let (output, text) = compile_synthetic(&releases, "uncurated-ext\nnumpy>=2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("found in its binaries"), "{text}");
+    assert!(text.contains("uncurated_ext/_ext.so"), "{text}");
+
+    // --abi-scan off: metadata alone, the wheel flagged unchecked.
+    let (output, text) =
+        compile_synthetic(&releases, "uncurated-ext\nnumpy\n", &["--abi-scan", "off"]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("2.1.3"), "{text}");
+    assert!(text.contains("ABI: unchecked"), "{text}");
+}
+
+#[test]
+fn check_scans_pins_nobody_curated() {
+    let releases = [
+        Release::new("uncurated-ext", "1.0")
+            .module(NUMPY1_MODULE)
+            .requires("numpy>=1.20"),
+        Release::new("numpy", "2.1.3"),
+    ];
+    let (output, text) = crate::common::run_synthetic(
+        "check",
+        &releases,
+        "uncurated-ext==1.0\nnumpy==2.1.3\n",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: error: abi-conflict"),
+        "{text}"
+    );
+}

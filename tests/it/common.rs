@@ -95,6 +95,7 @@ pub struct Release {
     yanked: bool,
     extras: Vec<String>,
     compiled: bool,
+    module: Option<Vec<u8>>,
 }
 
 impl Release {
@@ -108,6 +109,7 @@ impl Release {
             yanked: false,
             extras: Vec::new(),
             compiled: false,
+            module: None,
         }
     }
 
@@ -132,6 +134,14 @@ impl Release {
     /// Ships a CPython 3.11 manylinux x86_64 wheel instead of a pure one.
     pub fn compiled(mut self) -> Release {
         self.compiled = true;
+        self
+    }
+
+    /// Ships a real compiled wheel whose one extension module holds `bytes` (markers for
+    /// the binary scanner), with its true sha256 and size on the page.
+    pub fn module(mut self, bytes: &[u8]) -> Release {
+        self.compiled = true;
+        self.module = Some(bytes.to_vec());
         self
     }
 
@@ -177,14 +187,23 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
             let digest = hex::encode(sha2::Sha256::digest(metadata.as_bytes()));
             std::fs::write(files.join(format!("{filename}.metadata")), &metadata)
                 .expect("metadata");
+            // Without a module the file itself is never fetched: its hash and size stand in.
+            let (sha256, size) = match &release.module {
+                Some(module) => {
+                    let bytes = wheel_bytes(name, module);
+                    std::fs::write(files.join(&filename), &bytes).expect("wheel");
+                    (hex::encode(sha2::Sha256::digest(&bytes)), bytes.len())
+                }
+                None => (hex::encode(sha2::Sha256::digest(filename.as_bytes())), 1000),
+            };
             entries.push(serde_json::json!({
                 "filename": filename,
                 "url": format!("../../files/{filename}"),
-                "hashes": {"sha256": hex::encode(sha2::Sha256::digest(filename.as_bytes()))},
+                "hashes": {"sha256": sha256},
                 "requires-python": release.requires_python,
                 "yanked": release.yanked,
                 "upload-time": "2024-01-01T00:00:00Z",
-                "size": 1000,
+                "size": size,
                 "core-metadata": {"sha256": digest},
             }));
         }
@@ -198,6 +217,23 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
         )
         .expect("page");
     }
+}
+
+/// A wheel (zip) holding `<name>/__init__.py` and the extension module `<name>/_ext.so`.
+fn wheel_bytes(name: &str, module: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let package = name.replace('-', "_");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (member, bytes) in [
+        (format!("{package}/__init__.py"), &b""[..]),
+        (format!("{package}/_ext.so"), module),
+    ] {
+        zip.start_file(member, options).expect("zip member");
+        zip.write_all(bytes).expect("zip write");
+    }
+    zip.finish().expect("zip finish").into_inner()
 }
 
 /// `npsolve compile` against a synthetic index made from `releases`, with a fixed target.

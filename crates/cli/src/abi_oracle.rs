@@ -1,22 +1,90 @@
-//! The resolver's ABI oracle over the curated facts of `npsolve-abi`.
+//! The resolver's ABI oracle: curated facts first, then verdicts read from wheels' binaries
+//! (the bundled verdict table, the disk cache, or a scan made now).
 
-use npsolve_abi::{AbiReason, BuildFact, FactOrigin, Facts, numpy_runtime_range};
+use npsolve_abi::{
+    AbiReason, BuildFact, FactOrigin, Facts, ScannedWheel, Verdicts, numpy_runtime_range,
+};
 use npsolve_platform::WheelFilename;
 use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 
-/// Answers "which NumPy can this wheel run with" from the bundled curated facts.
-pub struct FactsOracle {
+use crate::wheel_scanner::{ScanStats, WheelScanner};
+
+/// Answers "which NumPy can this wheel run with": curated facts (`data/numpy-abi.toml`)
+/// override everything; then the bundled verdict table (`data/numpy-verdicts.tsv`) by
+/// sha256; then, for a wheel whose metadata requires numpy, a scan of its binaries (cached
+/// by sha256) when scanning is on.
+pub struct WheelAbiOracle {
     facts: &'static Facts,
+    verdicts: &'static Verdicts,
+    scanner: Option<WheelScanner>,
 }
 
-impl FactsOracle {
-    /// The oracle over `data/numpy-abi.toml`, compiled into the binary.
-    pub fn bundled() -> FactsOracle {
-        FactsOracle {
+impl WheelAbiOracle {
+    /// The oracle over the bundled facts and verdicts; `scanner` reads wheels nobody has
+    /// (`None`: `--abi-scan off`).
+    pub fn new(scanner: Option<WheelScanner>) -> WheelAbiOracle {
+        WheelAbiOracle {
             facts: Facts::bundled(),
+            verdicts: Verdicts::bundled(),
+            scanner,
         }
+    }
+
+    /// What scanning cost in this run, when scanning is on.
+    pub fn scan_stats(&self) -> Option<ScanStats> {
+        self.scanner.as_ref().map(WheelScanner::stats)
+    }
+
+    /// `Some` when a curated fact covers the wheel: its bound, or `None` when the fact puts
+    /// no bound on NumPy (a curated "no C-API" is not second-guessed by a scan).
+    fn curated(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        filename: &str,
+    ) -> Option<Option<AbiBound>> {
+        let wheel: Option<WheelFilename> = filename.parse().ok();
+        let fact = self.facts.lookup(name, version, wheel.as_ref())?;
+        let Some(numpy) = numpy_runtime_range(&fact.fact) else {
+            return Some(None);
+        };
+        let reason = AbiReason {
+            package: name.clone(),
+            version: version.clone(),
+            wheel: Some(filename.to_string()),
+            fact: fact.fact.clone(),
+            origin: FactOrigin::Curated {
+                source: fact.source.clone(),
+                checked: fact.checked,
+            },
+        };
+        Some(Some(AbiBound {
+            numpy,
+            summary: summary(name, version, &fact.fact),
+            reason: reason.to_string(),
+            first_newer_build: self.facts.first_numpy2_release(name).cloned(),
+        }))
+    }
+
+    /// The recorded verdict for `dist` (bundled table, then scan), if any.
+    fn scanned(
+        &self,
+        name: &PackageName,
+        dist: &DistRef,
+        requires_numpy: bool,
+    ) -> Option<(ScannedWheel, &str)> {
+        if let Some(row) = dist
+            .sha256
+            .as_deref()
+            .and_then(|sha256| self.verdicts.by_sha256(sha256))
+        {
+            return Some((row.clone(), "bundled verdict table"));
+        }
+        let scanner = self.scanner.as_ref().filter(|_| requires_numpy)?;
+        let wheel = scanner.verdict(name, dist)?;
+        Some(((*wheel).clone(), "scanned"))
     }
 }
 
@@ -42,33 +110,49 @@ pub fn describe(fact: &BuildFact) -> String {
     }
 }
 
-impl AbiOracle for FactsOracle {
+impl AbiOracle for WheelAbiOracle {
     fn bound(
         &self,
         name: &PackageName,
         version: &Version,
         dist: &DistRef,
-        _requires_numpy: bool,
+        requires_numpy: bool,
     ) -> Option<AbiBound> {
-        let filename = dist.filename.as_str();
-        let wheel: Option<WheelFilename> = filename.parse().ok();
-        let fact = self.facts.lookup(name, version, wheel.as_ref())?;
-        let numpy = numpy_runtime_range(&fact.fact)?;
+        if let Some(curated) = self.curated(name, version, &dist.filename) {
+            return curated;
+        }
+        let (wheel, how) = self.scanned(name, dist, requires_numpy)?;
+        let numpy = numpy_runtime_range(&wheel.fact)?;
         let reason = AbiReason {
             package: name.clone(),
             version: version.clone(),
-            wheel: Some(filename.to_string()),
-            fact: fact.fact.clone(),
-            origin: FactOrigin::Curated {
-                source: fact.source.clone(),
-                checked: fact.checked,
+            wheel: Some(dist.filename.clone()),
+            fact: wheel.fact.clone(),
+            origin: FactOrigin::Scanned {
+                evidence: format!("{} ({how})", wheel.evidence),
             },
         };
         Some(AbiBound {
             numpy,
-            summary: summary(name, version, &fact.fact),
+            summary: summary(name, version, &wheel.fact),
             reason: reason.to_string(),
             first_newer_build: self.facts.first_numpy2_release(name).cloned(),
         })
+    }
+
+    fn prefetch(&self, name: &PackageName, dists: &[(Version, DistRef)]) {
+        let Some(scanner) = &self.scanner else {
+            return;
+        };
+        for (version, dist) in dists {
+            let known = self.curated(name, version, &dist.filename).is_some()
+                || dist
+                    .sha256
+                    .as_deref()
+                    .is_some_and(|sha256| self.verdicts.by_sha256(sha256).is_some());
+            if !known {
+                scanner.start(name, dist);
+            }
+        }
     }
 }

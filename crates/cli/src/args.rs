@@ -164,6 +164,10 @@ pub struct ResolveArgs {
     /// Ignore NumPy ABI constraints (resolve from metadata alone, like pip and uv).
     #[arg(long)]
     pub no_abi: bool,
+    /// Read the binaries of numpy-dependent wheels that no curated fact or bundled verdict
+    /// covers (a few range requests each, cached by sha256); `off` leaves them unchecked.
+    #[arg(long, value_enum, default_value_t = AbiScanArg::Auto, value_name = "WHEN")]
+    pub abi_scan: AbiScanArg,
     /// Target options.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -306,9 +310,23 @@ pub struct CheckArgs {
         help_heading = "Target options"
     )]
     pub python_platforms: Vec<String>,
+    /// Read the binaries of numpy-dependent wheels that no curated fact or bundled verdict
+    /// covers; `off` reports them as unchecked.
+    #[arg(long, value_enum, default_value_t = AbiScanArg::Auto, value_name = "WHEN")]
+    pub abi_scan: AbiScanArg,
     /// Index options (`--offline` checks from the cache alone).
     #[command(flatten)]
     pub index: IndexArgs,
+}
+
+/// When wheels' binaries are read during resolution (`--abi-scan`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum AbiScanArg {
+    /// Scan wheels that require numpy and have no curated fact or bundled verdict.
+    #[default]
+    Auto,
+    /// Never scan: such wheels are flagged `ABI: unchecked`.
+    Off,
 }
 
 /// Report formats of `npsolve check`.

@@ -8,6 +8,7 @@ mod error;
 mod printer;
 mod settings;
 mod source;
+mod wheel_scanner;
 
 use std::process::ExitCode;
 

@@ -10,12 +10,14 @@ use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, r
 use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement, resolve};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 
-use crate::abi_oracle::FactsOracle;
+use crate::abi_oracle::WheelAbiOracle;
+use crate::args::AbiScanArg;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 use crate::source::IndexSource;
+use crate::wheel_scanner::WheelScanner;
 
 /// Runs `npsolve compile`.
 pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
@@ -126,13 +128,28 @@ pub fn resolve_files(
 
     let runtime = settings::runtime()?;
     let client = npsolve_index::IndexClient::new(client_options)?;
+    let scanner = (args.abi_scan == AbiScanArg::Auto)
+        .then(|| WheelScanner::new(client.clone(), runtime.handle().clone()));
     let source = IndexSource::new(client, runtime.handle().clone(), target.clone());
-    let oracle = FactsOracle::bundled();
+    let oracle = WheelAbiOracle::new(scanner);
     let abi: Option<&dyn npsolve_resolver::AbiOracle> =
         if args.no_abi { None } else { Some(&oracle) };
     // The solver is synchronous: it runs on this thread and blocks on futures that the
     // runtime's worker threads drive, prefetches included.
-    let resolution = resolve(&requirements, &options, &source, abi)?;
+    let resolution = resolve(&requirements, &options, &source, abi);
+    if let Some(stats) = oracle
+        .scan_stats()
+        .filter(|stats| stats.scanned + stats.failed > 0)
+    {
+        printer.status(&format!(
+            "Scanned {} wheels' binaries for their NumPy build ({} failed): {} KiB in {} requests",
+            stats.scanned,
+            stats.failed,
+            stats.bytes / 1024,
+            stats.requests
+        ));
+    }
+    let resolution = resolution?;
     drop(source);
     runtime.shutdown_background();
     Ok(resolution)

@@ -1,0 +1,124 @@
+//! Wheel scans during resolution: started on the runtime's workers, shared per file, awaited
+//! only when the resolver needs the answer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use npsolve_abi::ScannedWheel;
+use npsolve_index::{CoreMetadataHint, DistFile, Hashes, IndexClient, ScanOptions, VerdictSource};
+use npsolve_platform::DistFilename;
+use npsolve_resolver::DistRef;
+use pep508_rs::PackageName;
+use tokio::runtime::Handle;
+
+type ScanFuture = Shared<BoxFuture<'static, Option<Arc<ScannedWheel>>>>;
+
+/// What the scans of one run cost, for `-v`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanStats {
+    /// Wheels whose binaries were read over the network.
+    pub scanned: u64,
+    /// Verdicts found in the disk cache.
+    pub cached: u64,
+    /// Scans that failed (network, not a zip); their wheels stay unchecked.
+    pub failed: u64,
+    /// Bytes fetched by scans.
+    pub bytes: u64,
+    /// Requests made by scans.
+    pub requests: u64,
+}
+
+/// Scans wheels' binaries through the index client, once per file.
+pub struct WheelScanner {
+    client: IndexClient,
+    runtime: Handle,
+    options: ScanOptions,
+    scans: Mutex<HashMap<String, ScanFuture>>,
+    stats: Arc<Mutex<ScanStats>>,
+}
+
+impl WheelScanner {
+    /// A scanner using `client`'s connections and disk cache, driven by `runtime`.
+    pub fn new(client: IndexClient, runtime: Handle) -> WheelScanner {
+        WheelScanner {
+            client,
+            runtime,
+            options: ScanOptions::default(),
+            scans: Mutex::new(HashMap::new()),
+            stats: Arc::new(Mutex::new(ScanStats::default())),
+        }
+    }
+
+    /// Starts scanning `dist` in the background if nobody has yet. Never blocks.
+    pub fn start(&self, name: &PackageName, dist: &DistRef) {
+        let _ = self.future(name, dist);
+    }
+
+    /// The verdict for `dist`, scanning it now if needed; `None` when it cannot be read.
+    pub fn verdict(&self, name: &PackageName, dist: &DistRef) -> Option<Arc<ScannedWheel>> {
+        let future = self.future(name, dist)?;
+        self.runtime.block_on(future)
+    }
+
+    /// What the scans so far cost.
+    pub fn stats(&self) -> ScanStats {
+        *self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn future(&self, name: &PackageName, dist: &DistRef) -> Option<ScanFuture> {
+        let file = dist_file(name, dist)?;
+        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(future) = scans.get(&dist.url) {
+            return Some(future.clone());
+        }
+        let client = self.client.clone();
+        let options = self.options;
+        let stats = Arc::clone(&self.stats);
+        let future = async move {
+            let report = client.scan_wheel(&file, &options).await;
+            let mut stats = stats.lock().unwrap_or_else(PoisonError::into_inner);
+            match report {
+                Ok(report) => {
+                    match report.source {
+                        VerdictSource::Scan => stats.scanned += 1,
+                        VerdictSource::Cache => stats.cached += 1,
+                        VerdictSource::PureWheel => {}
+                    }
+                    stats.bytes += report.bytes_fetched;
+                    stats.requests += report.requests;
+                    Some(Arc::new(report.wheel))
+                }
+                Err(error) => {
+                    stats.failed += 1;
+                    tracing::warn!("cannot scan `{}`: {error}", file.filename);
+                    None
+                }
+            }
+        }
+        .boxed()
+        .shared();
+        // Driven by the workers from now on, whether or not anyone waits for it.
+        self.runtime.spawn(future.clone());
+        scans.insert(dist.url.clone(), future.clone());
+        Some(future)
+    }
+}
+
+/// The index client's view of a file the resolver chose.
+fn dist_file(name: &PackageName, dist: &DistRef) -> Option<DistFile> {
+    Some(DistFile {
+        filename: DistFilename::parse(&dist.filename, name).ok()?,
+        url: dist.url.parse().ok()?,
+        hashes: Hashes {
+            sha256: dist.sha256.clone(),
+            ..Hashes::default()
+        },
+        requires_python: dist.requires_python.clone(),
+        yanked: dist.yanked.clone(),
+        upload_time: None,
+        size: dist.size,
+        core_metadata: CoreMetadataHint::Unknown,
+    })
+}
