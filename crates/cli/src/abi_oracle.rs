@@ -9,6 +9,9 @@ use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 
+use npsolve_index::IndexClient;
+
+use crate::args::AbiScanArg;
 use crate::wheel_scanner::{ScanStats, WheelScanner};
 
 /// Answers "which NumPy can this wheel run with": curated facts (`data/numpy-abi.toml`)
@@ -17,19 +20,35 @@ use crate::wheel_scanner::{ScanStats, WheelScanner};
 /// by sha256) when scanning is on.
 pub struct WheelAbiOracle {
     facts: &'static Facts,
-    verdicts: &'static Verdicts,
+    verdicts: Option<&'static Verdicts>,
     scanner: Option<WheelScanner>,
 }
 
 impl WheelAbiOracle {
-    /// The oracle over the bundled facts and verdicts; `scanner` reads wheels nobody has
-    /// (`None`: `--abi-scan off`).
-    pub fn new(scanner: Option<WheelScanner>) -> WheelAbiOracle {
+    /// The oracle over the bundled facts and (with `use_table`) the bundled verdicts;
+    /// `scanner` reads wheels neither covers (`None`: `--abi-scan off`).
+    pub fn new(scanner: Option<WheelScanner>, use_table: bool) -> WheelAbiOracle {
         WheelAbiOracle {
             facts: Facts::bundled(),
-            verdicts: Verdicts::bundled(),
+            verdicts: use_table.then(Verdicts::bundled),
             scanner,
         }
+    }
+
+    /// The oracle `--abi-scan` asks for, scanning through `client` on `runtime`.
+    pub fn for_setting(
+        setting: AbiScanArg,
+        client: &IndexClient,
+        runtime: &tokio::runtime::Handle,
+    ) -> WheelAbiOracle {
+        let scanner = (setting != AbiScanArg::Off)
+            .then(|| WheelScanner::new(client.clone(), runtime.clone()));
+        WheelAbiOracle::new(scanner, setting != AbiScanArg::Always)
+    }
+
+    fn table(&self, dist: &DistRef) -> Option<&ScannedWheel> {
+        let sha256 = dist.sha256.as_deref()?;
+        self.verdicts?.by_sha256(sha256)
     }
 
     /// What scanning cost in this run, when scanning is on.
@@ -75,11 +94,7 @@ impl WheelAbiOracle {
         dist: &DistRef,
         requires_numpy: bool,
     ) -> Option<(ScannedWheel, &str)> {
-        if let Some(row) = dist
-            .sha256
-            .as_deref()
-            .and_then(|sha256| self.verdicts.by_sha256(sha256))
-        {
+        if let Some(row) = self.table(dist) {
             return Some((row.clone(), "bundled verdict table"));
         }
         let scanner = self.scanner.as_ref().filter(|_| requires_numpy)?;
@@ -145,11 +160,8 @@ impl AbiOracle for WheelAbiOracle {
             return;
         };
         for (version, dist) in dists {
-            let known = self.curated(name, version, &dist.filename).is_some()
-                || dist
-                    .sha256
-                    .as_deref()
-                    .is_some_and(|sha256| self.verdicts.by_sha256(sha256).is_some());
+            let known =
+                self.curated(name, version, &dist.filename).is_some() || self.table(dist).is_some();
             if !known {
                 scanner.start(name, dist);
             }

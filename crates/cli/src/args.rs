@@ -327,6 +327,9 @@ pub enum AbiScanArg {
     Auto,
     /// Never scan: such wheels are flagged `ABI: unchecked`.
     Off,
+    /// Scan every uncurated numpy-dependent wheel, ignoring the bundled verdict table (to
+    /// verify the table, or to measure scanning).
+    Always,
 }
 
 /// Report formats of `npsolve check`.

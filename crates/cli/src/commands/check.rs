@@ -7,12 +7,11 @@ use npsolve_requirements::{ReadOptions, read_input};
 use npsolve_resolver::{PinnedLine, verify};
 
 use crate::abi_oracle::WheelAbiOracle;
-use crate::args::{AbiScanArg, CheckArgs, CheckFormatArg, TargetArgs};
+use crate::args::{CheckArgs, CheckFormatArg, TargetArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 use crate::source::IndexSource;
-use crate::wheel_scanner::WheelScanner;
 
 /// The targets named by repeated `--python-version` / `--python-platform`: every pair.
 fn targets(args: &CheckArgs) -> Vec<TargetArgs> {
@@ -68,9 +67,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 &args.index,
                 &input.index,
             )?)?;
-            let scanner = (args.abi_scan == AbiScanArg::Auto)
-                .then(|| WheelScanner::new(client.clone(), runtime.handle().clone()));
-            let oracle = WheelAbiOracle::new(scanner);
+            let oracle = WheelAbiOracle::for_setting(args.abi_scan, &client, runtime.handle());
             let source = IndexSource::new(client, runtime.handle().clone(), target);
             let problems = verify(&pins, &options, &source, Some(&oracle))
                 .map_err(|error| CliError::Resolution(error.to_string()))?;

@@ -11,13 +11,11 @@ use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement, resolve};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 
 use crate::abi_oracle::WheelAbiOracle;
-use crate::args::AbiScanArg;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 use crate::source::IndexSource;
-use crate::wheel_scanner::WheelScanner;
 
 /// Runs `npsolve compile`.
 pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
@@ -128,10 +126,8 @@ pub fn resolve_files(
 
     let runtime = settings::runtime()?;
     let client = npsolve_index::IndexClient::new(client_options)?;
-    let scanner = (args.abi_scan == AbiScanArg::Auto)
-        .then(|| WheelScanner::new(client.clone(), runtime.handle().clone()));
+    let oracle = WheelAbiOracle::for_setting(args.abi_scan, &client, runtime.handle());
     let source = IndexSource::new(client, runtime.handle().clone(), target.clone());
-    let oracle = WheelAbiOracle::new(scanner);
     let abi: Option<&dyn npsolve_resolver::AbiOracle> =
         if args.no_abi { None } else { Some(&oracle) };
     // The solver is synchronous: it runs on this thread and blocks on futures that the
