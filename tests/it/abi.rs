@@ -194,3 +194,24 @@ fn check_scans_pins_nobody_curated() {
         "{text}"
     );
 }
+
+#[test]
+fn a_wheel_without_capi_use_is_checked_and_adds_no_numpy() {
+    // Scanned: a compiled numpy dependent whose module never touches the C-API.
+    let releases = [
+        Release::new("ctypes-ext", "1.0")
+            .module(b"\0PyInit__ext\0ctypes\0")
+            .requires("numpy"),
+        Release::new("numpy", "2.1.3"),
+        Release::new("numpy", "1.26.4"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "ctypes-ext\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("2.1.3"), "{text}");
+    assert!(!text.contains("unchecked"), "{text}");
+
+    // Curated "no C-API" on a package that does not require numpy: numpy stays out.
+    let (output, text) = compile("pillow\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "numpy"), None, "{text}");
+}

@@ -8,6 +8,7 @@ use npsolve_platform::WheelFilename;
 use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
+use version_ranges::Ranges;
 
 use npsolve_index::IndexClient;
 
@@ -66,7 +67,7 @@ impl WheelAbiOracle {
     ) -> Option<Option<AbiBound>> {
         let wheel: Option<WheelFilename> = filename.parse().ok();
         let fact = self.facts.lookup(name, version, wheel.as_ref())?;
-        let Some(numpy) = numpy_runtime_range(&fact.fact) else {
+        let Some(numpy) = runtime_range(&fact.fact) else {
             return Some(None);
         };
         let reason = AbiReason {
@@ -103,6 +104,12 @@ impl WheelAbiOracle {
     }
 }
 
+/// The NumPy versions a wheel with `fact` runs with: the policy's range, every version for
+/// a wheel that uses no C-API (checked, unconstrained), `None` when unknown (unchecked).
+fn runtime_range(fact: &BuildFact) -> Option<Ranges<Version>> {
+    numpy_runtime_range(fact).or_else(|| matches!(fact, BuildFact::NoCapi).then(Ranges::full))
+}
+
 /// A few words for annotations, e.g. `pandas 1.5.3 built with NumPy 1.x`.
 pub fn summary(name: &PackageName, version: &Version, fact: &BuildFact) -> String {
     format!("{name} {version} {}", describe(fact))
@@ -137,7 +144,7 @@ impl AbiOracle for WheelAbiOracle {
             return curated;
         }
         let (wheel, how) = self.scanned(name, dist, requires_numpy)?;
-        let numpy = numpy_runtime_range(&wheel.fact)?;
+        let numpy = runtime_range(&wheel.fact)?;
         let reason = AbiReason {
             package: name.clone(),
             version: version.clone(),

@@ -449,12 +449,16 @@ impl<'a> Provider<'a> {
                 .abi
                 .and_then(|abi| abi.bound(name, version, &dist, requires_numpy))
         {
-            let entry = edges
-                .entry(PubPackage::Dist(numpy.clone()))
-                .or_insert_with(Ranges::full);
-            *entry = entry.intersection(&bound.numpy);
-            if let Some(constraint) = self.constraints.get(&numpy) {
-                *entry = entry.intersection(constraint);
+            // A bound that allows every numpy ("no C-API") records that the wheel was
+            // checked; it must not add numpy to a package that does not require it.
+            if requires_numpy || bound.numpy != Ranges::full() {
+                let entry = edges
+                    .entry(PubPackage::Dist(numpy.clone()))
+                    .or_insert_with(Ranges::full);
+                *entry = entry.intersection(&bound.numpy);
+                if let Some(constraint) = self.constraints.get(&numpy) {
+                    *entry = entry.intersection(constraint);
+                }
             }
             self.memory
                 .borrow_mut()

@@ -49,7 +49,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
         .collect();
     if !unchecked.is_empty() {
         printer.warn(&format!(
-            "no NumPy ABI facts for {}: compiled wheels that require numpy, so their NumPy compatibility is unchecked (reading the wheels' binaries, `npsolve scan`, is not built yet)",
+            "no NumPy ABI facts for {}: compiled wheels that require numpy whose binaries could not be read (scanning off, offline, over the byte budget, or no recognisable marker), so their NumPy compatibility is unchecked; try `npsolve scan NAME==VERSION`",
             unchecked.join(", ")
         ));
     }
