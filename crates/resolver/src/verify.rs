@@ -119,6 +119,7 @@ pub fn verify(
         source.prefetch(name, &Ranges::full());
     }
     let numpy = numpy_name();
+    let mut wheels = Vec::new();
     for (name, (version, line)) in &pinned {
         let versions = source.versions(name).map_err(|error| match error {
             SourceError::Unusable(why) => SourceError::Fatal(why),
@@ -255,61 +256,94 @@ pub fn verify(
             )),
             Err(fatal) => return Err(fatal),
         }
-        let (Some(abi), true) = (abi, dist.is_wheel) else {
-            continue;
-        };
-        let bound = abi.bound(name, version, dist, requires_numpy);
-        if bound.is_none() && requires_numpy && !dist.filename.ends_with("-none-any.whl") {
-            problems.push(problem(
-                ProblemKind::AbiUnchecked,
-                line,
-                format!(
-                    "`{name}` {version} is a compiled wheel that requires numpy, and npsolve has no NumPy ABI facts for it: its NumPy compatibility is unchecked"
-                ),
-                None,
-            ));
+        if dist.is_wheel {
+            wheels.push((name, version, *line, dist.clone(), requires_numpy));
         }
-        let (Some(bound), Some((numpy_version, numpy_line))) = (bound, pinned.get(&numpy)) else {
-            continue;
-        };
-        if bound.numpy.contains(numpy_version) {
-            continue;
+    }
+    if let Some(abi) = abi {
+        // Scans of uncovered wheels run side by side before the answers are awaited.
+        for (name, version, _, dist, requires_numpy) in &wheels {
+            if *requires_numpy {
+                abi.prefetch(name, &[((*version).clone(), dist.clone())]);
+            }
         }
-        let numpy_versions = source.versions(&numpy)?;
-        let best_numpy = numpy_versions
-            .versions
-            .iter()
-            .find(|entry| bound.numpy.contains(&entry.version) && !entry.version.any_prerelease())
-            .map(|entry| entry.version.clone());
-        let mut fixes = Vec::new();
-        if let Some(best) = best_numpy {
-            fixes.push(format!("pin numpy=={best} (line {})", numpy_line.line));
+        for (name, version, line, dist, requires_numpy) in &wheels {
+            if let Some(found) = abi_problem(
+                abi,
+                source,
+                &pinned,
+                (name, version, line),
+                dist,
+                *requires_numpy,
+            )? {
+                problems.push(found);
+            }
         }
-        if let Some(first) = bound
-            .first_newer_build
-            .as_ref()
-            .filter(|_| !bound.numpy.contains(&Version::new([2])))
-        {
-            fixes.push(format!(
-                "or upgrade to {name}>={first}, the first release built against NumPy 2"
-            ));
-        }
-        problems.push(Problem {
-            kind: ProblemKind::AbiConflict,
-            package: name.clone(),
-            file: line.file.clone(),
-            line: line.line,
-            message: format!(
-                "`{name}` {version} cannot run with numpy=={numpy_version} (line {}): it needs numpy{}. {}",
-                numpy_line.line,
-                format_range(&bound.numpy),
-                bound.reason
-            ),
-            fix: (!fixes.is_empty()).then(|| fixes.join(" ")),
-        });
     }
     problems.sort_by(|a, b| (a.line, a.kind, &a.message).cmp(&(b.line, b.kind, &b.message)));
     Ok(problems)
+}
+
+/// The ABI problem of one pinned wheel, if any: unchecked (a warning) or a conflict with
+/// the pinned numpy, with the smallest fix.
+fn abi_problem(
+    abi: &dyn AbiOracle,
+    source: &dyn PackageSource,
+    pinned: &BTreeMap<PackageName, (Version, &PinnedLine)>,
+    (name, version, line): (&PackageName, &Version, &PinnedLine),
+    dist: &DistRef,
+    requires_numpy: bool,
+) -> Result<Option<Problem>, SourceError> {
+    let numpy = numpy_name();
+    let bound = abi.bound(name, version, dist, requires_numpy);
+    if bound.is_none() && requires_numpy && !dist.filename.ends_with("-none-any.whl") {
+        return Ok(Some(problem(
+            ProblemKind::AbiUnchecked,
+            line,
+            format!(
+                "`{name}` {version} is a compiled wheel that requires numpy, and npsolve has no NumPy ABI facts for it: its NumPy compatibility is unchecked"
+            ),
+            None,
+        )));
+    }
+    let (Some(bound), Some((numpy_version, numpy_line))) = (bound, pinned.get(&numpy)) else {
+        return Ok(None);
+    };
+    if bound.numpy.contains(numpy_version) {
+        return Ok(None);
+    }
+    let numpy_versions = source.versions(&numpy)?;
+    let best_numpy = numpy_versions
+        .versions
+        .iter()
+        .find(|entry| bound.numpy.contains(&entry.version) && !entry.version.any_prerelease())
+        .map(|entry| entry.version.clone());
+    let mut fixes = Vec::new();
+    if let Some(best) = best_numpy {
+        fixes.push(format!("pin numpy=={best} (line {})", numpy_line.line));
+    }
+    if let Some(first) = bound
+        .first_newer_build
+        .as_ref()
+        .filter(|_| !bound.numpy.contains(&Version::new([2])))
+    {
+        fixes.push(format!(
+            "or upgrade to {name}>={first}, the first release built against NumPy 2"
+        ));
+    }
+    Ok(Some(Problem {
+        kind: ProblemKind::AbiConflict,
+        package: name.clone(),
+        file: line.file.clone(),
+        line: line.line,
+        message: format!(
+            "`{name}` {version} cannot run with numpy=={numpy_version} (line {}): it needs numpy{}. {}",
+            numpy_line.line,
+            format_range(&bound.numpy),
+            bound.reason
+        ),
+        fix: (!fixes.is_empty()).then(|| fixes.join(" ")),
+    }))
 }
 
 fn problem(kind: ProblemKind, line: &PinnedLine, message: String, fix: Option<String>) -> Problem {
