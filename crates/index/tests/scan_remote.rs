@@ -415,3 +415,65 @@ fn corrupt_archives_are_file_errors() {
         .expect_err("not a zip");
     assert!(error.is_file_specific(), "{error}");
 }
+
+#[test]
+fn real_wheels_over_range_requests() {
+    // The small real wheels kept by the abi crate (see its tests/wheels/README.md).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../abi/tests/wheels");
+    let mut wheels: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("real wheels")
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            name.ends_with(".whl")
+                .then(|| (name, std::fs::read(entry.path()).expect("read")))
+        })
+        .collect();
+    wheels.sort();
+    assert_eq!(wheels.len(), 4);
+    let borrowed: Vec<(&str, &[u8])> = wheels
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    let served = serve(&borrowed, ServerOptions::default());
+    let client = client(served.cache.path());
+    let rt = runtime();
+    let mut verdicts = Vec::new();
+    for (name, bytes) in &wheels {
+        let report = rt
+            .block_on(client.scan_wheel(&dist_file(&served, name, bytes), &ScanOptions::default()))
+            .expect("scan");
+        assert!(report.bytes_fetched <= bytes.len() as u64, "{name}");
+        verdicts.push((
+            name.split('-').take(2).collect::<Vec<_>>().join("-"),
+            report.wheel.fact,
+        ));
+    }
+    assert_eq!(
+        verdicts,
+        vec![
+            (
+                "contourpy-1.2.0".to_string(),
+                BuildFact::Numpy1Silent {
+                    binding: "pybind11 < 2.12".to_string()
+                }
+            ),
+            (
+                "contourpy-1.2.1".to_string(),
+                BuildFact::Numpy2 { floor: None }
+            ),
+            (
+                "numpy_quaternion-2023.0.2".to_string(),
+                BuildFact::Numpy1 {
+                    floor: Some(v("1.23"))
+                }
+            ),
+            (
+                "numpy_quaternion-2024.0.3".to_string(),
+                BuildFact::Numpy2 {
+                    floor: Some(v("1.20"))
+                }
+            ),
+        ]
+    );
+}
