@@ -157,10 +157,14 @@ impl Inner {
                 });
             }
             match self.remote_reader(file, &filename).await? {
-                Some(reader) => reader,
-                None => {
+                Ok(reader) => reader,
+                Err(status) => {
                     // No range support: download small wheels whole, give up on large ones.
-                    if file.size.is_some_and(|size| size <= options.byte_budget) {
+                    // A 416 to the tail's suffix range means the file is shorter than the tail
+                    // (some servers refuse an over-long suffix): small, so download it.
+                    let small = status == StatusCode::RANGE_NOT_SATISFIABLE.as_u16()
+                        || file.size.is_some_and(|size| size <= options.byte_budget);
+                    if small {
                         let bytes = self.download(file).await?;
                         let mut reader = Reader::whole(&file.url, bytes);
                         reader.requests = 2;
@@ -189,12 +193,13 @@ impl Inner {
         Ok(report)
     }
 
-    /// A reader over the remote wheel, its tail fetched; `None` when ranges are not served.
+    /// A reader over the remote wheel, its tail fetched; `Err(status)` when the server did not
+    /// answer the range request with 206.
     async fn remote_reader(
         &self,
         file: &DistFile,
         filename: &str,
-    ) -> Result<Option<Reader>, IndexError> {
+    ) -> Result<Result<Reader, u16>, IndexError> {
         let tail_len = file.size.map_or(TAIL_SIZE, |size| size.clamp(1, TAIL_SIZE));
         let mut reader = Reader {
             url: file.url.clone(),
@@ -205,17 +210,18 @@ impl Inner {
             tail_start: 0,
             fetched: 0,
             requests: 0,
+            last_status: 0,
         };
         let Some((tail, start, total)) = self
             .range_request(&mut reader, &format!("-{tail_len}"))
             .await?
         else {
-            return Ok(None);
+            return Ok(Err(reader.last_status));
         };
         reader.total = total;
         reader.tail = tail;
         reader.tail_start = start;
-        Ok(Some(reader))
+        Ok(Ok(reader))
     }
 
     /// Reads the central directory, then candidate modules smallest first until decided.
@@ -369,6 +375,7 @@ impl Inner {
         headers.insert(header::RANGE, value);
         reader.requests += 1;
         let response = self.http.get(&reader.url, &headers, true).await?;
+        reader.last_status = response.status.as_u16();
         if response.status == StatusCode::NOT_FOUND || response.status == StatusCode::GONE {
             return Err(IndexError::Status {
                 url: Box::new(reader.url.clone()),
@@ -418,6 +425,8 @@ struct Reader {
     tail_start: u64,
     fetched: u64,
     requests: u64,
+    /// The status of the last response.
+    last_status: u16,
 }
 
 impl Reader {
@@ -436,6 +445,7 @@ impl Reader {
             tail_start: 0,
             fetched: 0,
             requests: 0,
+            last_status: 0,
         }
     }
 

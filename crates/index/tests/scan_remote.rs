@@ -477,3 +477,35 @@ fn real_wheels_over_range_requests() {
         ]
     );
 }
+
+#[test]
+fn a_refused_suffix_range_on_a_small_wheel_of_unknown_size_downloads_it() {
+    let bytes = wheel_bytes(
+        &[(
+            "demo/_ext.so",
+            module(100, &[], NUMPY2_120, 100),
+            Method::Deflated,
+        )],
+        false,
+    );
+    // Some servers answer an over-long suffix range with 416 (the wheel is smaller than it).
+    let served = serve(
+        &[(NAME, &bytes)],
+        ServerOptions {
+            faults: vec![FaultRule::new(NAME, FaultKind::Status(416), 1)],
+            ..ServerOptions::default()
+        },
+    );
+    let mut file = dist_file(&served, NAME, &bytes);
+    file.size = None;
+    let report = runtime()
+        .block_on(client(served.cache.path()).scan_wheel(&file, &ScanOptions::default()))
+        .expect("scan");
+    assert_eq!(
+        report.wheel.fact,
+        BuildFact::Numpy2 {
+            floor: Some(v("1.20"))
+        }
+    );
+    assert_eq!(report.requests, 2, "the refused range, then the download");
+}
