@@ -14,8 +14,8 @@ use npsolve_resolver::{
     DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
 };
 use pep440_rs::Version;
-use pep508_rs::PackageName;
-use rustc_hash::FxHashMap;
+use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+use rustc_hash::{FxHashMap, FxHashSet};
 use version_ranges::Ranges;
 
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
@@ -50,6 +50,8 @@ struct Inner {
     runtime: tokio::runtime::Handle,
     target: Target,
     pages: Mutex<FxHashMap<PackageName, PageFuture>>,
+    /// Projects whose page and likely metadata were fetched ahead of the solver.
+    fetched_ahead: Mutex<FxHashSet<PackageName>>,
     metadata: Mutex<FxHashMap<(PackageName, String), MetadataFuture>>,
 }
 
@@ -66,6 +68,7 @@ impl IndexSource {
                 runtime,
                 target,
                 pages: Mutex::new(FxHashMap::default()),
+                fetched_ahead: Mutex::new(FxHashSet::default()),
                 metadata: Mutex::new(FxHashMap::default()),
             }),
         }
@@ -144,14 +147,17 @@ impl Inner {
         if let Some(future) = metadata.get(&key) {
             return future.clone();
         }
-        let client = self.client.clone();
+        let inner = self.clone();
         let future = async move {
-            match client.metadata(&file).await {
-                Ok(metadata) => Ok(Arc::new(DistMetadata {
-                    requires_dist: metadata.requires_dist.clone(),
-                    requires_python: metadata.requires_python.clone(),
-                    provides_extras: metadata.provides_extras.clone(),
-                })),
+            match inner.client.metadata(&file).await {
+                Ok(metadata) => {
+                    inner.fetch_dependencies_ahead(&metadata.requires_dist);
+                    Ok(Arc::new(DistMetadata {
+                        requires_dist: metadata.requires_dist.clone(),
+                        requires_python: metadata.requires_python.clone(),
+                        provides_extras: metadata.provides_extras.clone(),
+                    }))
+                }
                 // Same words for every such release, so explanations can group them.
                 Err(IndexError::NeedsBuild { .. }) => Err(SourceError::Unusable(
                     "its source distribution declares its dependencies only after a build, which npsolve never runs"
@@ -168,6 +174,69 @@ impl Inner {
         self.runtime.spawn(future.clone());
         metadata.insert(key, future.clone());
         future
+    }
+
+    /// Starts fetching the page of each dependency the target needs (markers evaluated
+    /// without extras) and the metadata of its likely version, as soon as a file's metadata
+    /// arrives: the solver reaches a package's dependencies only when it decides that package,
+    /// and waiting for it turned a cold resolution into a chain of round trips. Each project
+    /// is fetched ahead once; what the solver later asks for is shared, never fetched twice.
+    fn fetch_dependencies_ahead(self: &Arc<Self>, requires_dist: &[Requirement]) {
+        for requirement in requires_dist {
+            if !requirement.evaluate_markers(self.target.markers(), &[]) {
+                continue;
+            }
+            let specifiers = match &requirement.version_or_url {
+                None => None,
+                Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers.clone()),
+                Some(VersionOrUrl::Url(_)) => continue,
+            };
+            let first = self
+                .fetched_ahead
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .insert(requirement.name.clone());
+            if first {
+                self.fetch_likely(requirement.name.clone(), move |version| {
+                    specifiers
+                        .as_ref()
+                        .is_none_or(|specifiers| specifiers.contains(version))
+                });
+            }
+        }
+    }
+
+    /// Fetches the page of `name`, then the metadata of the file the solver will most likely
+    /// try first: the best usable wheel of the newest stable version `wanted` accepts.
+    fn fetch_likely(
+        self: &Arc<Self>,
+        name: PackageName,
+        wanted: impl Fn(&Version) -> bool + Send + 'static,
+    ) {
+        let inner = self.clone();
+        let page = inner.page(&name);
+        self.runtime.spawn(async move {
+            let Ok(page) = page.await else { return };
+            let python = inner.target.python().as_version();
+            let likely = page
+                .versions
+                .versions
+                .iter()
+                .filter(|entry| wanted(&entry.version) && !entry.version.any_prerelease())
+                .find_map(|entry| {
+                    entry.wheels.iter().find(|wheel| {
+                        wheel.yanked.is_none()
+                            && wheel
+                                .requires_python
+                                .as_ref()
+                                .is_none_or(|specifiers| specifiers.contains(&python))
+                    })
+                })
+                .cloned();
+            if let Some(dist) = likely {
+                inner.start_metadata(&name, &page, &dist);
+            }
+        });
     }
 
     fn start_metadata(
@@ -314,28 +383,9 @@ impl PackageSource for IndexSource {
     }
 
     fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
-        let inner = self.inner.clone();
-        let page = inner.page(name);
         let range = range.clone();
-        let name = name.clone();
-        // Once the page is in, fetch the metadata of the newest stable wheel in range:
-        // it is the version the solver will most likely try first.
-        self.inner.runtime.spawn(async move {
-            let Ok(page) = page.await else { return };
-            let likely = page
-                .versions
-                .versions
-                .iter()
-                .find(|entry| {
-                    range.contains(&entry.version)
-                        && !entry.version.any_prerelease()
-                        && !entry.wheels.is_empty()
-                })
-                .and_then(|entry| entry.wheels.first().cloned());
-            if let Some(dist) = likely {
-                inner.start_metadata(&name, &page, &dist);
-            }
-        });
+        self.inner
+            .fetch_likely(name.clone(), move |version| range.contains(version));
     }
 
     fn prefetch_metadata(&self, name: &PackageName, dists: &[DistRef]) {
