@@ -14,7 +14,7 @@ use npsolve_resolver::{
     DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
 };
 use pep440_rs::Version;
-use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use rustc_hash::{FxHashMap, FxHashSet};
 use version_ranges::Ranges;
 
@@ -44,14 +44,25 @@ pub struct IndexSource {
     inner: Arc<Inner>,
 }
 
+/// What [`Inner::fetch_dependencies_ahead`] has done.
+#[derive(Default)]
+struct Ahead {
+    /// Projects whose page and likely metadata were requested.
+    fetched: FxHashSet<PackageName>,
+    /// The extras requirements asked of each project so far.
+    extras: FxHashMap<PackageName, Vec<ExtraName>>,
+    /// The dependencies of each project whose metadata arrived (the latest file's).
+    requires: FxHashMap<PackageName, Vec<Requirement>>,
+}
+
 /// The shared state, also held by prefetch tasks.
 struct Inner {
     client: IndexClient,
     runtime: tokio::runtime::Handle,
     target: Target,
     pages: Mutex<FxHashMap<PackageName, PageFuture>>,
-    /// Projects whose page and likely metadata were fetched ahead of the solver.
-    fetched_ahead: Mutex<FxHashSet<PackageName>>,
+    /// What was fetched ahead of the solver.
+    ahead: Mutex<Ahead>,
     metadata: Mutex<FxHashMap<(PackageName, String), MetadataFuture>>,
 }
 
@@ -68,7 +79,7 @@ impl IndexSource {
                 runtime,
                 target,
                 pages: Mutex::new(FxHashMap::default()),
-                fetched_ahead: Mutex::new(FxHashSet::default()),
+                ahead: Mutex::new(Ahead::default()),
                 metadata: Mutex::new(FxHashMap::default()),
             }),
         }
@@ -148,10 +159,11 @@ impl Inner {
             return future.clone();
         }
         let inner = self.clone();
+        let name = name.clone();
         let future = async move {
             match inner.client.metadata(&file).await {
                 Ok(metadata) => {
-                    inner.fetch_dependencies_ahead(&metadata.requires_dist);
+                    inner.fetch_dependencies_ahead(&name, &metadata.requires_dist);
                     Ok(Arc::new(DistMetadata {
                         requires_dist: metadata.requires_dist.clone(),
                         requires_python: metadata.requires_python.clone(),
@@ -176,33 +188,62 @@ impl Inner {
         future
     }
 
-    /// Starts fetching the page of each dependency the target needs (markers evaluated
-    /// without extras) and the metadata of its likely version, as soon as a file's metadata
-    /// arrives: the solver reaches a package's dependencies only when it decides that package,
-    /// and waiting for it turned a cold resolution into a chain of round trips. Each project
-    /// is fetched ahead once; what the solver later asks for is shared, never fetched twice.
-    fn fetch_dependencies_ahead(self: &Arc<Self>, requires_dist: &[Requirement]) {
-        for requirement in requires_dist {
-            if !requirement.evaluate_markers(self.target.markers(), &[]) {
-                continue;
-            }
-            let specifiers = match &requirement.version_or_url {
-                None => None,
-                Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers.clone()),
-                Some(VersionOrUrl::Url(_)) => continue,
-            };
-            let first = self
-                .fetched_ahead
+    /// Starts fetching the page of each dependency of `name` the target needs and the
+    /// metadata of its likely version, as soon as a file's metadata arrives: the solver reaches
+    /// a package's dependencies only when it decides that package, and waiting for it turned a
+    /// cold resolution into a chain of round trips. Markers are evaluated with the extras some
+    /// requirement seen so far asked of `name`; an extra asked later follows the dependencies
+    /// already read. Each project is fetched ahead once; what the solver later asks for is
+    /// shared, never fetched twice.
+    fn fetch_dependencies_ahead(
+        self: &Arc<Self>,
+        name: &PackageName,
+        requires_dist: &[Requirement],
+    ) {
+        let mut fetch = Vec::new();
+        let mut follow = Vec::new();
+        {
+            let mut ahead = self
+                .ahead
                 .lock()
-                .unwrap_or_else(|poison| poison.into_inner())
-                .insert(requirement.name.clone());
-            if first {
-                self.fetch_likely(requirement.name.clone(), move |version| {
-                    specifiers
-                        .as_ref()
-                        .is_none_or(|specifiers| specifiers.contains(version))
-                });
+                .unwrap_or_else(|poison| poison.into_inner());
+            ahead.requires.insert(name.clone(), requires_dist.to_vec());
+            let extras = ahead.extras.get(name).cloned().unwrap_or_default();
+            for requirement in requires_dist {
+                if !requirement.evaluate_markers(self.target.markers(), &extras) {
+                    continue;
+                }
+                let specifiers = match &requirement.version_or_url {
+                    None => None,
+                    Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers.clone()),
+                    Some(VersionOrUrl::Url(_)) => continue,
+                };
+                let known = ahead.extras.entry(requirement.name.clone()).or_default();
+                let before = known.len();
+                for extra in &requirement.extras {
+                    if !known.contains(extra) {
+                        known.push(extra.clone());
+                    }
+                }
+                if known.len() > before
+                    && let Some(requires) = ahead.requires.get(&requirement.name)
+                {
+                    follow.push((requirement.name.clone(), requires.clone()));
+                }
+                if ahead.fetched.insert(requirement.name.clone()) {
+                    fetch.push((requirement.name.clone(), specifiers));
+                }
             }
+        }
+        for (name, specifiers) in fetch {
+            self.fetch_likely(name, move |version| {
+                specifiers
+                    .as_ref()
+                    .is_none_or(|specifiers| specifiers.contains(version))
+            });
+        }
+        for (name, requires) in follow {
+            self.fetch_dependencies_ahead(&name, &requires);
         }
     }
 
