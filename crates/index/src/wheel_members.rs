@@ -7,6 +7,8 @@
 //! so only single ranges are sent and a 200 aborts the body. Pure wheels need no request.
 //! Verdicts are cached by the file's sha256 (see `verdict_cache.rs`).
 
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+
 use flate2::{Decompress, FlushDecompress, Status};
 use npsolve_abi::{ModuleScanner, ScannedWheel, WheelScan, WheelVerdict, reading_order};
 use npsolve_platform::DistFilename;
@@ -29,6 +31,8 @@ const LOCAL_SLACK: u64 = 256;
 const FIRST_WINDOW: u64 = 512 * 1024;
 /// The largest window asked for at once.
 const MAX_WINDOW: u64 = 8 * 1024 * 1024;
+/// Members whose first windows are fetched at once after the first one.
+const PARALLEL_MEMBERS: usize = 4;
 /// Inflated bytes produced per step.
 const INFLATE_STEP: usize = 256 * 1024;
 
@@ -144,7 +148,7 @@ impl Inner {
             report.source = VerdictSource::Cache;
             return Ok(report);
         }
-        let mut reader = if file.url.scheme() == "file" {
+        let reader = if file.url.scheme() == "file" {
             let bytes = self.download(file).await?;
             if report.wheel.sha256.is_empty() {
                 report.wheel.sha256 = sha256_hex(&bytes);
@@ -167,8 +171,8 @@ impl Inner {
                     if small {
                         let bytes = self.download(file).await?;
                         let mut reader = Reader::whole(&file.url, bytes);
-                        reader.requests = 2;
-                        reader.fetched = reader.total;
+                        reader.requests = AtomicU64::new(2);
+                        reader.fetched = AtomicU64::new(reader.total);
                         reader
                     } else {
                         report.wheel.evidence = "the server does not serve byte ranges and the wheel is larger than the scan budget".to_string();
@@ -179,13 +183,13 @@ impl Inner {
             }
         };
         let verdict = self
-            .scan_members(&mut reader, &filename, options, &mut report)
+            .scan_members(&reader, &filename, options, &mut report)
             .await?;
         report.wheel.fact = verdict.fact;
         report.wheel.module = verdict.module;
         report.wheel.evidence = verdict.evidence;
-        report.bytes_fetched = reader.fetched;
-        report.requests = reader.requests;
+        report.bytes_fetched = reader.fetched();
+        report.requests = reader.requests.load(Ordering::Relaxed);
         report.wheel_size = Some(reader.total);
         if options.use_cache && report.wheel.fact != npsolve_abi::BuildFact::Unknown {
             self.store_verdict(&report.wheel);
@@ -208,15 +212,14 @@ impl Inner {
             total: 0,
             tail: Vec::new(),
             tail_start: 0,
-            fetched: 0,
-            requests: 0,
-            last_status: 0,
+            fetched: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            last_status: AtomicU16::new(0),
         };
-        let Some((tail, start, total)) = self
-            .range_request(&mut reader, &format!("-{tail_len}"))
-            .await?
+        let Some((tail, start, total)) =
+            self.range_request(&reader, &format!("-{tail_len}")).await?
         else {
-            return Ok(Err(reader.last_status));
+            return Ok(Err(reader.last_status.load(Ordering::Relaxed)));
         };
         reader.total = total;
         reader.tail = tail;
@@ -227,7 +230,7 @@ impl Inner {
     /// Reads the central directory, then candidate modules smallest first until decided.
     async fn scan_members(
         &self,
-        reader: &mut Reader,
+        reader: &Reader,
         filename: &str,
         options: &ScanOptions,
         report: &mut WheelScanReport,
@@ -250,54 +253,72 @@ impl Inner {
         };
         report.candidate_modules = order.len();
         let mut scan = WheelScan::new();
-        for entry in order {
-            let remaining = options.byte_budget.saturating_sub(reader.fetched);
-            let Some(evidence) = self.scan_member(reader, entry, remaining).await? else {
-                report.modules_read = scan.modules_read() + 1;
-                return Ok(WheelVerdict {
-                    fact: npsolve_abi::BuildFact::Unknown,
-                    evidence: format!(
-                        "the scan budget of {} bytes ran out while reading `{}` ({} modules read, none decisive)",
-                        options.byte_budget,
-                        entry.name,
-                        scan.modules_read()
-                    ),
-                    module: None,
-                });
-            };
-            scan.add(&entry.name, evidence);
-            if scan.is_decided() {
-                break;
+        // The smallest module alone first (it decides most wheels); after that, the first
+        // windows of the next few modules in parallel, read in order until one decides.
+        let mut at = 0;
+        let mut batch = 1;
+        'batches: while at < order.len() {
+            let mut remaining = options.byte_budget.saturating_sub(reader.fetched());
+            let mut chunk = Vec::new();
+            for entry in order.iter().skip(at).take(batch) {
+                let len = first_window_len(entry, reader.total);
+                if len > remaining {
+                    break;
+                }
+                remaining -= len;
+                chunk.push(*entry);
             }
+            let Some(&blocked) = order.get(at).filter(|_| chunk.is_empty()) else {
+                let firsts = futures::future::join_all(
+                    chunk.iter().map(|entry| self.first_window(reader, entry)),
+                )
+                .await;
+                for (entry, first) in chunk.iter().zip(firsts) {
+                    let evidence = self.finish_member(reader, entry, first?, options).await?;
+                    let Some(evidence) = evidence else {
+                        return Ok(over_budget(options, entry, &scan));
+                    };
+                    scan.add(&entry.name, evidence);
+                    if scan.is_decided() {
+                        break 'batches;
+                    }
+                }
+                at += chunk.len();
+                batch = PARALLEL_MEMBERS;
+                continue;
+            };
+            return Ok(over_budget(options, blocked, &scan));
         }
         report.modules_read = scan.modules_read();
         tracing::debug!(
             "scanned `{filename}`: {} of {} modules, {} bytes",
             report.modules_read,
             report.candidate_modules,
-            reader.fetched
+            reader.fetched()
         );
         Ok(scan.verdict())
     }
 
-    /// Streams one member through the scanner; `None` when the budget runs out first.
-    async fn scan_member(
+    /// The local header and first window of a member's data.
+    async fn first_window(&self, reader: &Reader, entry: &Entry) -> Result<Vec<u8>, IndexError> {
+        self.read(
+            reader,
+            entry.local_header_offset,
+            first_window_len(entry, reader.total),
+        )
+        .await
+    }
+
+    /// Streams one member through the scanner from its first window on, fetching further
+    /// windows until it is settled or read; `None` when the budget runs out first.
+    async fn finish_member(
         &self,
-        reader: &mut Reader,
+        reader: &Reader,
         entry: &Entry,
-        mut budget: u64,
+        first: Vec<u8>,
+        options: &ScanOptions,
     ) -> Result<Option<npsolve_abi::ModuleEvidence>, IndexError> {
-        let header_guess = zip_archive::LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_SLACK;
         let mut window = FIRST_WINDOW.min(entry.compressed_size);
-        let first_len =
-            (header_guess + window).min(reader.total.saturating_sub(entry.local_header_offset));
-        if first_len > budget {
-            return Ok(None);
-        }
-        let first = self
-            .read(reader, entry.local_header_offset, first_len)
-            .await?;
-        budget -= first_len;
         let header_len =
             zip_archive::local_header_len(&first).map_err(|reason| reader.bad(reason))?;
         let data_start = entry.local_header_offset + header_len;
@@ -323,18 +344,17 @@ impl Inner {
             }
             window = (window * 2).min(MAX_WINDOW);
             let len = window.min(data_start + entry.compressed_size - next);
-            if len > budget {
+            if reader.fetched().saturating_add(len) > options.byte_budget {
                 return Ok(None);
             }
             pending = self.read(reader, next, len).await?;
-            budget -= len;
             have = &pending;
         }
         Ok(Some(scanner.finish()))
     }
 
     /// `len` bytes from `start`, from the tail already held, the local file or one range request.
-    async fn read(&self, reader: &mut Reader, start: u64, len: u64) -> Result<Vec<u8>, IndexError> {
+    async fn read(&self, reader: &Reader, start: u64, len: u64) -> Result<Vec<u8>, IndexError> {
         if let Some(bytes) = reader.held(start, len) {
             return Ok(bytes);
         }
@@ -362,7 +382,7 @@ impl Inner {
     /// answered with something other than 206 and a matching `Content-Range`.
     async fn range_request(
         &self,
-        reader: &mut Reader,
+        reader: &Reader,
         spec: &str,
     ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
         let mut headers = HeaderMap::new();
@@ -373,9 +393,11 @@ impl Inner {
             }
         })?;
         headers.insert(header::RANGE, value);
-        reader.requests += 1;
+        reader.requests.fetch_add(1, Ordering::Relaxed);
         let response = self.http.get(&reader.url, &headers, true).await?;
-        reader.last_status = response.status.as_u16();
+        reader
+            .last_status
+            .store(response.status.as_u16(), Ordering::Relaxed);
         if response.status == StatusCode::NOT_FOUND || response.status == StatusCode::GONE {
             return Err(IndexError::Status {
                 url: Box::new(reader.url.clone()),
@@ -391,7 +413,9 @@ impl Inner {
             );
             return Ok(None);
         }
-        reader.fetched += response.body.len() as u64;
+        reader
+            .fetched
+            .fetch_add(response.body.len() as u64, Ordering::Relaxed);
         let parsed = response
             .header(header::CONTENT_RANGE)
             .and_then(|value| value.strip_prefix("bytes "))
@@ -423,10 +447,12 @@ struct Reader {
     total: u64,
     tail: Vec<u8>,
     tail_start: u64,
-    fetched: u64,
-    requests: u64,
+    /// Bytes fetched (or read, for a local file) so far.
+    fetched: AtomicU64,
+    /// Requests made so far.
+    requests: AtomicU64,
     /// The status of the last response.
-    last_status: u16,
+    last_status: AtomicU16,
 }
 
 impl Reader {
@@ -443,19 +469,20 @@ impl Reader {
             whole: Some(bytes),
             tail: Vec::new(),
             tail_start: 0,
-            fetched: 0,
-            requests: 0,
-            last_status: 0,
+            fetched: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            last_status: AtomicU16::new(0),
         }
     }
 
     /// The bytes the end record is looked for in: the fetched tail, or the last
     /// [`TAIL_SIZE`] bytes of a whole file.
-    fn tail_view(&mut self) -> (Vec<u8>, u64) {
+    fn tail_view(&self) -> (Vec<u8>, u64) {
         match &self.whole {
             Some(bytes) => {
                 let start = bytes.len().saturating_sub(TAIL_SIZE as usize);
-                self.fetched += (bytes.len() - start) as u64;
+                self.fetched
+                    .fetch_add((bytes.len() - start) as u64, Ordering::Relaxed);
                 (bytes[start..].to_vec(), start as u64)
             }
             None => (self.tail.clone(), self.tail_start),
@@ -463,16 +490,21 @@ impl Reader {
     }
 
     /// The range if it lies in bytes already held (counted as read for a local file).
-    fn held(&mut self, start: u64, len: u64) -> Option<Vec<u8>> {
+    fn held(&self, start: u64, len: u64) -> Option<Vec<u8>> {
         let end = start.checked_add(len)?;
         if let Some(bytes) = &self.whole {
             let slice = bytes.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
-            self.fetched += len;
+            self.fetched.fetch_add(len, Ordering::Relaxed);
             return Some(slice.to_vec());
         }
         let from = usize::try_from(start.checked_sub(self.tail_start)?).ok()?;
         let to = usize::try_from(end - self.tail_start).ok()?;
         self.tail.get(from..to).map(<[u8]>::to_vec)
+    }
+
+    /// Bytes fetched (or read) so far.
+    fn fetched(&self) -> u64 {
+        self.fetched.load(Ordering::Relaxed)
     }
 
     /// The end of `start..start + len` held in the fetched tail, when the range starts before
@@ -548,5 +580,27 @@ impl MemberInflater {
                 }
             },
         }
+    }
+}
+
+/// Bytes asked for in a member's first request: its local header (with slack for the extra
+/// field) and the first window of its data, within the archive.
+fn first_window_len(entry: &Entry, total: u64) -> u64 {
+    let header_guess = zip_archive::LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_SLACK;
+    (header_guess + FIRST_WINDOW.min(entry.compressed_size))
+        .min(total.saturating_sub(entry.local_header_offset))
+}
+
+/// The verdict when the budget runs out before `entry` could be read.
+fn over_budget(options: &ScanOptions, entry: &Entry, scan: &WheelScan) -> WheelVerdict {
+    WheelVerdict {
+        fact: npsolve_abi::BuildFact::Unknown,
+        evidence: format!(
+            "the scan budget of {} bytes ran out while reading `{}` ({} modules read, none decisive)",
+            options.byte_budget,
+            entry.name,
+            scan.modules_read()
+        ),
+        module: None,
     }
 }

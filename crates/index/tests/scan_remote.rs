@@ -509,3 +509,53 @@ fn a_refused_suffix_range_on_a_small_wheel_of_unknown_size_downloads_it() {
     );
     assert_eq!(report.requests, 2, "the refused range, then the download");
 }
+
+#[test]
+fn later_modules_are_fetched_in_parallel_batches_and_reading_stops_at_the_decisive_one() {
+    // Seven modules, smallest first; only the fifth carries NumPy markers.
+    let names: Vec<String> = (0..7).map(|i| format!("demo/_m{i}.so")).collect();
+    let members: Vec<(&str, Vec<u8>, Method)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let literals: &[&str] = if i == 4 { NUMPY2_120 } else { &[] };
+            (
+                name.as_str(),
+                module(70_000 + 1000 * i, &[], literals, 10),
+                Method::Deflated,
+            )
+        })
+        .collect();
+    let bytes = wheel_bytes(&members, false);
+    let served = serve(&[(NAME, &bytes)], ServerOptions::default());
+    let report = runtime()
+        .block_on(
+            client(served.cache.path())
+                .scan_wheel(&dist_file(&served, NAME, &bytes), &ScanOptions::default()),
+        )
+        .expect("scan");
+    assert_eq!(
+        report.wheel.fact,
+        BuildFact::Numpy2 {
+            floor: Some(v("1.20"))
+        }
+    );
+    assert_eq!(report.wheel.module.as_deref(), Some("demo/_m4.so"));
+    assert_eq!((report.modules_read, report.candidate_modules), (5, 7));
+    // The tail, the smallest module alone, then modules 2 to 5 together; 6 and 7 never.
+    assert_eq!(report.requests, 6, "{:?}", served.server.requests());
+    let sixth = format!("bytes={}-", offset_of(&bytes, "demo/_m5.so"));
+    assert!(
+        !served.server.requests().iter().any(|request| request
+            .range
+            .as_deref()
+            .is_some_and(|range| range.starts_with(&sixth))),
+        "module 6 is not fetched"
+    );
+}
+
+/// The offset of a member's local header.
+fn offset_of(archive: &[u8], name: &str) -> u64 {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).expect("zip");
+    zip.by_name(name).expect("member").header_start()
+}
