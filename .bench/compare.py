@@ -2,12 +2,13 @@
 """Time npsolve against `uv pip compile` on the shared benchmark inputs.
 
 Usage:
-    python3 .bench/compare.py [--runs 5] [--uv PATH] [--npsolve PATH] [INPUT.in ...]
+    python3 .bench/compare.py [--runs 3] [--warm-runs 5] [--all-times] [--uv PATH] [--npsolve PATH] [INPUT.in ...]
 
 For each input it measures two regimes, in the same session on the same machine:
   cold: an empty cache directory for every run (network to PyPI);
   warm: a cache populated by one unmeasured run, then `--offline`.
 It prints the median wall time and peak RSS of each tool and the ratio npsolve/uv.
+uv and npsolve runs alternate (uv, npsolve, uv, ...), so both see the same network.
 Both tools resolve for `--python-version 3.11 --python-platform x86_64-manylinux_2_28`.
 This is a benchmark, not a test: it needs the network and takes minutes.
 """
@@ -47,27 +48,36 @@ def commands(tool, path, source, cache, offline):
     return command
 
 
-def measure(tool, path, source, runs, regime, env):
-    times, memory = [], []
-    root = Path(tempfile.mkdtemp(prefix=f"bench-{tool}-"))
+def measure(tools, source, runs, regime, env):
+    """Times each tool `runs` times, alternating between tools run by run so that both see
+    the same network weather (PyPI latency here moves by seconds within minutes).
+    Returns {tool: (median seconds, max peak MiB, [seconds...])}."""
+    roots = {tool: Path(tempfile.mkdtemp(prefix=f"bench-{tool}-")) for tool in tools}
+    results = {tool: ([], []) for tool in tools}
     try:
-        warm_cache = root / "warm"
         if regime == "warm":
-            run(commands(tool, path, source, warm_cache, False), env)
+            for tool, path in tools.items():
+                run(commands(tool, path, source, roots[tool] / "warm", False), env)
         for index in range(runs):
-            cache = warm_cache if regime == "warm" else root / f"cold-{index}"
-            seconds, rss = run(commands(tool, path, source, cache, regime == "warm"), env)
-            times.append(seconds)
-            memory.append(rss)
+            for tool, path in tools.items():
+                root = roots[tool]
+                cache = root / "warm" if regime == "warm" else root / f"cold-{index}"
+                seconds, rss = run(commands(tool, path, source, cache, regime == "warm"), env)
+                results[tool][0].append(seconds)
+                results[tool][1].append(rss)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
-    return statistics.median(times), max(memory)
+        for root in roots.values():
+            shutil.rmtree(root, ignore_errors=True)
+    return {tool: (statistics.median(times), max(memory), times) for tool, (times, memory) in results.items()}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="*", type=Path)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs per cell")
+    parser.add_argument("--warm-runs", type=int, help="runs per warm cell (default: --runs)")
+    parser.add_argument("--regimes", nargs="+", default=["cold", "warm"], choices=["cold", "warm"])
+    parser.add_argument("--all-times", action="store_true", help="also print every run's time")
     parser.add_argument("--uv", default=shutil.which("uv") or "uv")
     parser.add_argument("--npsolve", default=str(Path(__file__).resolve().parent.parent / "target/release/npsolve"))
     args = parser.parse_args()
@@ -75,15 +85,22 @@ def main():
     env = {key: value for key, value in os.environ.items() if key not in ("UV_INDEX_URL", "PIP_INDEX_URL")}
     print(f"runs per cell: {args.runs}; uv: {subprocess.run([args.uv, '--version'], capture_output=True, text=True).stdout.strip()}")
     print(f"{'input':<12} {'regime':<6} {'uv s':>8} {'npsolve s':>10} {'ratio':>7} {'uv MiB':>8} {'npsolve MiB':>12}")
+    tools = {"uv": args.uv, "npsolve": args.npsolve}
     for source in inputs:
-        for regime in ("cold", "warm"):
-            uv_time, uv_rss = measure("uv", args.uv, source, args.runs, regime, env)
-            np_time, np_rss = measure("npsolve", args.npsolve, source, args.runs, regime, env)
+        regimes = [regime for regime in ("cold", "warm") if regime in args.regimes]
+        for regime in regimes:
+            runs = args.runs if regime == "cold" or args.warm_runs is None else args.warm_runs
+            results = measure(tools, source, runs, regime, env)
+            uv_time, uv_rss, uv_times = results["uv"]
+            np_time, np_rss, np_times = results["npsolve"]
             print(
                 f"{source.stem:<12} {regime:<6} {uv_time:>8.3f} {np_time:>10.3f} {np_time / uv_time:>7.2f}"
                 f" {uv_rss:>8.0f} {np_rss:>12.0f}",
                 flush=True,
             )
+            if args.all_times:
+                print(f"    uv:      {' '.join(f'{t:.3f}' for t in uv_times)}")
+                print(f"    npsolve: {' '.join(f'{t:.3f}' for t in np_times)}", flush=True)
 
 
 if __name__ == "__main__":
