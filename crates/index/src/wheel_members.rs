@@ -31,7 +31,8 @@ const LOCAL_SLACK: u64 = 256;
 const FIRST_WINDOW: u64 = 512 * 1024;
 /// The largest window asked for at once.
 const MAX_WINDOW: u64 = 8 * 1024 * 1024;
-/// Members whose first windows are fetched at once after the first one.
+/// Members whose first windows are fetched at once after the first one (together at most
+/// [`FIRST_WINDOW`] bytes).
 const PARALLEL_MEMBERS: usize = 4;
 /// Inflated bytes produced per step.
 const INFLATE_STEP: usize = 256 * 1024;
@@ -260,12 +261,16 @@ impl Inner {
         'batches: while at < order.len() {
             let mut remaining = options.byte_budget.saturating_sub(reader.fetched());
             let mut chunk = Vec::new();
+            let mut batch_bytes = 0;
             for entry in order.iter().skip(at).take(batch) {
                 let len = first_window_len(entry, reader.total);
-                if len > remaining {
+                // Within the budget; a batch of several stays within one window's worth of
+                // bytes, so prefetching wastes little when an early module decides.
+                if len > remaining || (!chunk.is_empty() && batch_bytes + len > FIRST_WINDOW) {
                     break;
                 }
                 remaining -= len;
+                batch_bytes += len;
                 chunk.push(*entry);
             }
             let Some(&blocked) = order.get(at).filter(|_| chunk.is_empty()) else {
