@@ -39,10 +39,13 @@ pub(crate) struct Inner {
 }
 
 impl IndexClient {
-    /// A client for `options`. Fails only when the HTTP client cannot be set up.
+    /// A client for `options`. The HTTP client is built on the first request (a cached run
+    /// never pays for loading the trust store), so a setup failure
+    /// ([`IndexError::ClientSetup`]) is returned by that request; this constructor keeps its
+    /// `Result` for callers and future checks.
     pub fn new(options: ClientOptions) -> Result<IndexClient, IndexError> {
         let counters = Arc::new(Counters::default());
-        let http = Http::new(&options, counters.clone())?;
+        let http = Http::new(&options, counters.clone());
         let dir = if options.cache.no_cache {
             None
         } else {

@@ -35,7 +35,10 @@ impl Fetched {
 /// The shared HTTP client.
 #[derive(Debug)]
 pub(crate) struct Http {
-    client: reqwest::Client,
+    /// Built on the first request: loading the system's trust store costs milliseconds that
+    /// a run answered from the cache (`--offline`, fresh pages) never needs to spend.
+    client: tokio::sync::OnceCell<reqwest::Client>,
+    timeout: Duration,
     permits: Semaphore,
     retries: u32,
     counters: Arc<Counters>,
@@ -48,20 +51,29 @@ enum Attempt {
 }
 
 impl Http {
-    pub fn new(options: &ClientOptions, counters: Arc<Counters>) -> Result<Http, IndexError> {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("npsolve/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(options.timeout)
-            .read_timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(IndexError::ClientSetup)?;
-        Ok(Http {
-            client,
+    pub fn new(options: &ClientOptions, counters: Arc<Counters>) -> Http {
+        Http {
+            client: tokio::sync::OnceCell::new(),
+            timeout: options.timeout,
             permits: Semaphore::new(options.max_concurrency.max(1)),
             retries: options.retries,
             counters,
-        })
+        }
+    }
+
+    /// The reqwest client, built once; a failure to build it is returned to every caller.
+    async fn client(&self) -> Result<&reqwest::Client, IndexError> {
+        self.client
+            .get_or_try_init(|| async {
+                reqwest::Client::builder()
+                    .user_agent(concat!("npsolve/", env!("CARGO_PKG_VERSION")))
+                    .connect_timeout(self.timeout)
+                    .read_timeout(self.timeout)
+                    .redirect(reqwest::redirect::Policy::limited(5))
+                    .build()
+                    .map_err(IndexError::ClientSetup)
+            })
+            .await
     }
 
     /// GETs `url`, retrying transient failures (connect errors, timeouts, 5xx, 429, truncated bodies).
@@ -74,10 +86,11 @@ impl Http {
         headers: &HeaderMap,
         range: bool,
     ) -> Result<Fetched, IndexError> {
+        let client = self.client().await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(url, headers, range, attempt).await {
+            match self.attempt(client, url, headers, range, attempt).await {
                 Attempt::Done(fetched) => return Ok(fetched),
                 Attempt::Transient(error) if attempt <= self.retries => {
                     bump(&self.counters.retries);
@@ -90,7 +103,14 @@ impl Http {
         }
     }
 
-    async fn attempt(&self, url: &Url, headers: &HeaderMap, range: bool, attempts: u32) -> Attempt {
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        url: &Url,
+        headers: &HeaderMap,
+        range: bool,
+        attempts: u32,
+    ) -> Attempt {
         let transport = |source| {
             Attempt::Transient(IndexError::Transport {
                 url: Box::new(url.clone()),
@@ -100,7 +120,7 @@ impl Http {
         };
         let _permit = self.permits.acquire().await;
         bump(&self.counters.requests);
-        let mut request = self.client.get(url.clone()).headers(headers.clone());
+        let mut request = client.get(url.clone()).headers(headers.clone());
         if range {
             request = request.header(
                 header::ACCEPT_ENCODING,
