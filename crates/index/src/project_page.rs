@@ -151,36 +151,42 @@ impl Inner {
             .header(header::CONTENT_TYPE)
             .unwrap_or("text/html")
             .to_string();
+        let entry = PageEntry {
+            url: response.url.to_string(),
+            etag: response.header(header::ETAG).map(str::to_string),
+            last_modified: response.header(header::LAST_MODIFIED).map(str::to_string),
+            stored_at: now(),
+            max_age: max_age(response.header(header::CACHE_CONTROL)),
+        };
         // Parse before caching: a malformed page never reaches the cache.
         let files = parse_project_page(&response.body, &content_type, &response.url, name)
             .map_err(|reason| IndexError::MalformedPage {
                 url: Box::new(response.url.clone()),
                 reason,
             })?;
-        if let Some(path) = entry_path.as_deref() {
-            let entry = PageEntry {
-                url: response.url.to_string(),
-                etag: response.header(header::ETAG).map(str::to_string),
-                last_modified: response.header(header::LAST_MODIFIED).map(str::to_string),
-                stored_at: now(),
-                max_age: max_age(response.header(header::CACHE_CONTROL)),
-            };
-            self.store(path, name, &entry, &files);
-        }
-        Ok(Some(files.into_iter().map(ListedFile::of).collect()))
-    }
-
-    /// Caches a page's files in their compact form; a failure only costs a refetch later.
-    fn store(&self, path: &Path, name: &PackageName, entry: &PageEntry, files: &[DistFile]) {
-        let written = page_compact::encode(name, files)
-            .map_err(|error| IndexError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(error),
-            })
-            .and_then(|body| self.cache.write(path, entry, &body));
-        if let Err(error) = written {
+        // The body can be megabytes (and many pages arrive at once on a cold run).
+        drop(response);
+        let compact = match page_compact::encode(name, &files) {
+            Ok(compact) => compact,
+            Err(error) => {
+                tracing::warn!("cannot encode the page of `{name}` for the cache: {error}");
+                return Ok(Some(files.into_iter().map(ListedFile::of).collect()));
+            }
+        };
+        drop(files);
+        if let Some(path) = entry_path.as_deref()
+            && let Err(error) = self.cache.write(path, &entry, &compact)
+        {
             tracing::warn!("cannot write the cache: {error}");
         }
+        // Read back what was stored: a cold run resolves with exactly the records a warm run
+        // will read, with each version, tag set and requires-python shared across files.
+        page_compact::decode(&compact, name)
+            .map(Some)
+            .map_err(|reason| IndexError::MalformedPage {
+                url: Box::new(url.clone()),
+                reason: format!("its compact form does not read back: {reason}"),
+            })
     }
 
     /// A project page of a `file://` mirror: `<name>/index.json`, else `<name>/index.html`
