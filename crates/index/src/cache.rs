@@ -1,13 +1,18 @@
 //! The disk cache: versioned layout, atomic writes, self-checking entries.
 //!
-//! Layout under the cache dir: `v3/pages/<index-key>/<name>.entry` (project pages in their
-//! compact form with their validators) and `v3/metadata/<key[..2]>/<key>.entry` (core metadata
-//! keyed by the file's sha256, or by a hash of its URL). `v1` held pages as served, `v2` an earlier compact form;
-//! a format change bumps the folder, so an older layout is never misread. Each entry is
-//! `npsolve-cache-v3\n`, one JSON header line
-//! (body length, body sha256, caller data), then the body. A torn or corrupt entry fails the
-//! check and is deleted; entries are written to a temp file in the same folder and renamed, so
+//! Layout under the cache dir: `v4/pages/<index-key>/<name>.entry` (project pages in their
+//! compact form with their validators) and `v4/metadata/<key[..2]>/<key>.entry` (core metadata
+//! keyed by the file's sha256, or by a hash of its URL). `v1` held pages as served, `v2` and
+//! `v3` earlier compact forms or checksums; a format change bumps the folder, so an older
+//! layout is never misread. Each entry is `npsolve-cache-v4\n`, one JSON header line (body
+//! length, body CRC-32, caller data), then the body. A torn or corrupt entry fails the check
+//! and is deleted; entries are written to a temp file in the same folder and renamed, so
 //! concurrent processes only ever see whole entries.
+//!
+//! The check is a CRC-32, not a cryptographic hash: it guards against torn and damaged
+//! files, and a hash stored beside the data it covers proves nothing against someone who can
+//! write the cache. sha256 over the ~25 MB of pages a large warm resolution reads cost more
+//! than the rest of reading them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::error::IndexError;
 use crate::stats::{Counters, bump};
 
-const MAGIC: &[u8] = b"npsolve-cache-v3\n";
+const MAGIC: &[u8] = b"npsolve-cache-v4\n";
 
 /// The hex sha256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -29,8 +34,30 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Serialize, Deserialize)]
 struct Header<M> {
     len: u64,
-    sha256: String,
+    crc32: u32,
     data: M,
+}
+
+/// The CRC-32 of `bytes`.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
+}
+
+/// An entry's body, still in the buffer the entry was read into.
+#[derive(Debug)]
+pub(crate) struct Body {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(self.start..).unwrap_or_default()
+    }
 }
 
 /// The cache; `root == None` keeps nothing on disk.
@@ -40,10 +67,10 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// A cache under `<dir>/v3`, or none.
+    /// A cache under `<dir>/v4`, or none.
     pub fn new(dir: Option<PathBuf>) -> Cache {
         Cache {
-            root: dir.map(|dir| dir.join("v3")),
+            root: dir.map(|dir| dir.join("v4")),
         }
     }
 
@@ -77,6 +104,16 @@ impl Cache {
         path: &Path,
         counters: &Counters,
     ) -> Option<(M, Vec<u8>)> {
+        self.read_body(path, counters)
+            .map(|(data, body)| (data, body.to_vec()))
+    }
+
+    /// Reads an entry without copying its body out of the read buffer.
+    pub fn read_body<M: DeserializeOwned>(
+        &self,
+        path: &Path,
+        counters: &Counters,
+    ) -> Option<(M, Body)> {
         let bytes = match fs_err::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -114,7 +151,7 @@ impl Cache {
         fs_err::create_dir_all(folder).map_err(io)?;
         let header = Header {
             len: body.len() as u64,
-            sha256: sha256_hex(body),
+            crc32: crc32(body),
             data,
         };
         let header =
@@ -125,7 +162,7 @@ impl Cache {
         file.write_all(b"\n").map_err(io)?;
         file.write_all(body).map_err(io)?;
         // No fsync: a crash can leave a torn entry only after a power loss, and the length and
-        // sha256 check then rejects it; syncing every page and metadata file cost seconds cold.
+        // CRC check then rejects it; syncing every page and metadata file cost seconds cold.
         file.persist(path).map_err(|error| io(error.error))?;
         Ok(())
     }
@@ -136,18 +173,17 @@ impl Cache {
     }
 }
 
-/// Checks and splits an entry; the body reuses the read buffer (no second copy of a
-/// multi-megabyte page).
-fn decode<M: DeserializeOwned>(mut bytes: Vec<u8>) -> Option<(M, Vec<u8>)> {
+/// Checks and splits an entry; the body stays where it was read (no copy, no move).
+fn decode<M: DeserializeOwned>(bytes: Vec<u8>) -> Option<(M, Body)> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let newline = rest.iter().position(|&byte| byte == b'\n')?;
     let header: Header<M> = serde_json::from_slice(&rest[..newline]).ok()?;
     let body = &rest[newline + 1..];
-    if body.len() as u64 != header.len || sha256_hex(body) != header.sha256 {
+    if body.len() as u64 != header.len || crc32(body) != header.crc32 {
         return None;
     }
-    bytes.drain(..MAGIC.len() + newline + 1);
-    Some((header.data, bytes))
+    let start = MAGIC.len() + newline + 1;
+    Some((header.data, Body { bytes, start }))
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl Inner {
         }
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
         let cached = entry_path.as_deref().and_then(|path| {
-            let (entry, body) = self.cache.read::<PageEntry>(path, &self.counters)?;
+            let (entry, body) = self.cache.read_body::<PageEntry>(path, &self.counters)?;
             match page_compact::decode(&body, name) {
                 Ok(files) => Some((entry, body, files)),
                 Err(reason) => {
