@@ -6,6 +6,7 @@ mod abi;
 mod check;
 mod common;
 mod compile;
+mod doctor;
 mod explain;
 mod inputs;
 mod lock;

@@ -90,7 +90,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print the curated NumPy ABI facts npsolve holds for a package.
     Abi(AbiArgs),
-    /// Audit an installed environment for NumPy ABI breaks.
+    /// Audit an installed environment: binaries that cannot run with its numpy, unmet
+    /// dependencies, and the pins that fix them (exit 0 healthy, 1 problems).
+    #[command(
+        after_help = "Examples:\n  npsolve doctor                     # the active venv, else python3 on PATH\n  npsolve doctor --venv .venv\n  npsolve doctor --python /usr/bin/python3.11 --json\n  npsolve doctor --site-packages build/site-packages --python-version 3.11"
+    )]
     Doctor(DoctorArgs),
     /// Decode a traceback: which package broke and how to fix it (exit 1: nothing recognised).
     #[command(
@@ -379,9 +383,22 @@ pub struct AbiArgs {
 /// `npsolve doctor`.
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// The virtual environment to audit.
-    #[arg(long, value_name = "DIR")]
+    /// The virtual environment to audit (default: the active one, `VIRTUAL_ENV`, else the
+    /// `python3` on PATH; `--python PATH` audits that interpreter's environment).
+    #[arg(long, value_name = "DIR", conflicts_with = "site_packages")]
     pub venv: Option<PathBuf>,
+    /// A site-packages folder to audit as is (the target then comes from the target options).
+    #[arg(long, value_name = "DIR")]
+    pub site_packages: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Target options (read from the environment's interpreter when there is one).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Index options, for computing the fix.
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 /// `npsolve explain`.

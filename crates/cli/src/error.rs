@@ -26,9 +26,9 @@ pub enum CliError {
     /// The index or the cache failed during resolution.
     #[error("{0}")]
     Resolution(String),
-    /// A subcommand that is not built yet.
-    #[error("`npsolve {0}` is not implemented yet")]
-    NotImplemented(&'static str),
+    /// An installed environment could not be read.
+    #[error(transparent)]
+    Environment(#[from] npsolve_environment::EnvironmentError),
 }
 
 impl CliError {

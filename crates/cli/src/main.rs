@@ -47,7 +47,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Lock(args) => commands::lock::run(&args, printer),
         Command::Check(args) => commands::check::run(&args, printer),
         Command::Scan(args) => commands::scan::run(&args, printer),
-        Command::Doctor(_) => Err(CliError::NotImplemented("doctor")),
+        Command::Doctor(args) => commands::doctor::run(&args, printer),
         Command::Explain(args) => commands::explain::run(&args, printer),
     }
 }

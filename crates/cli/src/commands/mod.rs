@@ -3,6 +3,7 @@
 pub mod abi;
 pub mod check;
 pub mod compile;
+pub mod doctor;
 pub mod explain;
 pub mod lock;
 pub mod scan;

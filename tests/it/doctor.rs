@@ -1,0 +1,184 @@
+//! `npsolve doctor` on throwaway environments: dist-info folders and stand-in modules
+//! carrying the markers, with the fix computed against a synthetic index on loopback.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use npsolve_testkit::{FixtureServer, ServerOptions};
+
+use crate::common::{Release, synthetic_index, transcript_with};
+
+const NUMPY1: &[u8] = b"\0_ARRAY_API\0_ARRAY_API not found\0module compiled against API version 0x%x but this version of numpy is 0x%x\0";
+const NUMPY2: &[u8] = b"\0_ARRAY_API\0numpy._core._multiarray_umath\0module was compiled against NumPy C-API version 0x%x (NumPy 1.21) but the running NumPy has C-API version 0x%x.\0";
+const PYBIND11_LEGACY: &[u8] = b"\0_ARRAY_API\0numpy.core.multiarray\0numpy.core._internal\0";
+const NO_CAPI: &[u8] = b"\0PyInit__ext\0ctypes\0";
+
+/// Installs `name` `version` into `site`: METADATA with `requires`, RECORD listing the files,
+/// and `<name>/_ext.so` holding `module` when given.
+fn install(site: &Path, name: &str, version: &str, requires: &[&str], module: Option<&[u8]>) {
+    let package = name.replace('-', "_");
+    let dist_info = site.join(format!("{package}-{version}.dist-info"));
+    std::fs::create_dir_all(&dist_info).unwrap();
+    std::fs::create_dir_all(site.join(&package)).unwrap();
+    let mut metadata = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    for requirement in requires {
+        metadata.push_str(&format!("Requires-Dist: {requirement}\n"));
+    }
+    std::fs::write(dist_info.join("METADATA"), metadata).unwrap();
+    std::fs::write(site.join(&package).join("__init__.py"), "").unwrap();
+    let mut record = format!("{package}/__init__.py,,\n");
+    if let Some(module) = module {
+        std::fs::write(site.join(&package).join("_ext.so"), module).unwrap();
+        record.push_str(&format!("{package}/_ext.so,,\n"));
+    }
+    record.push_str(&format!("{package}-{version}.dist-info/RECORD,,\n"));
+    std::fs::write(dist_info.join("RECORD"), record).unwrap();
+}
+
+/// Runs `npsolve doctor --site-packages` on `site` with a synthetic index of `releases`.
+fn doctor(site: &Path, releases: &[Release], extra: &[&str]) -> (std::process::Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic_index(&dir.path().join("index"), releases);
+    let server = FixtureServer::start(dir.path().join("index"), ServerOptions::default());
+    let output = Command::cargo_bin("npsolve")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+        .args(["doctor", "--site-packages", site.to_str().unwrap()])
+        .args(["--index-url", server.index_url().as_str()])
+        .args([
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let text = transcript_with(&output, site, &server.index_url());
+    (output, text)
+}
+
+fn index() -> Vec<Release> {
+    vec![
+        Release::new("numpy", "2.1.3"),
+        Release::new("numpy", "1.26.4"),
+        Release::new("old-ext", "1.0")
+            .module(NUMPY1)
+            .requires("numpy>=1.21"),
+        Release::new("six", "1.17.0"),
+    ]
+}
+
+#[test]
+fn a_healthy_environment_exits_zero() {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    install(
+        site.path(),
+        "new-ext",
+        "2.0",
+        &["numpy>=1.21"],
+        Some(NUMPY2),
+    );
+    install(site.path(), "ctypes-ext", "1.0", &["numpy"], Some(NO_CAPI));
+    let (output, text) = doctor(site.path(), &index(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("No problems"), "{text}");
+}
+
+#[test]
+fn a_numpy1_build_under_numpy2_is_named_with_evidence_and_fixed() {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    install(
+        site.path(),
+        "old-ext",
+        "1.0",
+        &["numpy>=1.21"],
+        Some(NUMPY1),
+    );
+    let (output, text) = doctor(site.path(), &index(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: old-ext 1.0 cannot run with numpy 2.1.3: it needs numpy<2"),
+        "{text}"
+    );
+    assert!(text.contains("module: old_ext/_ext.so"), "{text}");
+    assert!(text.contains("NumPy 1.x headers"), "{text}");
+    // The fix keeps old-ext and moves numpy, as one command.
+    assert!(text.contains("    numpy==1.26.4\n"), "{text}");
+    assert!(text.contains("pip install numpy==1.26.4"), "{text}");
+
+    let (output, text) = doctor(site.path(), &index(), &["--json"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["numpy"], "2.1.3");
+    assert_eq!(json["abi_problems"][0]["package"], "old-ext");
+    assert_eq!(json["abi_problems"][0]["module"], "old_ext/_ext.so");
+    assert_eq!(json["fix"]["pins"][0], "numpy==1.26.4");
+}
+
+#[test]
+fn a_missing_dependency_is_reported_like_pip_check() {
+    let site = tempfile::tempdir().unwrap();
+    install(
+        site.path(),
+        "app",
+        "1.0",
+        &["six>=1.16", "colorama ; sys_platform == 'win32'"],
+        None,
+    );
+    let (output, text) = doctor(site.path(), &index(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: app 1.0 requires `six>=1.16`, which is not installed"),
+        "{text}"
+    );
+    assert!(!text.contains("colorama"), "markers are evaluated: {text}");
+    assert!(text.contains("    six==1.17.0\n"), "{text}");
+}
+
+#[test]
+fn a_pybind11_before_2_12_module_is_flagged_under_numpy2() {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    install(
+        site.path(),
+        "bound-ext",
+        "1.0",
+        &["numpy"],
+        Some(PYBIND11_LEGACY),
+    );
+    let (output, text) = doctor(site.path(), &index(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: bound-ext 1.0 cannot run with numpy 2.1.3"),
+        "{text}"
+    );
+    assert!(text.contains("pybind11"), "{text}");
+}
+
+#[test]
+fn an_unreachable_index_still_gives_the_diagnosis() {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    install(
+        site.path(),
+        "old-ext",
+        "1.0",
+        &["numpy>=1.21"],
+        Some(NUMPY1),
+    );
+    let (output, text) = doctor(site.path(), &index(), &["--offline"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error: old-ext 1.0 cannot run"), "{text}");
+    assert!(text.contains("The fix could not be computed"), "{text}");
+}
+
+#[test]
+fn a_folder_that_is_no_environment_is_a_usage_error() {
+    let (output, text) = doctor(Path::new("/nonexistent/site-packages"), &index(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("is not a folder"), "{text}");
+}
