@@ -182,3 +182,52 @@ fn a_folder_that_is_no_environment_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("is not a folder"), "{text}");
 }
+
+#[test]
+fn explain_with_the_environment_names_the_owner_from_record_and_hands_over() {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    // The distribution's name differs from its top-level module, as with scikit-learn.
+    let dist_info = site.path().join("pretty_name-1.0.dist-info");
+    std::fs::create_dir_all(&dist_info).unwrap();
+    std::fs::write(
+        dist_info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: pretty-name\nVersion: 1.0\nRequires-Dist: numpy\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(site.path().join("ugly_mod")).unwrap();
+    std::fs::write(site.path().join("ugly_mod/__init__.py"), "").unwrap();
+    std::fs::write(site.path().join("ugly_mod/_ext.so"), NUMPY1).unwrap();
+    std::fs::write(
+        dist_info.join("RECORD"),
+        "ugly_mod/__init__.py,,\nugly_mod/_ext.so,,\npretty_name-1.0.dist-info/RECORD,,\n",
+    )
+    .unwrap();
+    let traceback = format!(
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n  File \"{0}/ugly_mod/__init__.py\", line 1, in <module>\n    from ugly_mod._ext import run\nAttributeError: _ARRAY_API not found\n",
+        site.path().display()
+    );
+    std::fs::write(site.path().join("crash.log"), traceback).unwrap();
+    let output = Command::cargo_bin("npsolve")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["explain", site.path().join("crash.log").to_str().unwrap()])
+        .args([
+            "--site-packages",
+            site.path().to_str().unwrap(),
+            "--offline",
+        ])
+        .output()
+        .unwrap();
+    let text = transcript_with(&output, site.path(), "http://unused/");
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("`pretty-name` (module `ugly_mod"), "{text}");
+    assert!(
+        text.contains("In the environment (`npsolve doctor`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: pretty-name 1.0 cannot run with numpy 2.1.3"),
+        "{text}"
+    );
+}

@@ -409,6 +409,19 @@ pub struct ExplainArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The virtual environment that crashed: map the module to its distribution through
+    /// RECORD files and hand over to `npsolve doctor` for the fix.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["site_packages", "python"])]
+    pub venv: Option<PathBuf>,
+    /// The site-packages folder that crashed (as `--venv`).
+    #[arg(long, value_name = "DIR", conflicts_with = "python")]
+    pub site_packages: Option<PathBuf>,
+    /// The interpreter that crashed (as `--venv`).
+    #[arg(long, value_name = "PYTHON")]
+    pub python: Option<PathBuf>,
+    /// Index options, for the doctor's fix.
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 /// `npsolve index ...`.

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use npsolve_abi::Facts;
 use npsolve_diagnose::{AbiErrorKind, Diagnosis, explain_traceback};
 
-use crate::args::ExplainArgs;
+use npsolve_environment::{Environment, Location};
+
+use crate::args::{DoctorArgs, ExplainArgs, TargetArgs};
+use crate::commands::doctor;
 use crate::error::CliError;
 use crate::printer::Printer;
 
@@ -21,7 +24,7 @@ pub fn run(args: &ExplainArgs, printer: &Printer) -> Result<ExitCode, CliError> 
                 CliError::Usage(format!("cannot read `{}`: {error}", path.display()))
             })?,
     };
-    let Some(diagnosis) = explain_traceback(&text) else {
+    let Some(mut diagnosis) = explain_traceback(&text) else {
         let message = "no NumPy binary-incompatibility error found (looked for `_ARRAY_API not found`, the \"compiled using NumPy 1.x\" banner, `numpy.core.multiarray failed to import`, `size changed, may indicate binary incompatibility` and C-API version mismatches)";
         if args.json {
             printer.stdout(&format!(
@@ -33,6 +36,20 @@ pub fn run(args: &ExplainArgs, printer: &Printer) -> Result<ExitCode, CliError> 
         }
         return Ok(ExitCode::from(1));
     };
+    let location = if let Some(dir) = &args.site_packages {
+        Some(Location::SitePackages(dir.clone()))
+    } else if let Some(dir) = &args.venv {
+        Some(Location::Venv(dir.clone()))
+    } else {
+        args.python.clone().map(Location::Python)
+    };
+    if let (Some(location), Some(module)) = (&location, diagnosis.module.clone()) {
+        // The environment knows exactly which distribution installed the module.
+        let environment = Environment::read(location)?;
+        if let Some(owner) = environment.owner_of_module(&module) {
+            diagnosis.distribution = Some(owner.name.clone());
+        }
+    }
     let advice = advice(&diagnosis);
     if args.json {
         let kind = match &diagnosis.kind {
@@ -58,6 +75,20 @@ pub fn run(args: &ExplainArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             out.push_str(&format!("  fix: {fix}\n"));
         }
         printer.stdout(&out)?;
+        if location.is_some() {
+            printer.stdout("\nIn the environment (`npsolve doctor`):\n")?;
+            let doctor = DoctorArgs {
+                venv: args.venv.clone(),
+                site_packages: args.site_packages.clone(),
+                json: false,
+                target: TargetArgs {
+                    python: args.python.clone(),
+                    ..TargetArgs::default()
+                },
+                index: args.index.clone(),
+            };
+            doctor::run(&doctor, printer)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
