@@ -4,8 +4,8 @@
 //! NumPy's binary-incompatibility errors it shows, which module raised it, and which
 //! distribution most likely owns that module. It is pure text processing; it does not
 //! read environments or the index, and it does not decide fixes (the CLI combines a
-//! [`Diagnosis`] with the curated facts of `npsolve-abi`). Auditing an installed
-//! environment (`npsolve doctor`) is not built yet.
+//! [`Diagnosis`] with the curated facts of `npsolve-abi`). Reading an installed
+//! environment belongs to `npsolve-environment`.
 
 mod module_owner;
 mod traceback;
