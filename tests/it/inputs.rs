@@ -71,12 +71,18 @@ fn shorthand_runs_compile_and_help_shows_examples() {
 }
 
 #[test]
-fn unimplemented_subcommands_say_so() {
+fn doctor_on_a_missing_venv_is_a_usage_error() {
     let output = assert_cmd::Command::cargo_bin("npsolve")
         .unwrap()
-        .args(["doctor"])
+        .args(["doctor", "--venv", "/nonexistent/venv"])
+        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("not implemented"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("`/nonexistent/venv` is not a virtual environment"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
