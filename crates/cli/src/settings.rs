@@ -122,9 +122,30 @@ pub fn client_options(
         },
         exclude_newer,
         max_concurrency: 64,
-        timeout: Duration::from_secs(30),
+        timeout: http_timeout()?,
         retries: 3,
     })
+}
+
+/// `NPSOLVE_HTTP_TIMEOUT` (else uv's `UV_HTTP_TIMEOUT`): seconds of silence before a request
+/// is retried; 30 by default.
+fn http_timeout() -> Result<Duration, CliError> {
+    for variable in ["NPSOLVE_HTTP_TIMEOUT", "UV_HTTP_TIMEOUT"] {
+        if let Ok(text) = std::env::var(variable) {
+            let seconds: f64 = text.trim().parse().map_err(|_| {
+                CliError::Usage(format!(
+                    "invalid {variable} `{text}`: expected seconds, e.g. 30"
+                ))
+            })?;
+            if !(seconds.is_finite() && seconds > 0.0) {
+                return Err(CliError::Usage(format!(
+                    "invalid {variable} `{text}`: expected a positive number of seconds"
+                )));
+            }
+            return Ok(Duration::from_secs_f64(seconds));
+        }
+    }
+    Ok(Duration::from_secs(30))
 }
 
 /// `--exclude-newer`: an RFC 3339 timestamp or a date (midnight UTC).

@@ -42,3 +42,68 @@ impl FaultRule {
         }
     }
 }
+
+/// Faults at random: each request (not matched by a rule) goes wrong with probability
+/// `per_mille / 1000`, the kind drawn from `kinds`; the draws follow `seed` in request order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RandomFaults {
+    /// Chance of a fault per request, in thousandths.
+    pub per_mille: u32,
+    /// Seed of the draws.
+    pub seed: u64,
+    /// The faults drawn from (uniformly).
+    pub kinds: Vec<FaultKind>,
+}
+
+/// The seeded draws of [`RandomFaults`] (SplitMix64: tiny, and enough for a test harness).
+#[derive(Debug)]
+pub(crate) struct Draws {
+    state: u64,
+}
+
+impl Draws {
+    pub(crate) fn new(seed: u64) -> Draws {
+        Draws { state: seed }
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// The fault for the next request, if it draws one.
+    pub(crate) fn draw(&mut self, faults: &RandomFaults) -> Option<FaultKind> {
+        let roll = self.next() % 1000;
+        let pick = self.next();
+        if roll >= u64::from(faults.per_mille) || faults.kinds.is_empty() {
+            return None;
+        }
+        let index = usize::try_from(pick % faults.kinds.len() as u64).unwrap_or(0);
+        faults.kinds.get(index).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_follow_the_seed_and_the_rate() {
+        let faults = RandomFaults {
+            per_mille: 250,
+            seed: 7,
+            kinds: vec![FaultKind::Status(503), FaultKind::TruncatedBody],
+        };
+        let run = |seed| {
+            let mut draws = Draws::new(seed);
+            (0..1000).map(|_| draws.draw(&faults)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let hits = run(7).iter().filter(|fault| fault.is_some()).count();
+        assert!((200..300).contains(&hits), "{hits}");
+    }
+}

@@ -10,5 +10,5 @@ mod faults;
 mod ranges;
 mod server;
 
-pub use faults::{FaultKind, FaultRule};
+pub use faults::{FaultKind, FaultRule, RandomFaults};
 pub use server::{FixtureServer, Flavor, RequestRecord, ServerOptions};

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 
-use crate::faults::{FaultKind, FaultRule};
+use crate::faults::{Draws, FaultKind, FaultRule, RandomFaults};
 use crate::ranges::{RangeAnswer, answer};
 
 /// Which page formats the server offers.
@@ -35,6 +35,8 @@ pub struct ServerOptions {
     pub faults: Vec<FaultRule>,
     /// `Cache-Control: max-age` sent on project pages (`None`: `max-age=0, must-revalidate`).
     pub max_age: Option<u64>,
+    /// Faults drawn at random for requests no rule matches (the soak test).
+    pub random_faults: Option<RandomFaults>,
 }
 
 /// One request as the server saw it.
@@ -57,6 +59,8 @@ struct Shared {
     options: ServerOptions,
     /// Remaining uses of each fault rule.
     remaining: Mutex<Vec<usize>>,
+    /// The random fault draws, when enabled.
+    draws: Mutex<Draws>,
     records: Mutex<Vec<RequestRecord>>,
 }
 
@@ -91,6 +95,12 @@ impl FixtureServer {
         let shared = Arc::new(Shared {
             root: root.into(),
             remaining: Mutex::new(options.faults.iter().map(|rule| rule.times).collect()),
+            draws: Mutex::new(Draws::new(
+                options
+                    .random_faults
+                    .as_ref()
+                    .map_or(0, |faults| faults.seed),
+            )),
             options,
             records: Mutex::new(Vec::new()),
         });
@@ -162,7 +172,8 @@ fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
             return Some(rule.kind.clone());
         }
     }
-    None
+    let faults = shared.options.random_faults.as_ref()?;
+    lock(&shared.draws).draw(faults)
 }
 
 /// PEP 503 normalisation.
