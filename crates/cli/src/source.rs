@@ -448,11 +448,105 @@ impl PackageSource for IndexSource {
 mod tests {
     use std::str::FromStr;
 
-    use npsolve_index::{CoreMetadataHint, Hashes};
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use npsolve_index::{CacheOptions, ClientOptions, CoreMetadataHint, Hashes, IndexUrl};
     use npsolve_platform::{DistFilename, Platform, PythonVersion};
+    use npsolve_testkit::{FixtureServer, ServerOptions};
     use url::Url;
 
     use super::*;
+
+    fn target() -> Target {
+        Target::new(
+            PythonVersion::from_str("3.11").expect("python"),
+            Platform::from_str("x86_64-manylinux_2_28").expect("platform"),
+        )
+    }
+
+    /// A project with one pure wheel whose `.metadata` lists `requires`.
+    fn write_project(root: &Path, name: &str, requires: &[&str]) {
+        let filename = format!("{name}-1.0-py3-none-any.whl");
+        let folder = root.join("simple").join(name);
+        std::fs::create_dir_all(&folder).expect("page folder");
+        std::fs::create_dir_all(root.join("files")).expect("files folder");
+        let page = serde_json::json!({
+            "meta": {"api-version": "1.1"},
+            "name": name,
+            "files": [{"filename": filename, "url": format!("../../files/{filename}"),
+                       "hashes": {}, "core-metadata": true}],
+        });
+        std::fs::write(folder.join("index.json"), page.to_string()).expect("page");
+        let mut metadata = format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n");
+        for requirement in requires {
+            metadata.push_str(&format!("Requires-Dist: {requirement}\n"));
+        }
+        std::fs::write(
+            root.join("files").join(format!("{filename}.metadata")),
+            metadata,
+        )
+        .expect("metadata");
+    }
+
+    /// Once the solver has read one project's metadata, the source alone fetches the pages of
+    /// its dependencies and of theirs, following extras that were asked for and no others.
+    #[test]
+    fn fetches_dependencies_ahead_of_the_solver() {
+        let index = tempfile::tempdir().expect("temp dir");
+        write_project(
+            index.path(),
+            "top",
+            &["middle>=1", "optional ; extra == 'x'", "wide[y]"],
+        );
+        write_project(index.path(), "middle", &["leaf"]);
+        write_project(index.path(), "leaf", &[]);
+        write_project(index.path(), "optional", &[]);
+        write_project(index.path(), "wide", &["extra-only ; extra == 'y'"]);
+        write_project(index.path(), "extra-only", &[]);
+        let server = FixtureServer::start(index.path(), ServerOptions::default());
+        let cache = tempfile::tempdir().expect("temp dir");
+        let options = ClientOptions {
+            index_url: Some(IndexUrl::from_str(&server.index_url()).expect("index URL")),
+            cache: CacheOptions {
+                dir: Some(cache.path().to_path_buf()),
+                ..CacheOptions::default()
+            },
+            ..ClientOptions::default()
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let client = IndexClient::new(options).expect("client");
+        let source = IndexSource::new(client, runtime.handle().clone(), target());
+        let top = PackageName::from_str("top").expect("name");
+        let versions = source.versions(&top).expect("page of top");
+        let dist = versions.versions[0].wheels[0].clone();
+        source.metadata(&top, &dist).expect("metadata of top");
+
+        let page_requested = |name: &str| {
+            server
+                .requests()
+                .iter()
+                .any(|request| request.path == format!("/simple/{name}/"))
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let expected = ["middle", "leaf", "wide", "extra-only"];
+        while !expected.iter().all(|name| page_requested(name)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for name in expected {
+            assert!(page_requested(name), "`{name}` was not fetched ahead");
+        }
+        assert!(
+            !page_requested("optional"),
+            "an extra nobody asked for was followed"
+        );
+        drop(source);
+        runtime.shutdown_background();
+    }
 
     fn listed(project: &PackageName, filename: &str) -> ListedFile {
         ListedFile::of(DistFile {
@@ -473,10 +567,7 @@ mod tests {
     #[test]
     fn groups_files_for_the_target() {
         let project = PackageName::from_str("demo").expect("name");
-        let target = Target::new(
-            PythonVersion::from_str("3.11").expect("python"),
-            Platform::from_str("x86_64-manylinux_2_28").expect("platform"),
-        );
+        let target = target();
         let files = [
             "demo-1.0.zip",
             "demo-1.0-cp311-cp311-win_amd64.whl",
