@@ -6,7 +6,8 @@ fixture index (tests/fixtures/index) twice with `npsolve-fixture-server`: once c
 record the expected pins of each input with a fresh cache, and once injecting faults at
 random (5xx, 429, stalls, truncated bodies, flipped bytes that break hashes, ranges answered
 with 200). Then it runs RUNS resolutions, WORKERS at a time, all on ONE shared cache
-directory, and between runs corrupts random cache entries (a flipped byte or a truncation).
+directory (a quarter of them start from an empty cache instead), and between runs corrupts
+random entries of the shared cache (a flipped byte or a truncation).
 
 Every run must either print exactly the expected pins (exit 0), or fail with a clear error
 (exit 2, a message naming the URL or the cause, no panic). Anything else (wrong pins, a
@@ -118,8 +119,11 @@ def main():
 
         def one(index):
             name = rng.choice(sorted(INPUTS))
+            # A quarter of the runs start cold (every page and metadata file fetched through
+            # the faults); the rest share and revalidate the one cache.
+            run_cache = work / f"cold-{index}" if rng.random() < 0.25 else cache
             begin = time.monotonic()
-            code, pins, stderr = compile_pins(args.npsolve, url, sources[name], cache, args.time_limit)
+            code, pins, stderr = compile_pins(args.npsolve, url, sources[name], run_cache, args.time_limit)
             return index, name, code, pins, stderr, time.monotonic() - begin
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.workers) as pool:

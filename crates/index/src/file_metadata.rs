@@ -90,20 +90,20 @@ impl Inner {
                 what: format!("metadata of `{filename}` ({})", redact(&file.url)),
             });
         }
-        let (method, bytes, source_url) = match &file.filename {
-            DistFilename::Wheel(wheel) => {
-                let dist_info = wheel.name.as_dist_info_name().into_owned();
-                self.wheel_metadata(file, &filename, &dist_info).await?
+        // Bytes that fail a hash, a CRC or a parse may have been damaged in transit: fetch
+        // again before calling the file broken, so a flaky network cannot silently drop a
+        // version (and change the answer). A file that stays broken is skipped by the caller.
+        let mut attempt = 0;
+        let (method, bytes, metadata) = loop {
+            attempt += 1;
+            match self.fetch_metadata(file, &filename).await {
+                Ok(fetched) => break fetched,
+                Err(error) if attempt < INTEGRITY_ATTEMPTS && is_integrity_error(&error) => {
+                    tracing::warn!("refetching the metadata of `{filename}`: {error}");
+                }
+                Err(error) => return Err(error),
             }
-            DistFilename::Sdist(_) => self.sdist_metadata(file, &filename).await?,
         };
-        let metadata = self.accept(
-            file,
-            &filename,
-            &source_url,
-            &bytes,
-            method == Method::Sdist,
-        )?;
         match method {
             Method::Pep658 => bump(&self.counters.metadata_pep658),
             Method::Range => bump(&self.counters.metadata_range),
@@ -118,6 +118,23 @@ impl Inner {
             tracing::warn!("cannot write the cache: {error}");
         }
         Ok((metadata, bytes))
+    }
+
+    /// Fetches and parses `file`'s metadata from the network, once.
+    async fn fetch_metadata(
+        &self,
+        file: &DistFile,
+        filename: &str,
+    ) -> Result<(Method, Vec<u8>, CoreMetadata), IndexError> {
+        let (method, bytes, source_url) = match &file.filename {
+            DistFilename::Wheel(wheel) => {
+                let dist_info = wheel.name.as_dist_info_name().into_owned();
+                self.wheel_metadata(file, filename, &dist_info).await?
+            }
+            DistFilename::Sdist(_) => self.sdist_metadata(file, filename).await?,
+        };
+        let metadata = self.accept(file, filename, &source_url, &bytes, method == Method::Sdist)?;
+        Ok((method, bytes, metadata))
     }
 
     /// Parses metadata bytes and checks them against the file they describe.
@@ -211,18 +228,22 @@ impl Inner {
         filename: &str,
         url: &Url,
     ) -> Result<Found, IndexError> {
-        let response = self.http.get(url, &HeaderMap::new(), false).await?;
-        if !response.status.is_success() {
-            tracing::debug!(
-                "no PEP 658 metadata for `{filename}` (HTTP {})",
-                response.status
-            );
-            return Ok(Found::Fallback);
+        // A body that fails its advertised hash is fetched again (it may have been damaged
+        // in transit) before the archive is read instead.
+        for _ in 0..INTEGRITY_ATTEMPTS {
+            let response = self.http.get(url, &HeaderMap::new(), false).await?;
+            if !response.status.is_success() {
+                tracing::debug!(
+                    "no PEP 658 metadata for `{filename}` (HTTP {})",
+                    response.status
+                );
+                return Ok(Found::Fallback);
+            }
+            if self.sidecar_hash_ok(file, url, &response.body) {
+                return Ok(Found::Bytes(response.body));
+            }
         }
-        if !self.sidecar_hash_ok(file, url, &response.body) {
-            return Ok(Found::Fallback);
-        }
-        Ok(Found::Bytes(response.body))
+        Ok(Found::Fallback)
     }
 
     /// Checks a `.metadata` file against the sha256 the page advertised for it (if any).
@@ -517,6 +538,20 @@ impl Inner {
 }
 
 /// `<url>.metadata` (PEP 658), keeping any query.
+/// How many times metadata that fails an integrity check is fetched before the file is
+/// called broken.
+const INTEGRITY_ATTEMPTS: u32 = 3;
+
+/// Errors that bytes damaged in transit can cause.
+fn is_integrity_error(error: &IndexError) -> bool {
+    matches!(
+        error,
+        IndexError::HashMismatch { .. }
+            | IndexError::BadArchive { .. }
+            | IndexError::MalformedMetadata { .. }
+    )
+}
+
 fn sidecar_url(url: &Url) -> Url {
     let mut sidecar = url.clone();
     sidecar.set_path(&format!("{}.metadata", url.path()));

@@ -30,6 +30,8 @@ mod page_json;
 mod project_page;
 pub mod snapshot;
 mod stats;
+#[doc(hidden)]
+pub mod untrusted;
 mod verdict_cache;
 mod wheel_members;
 mod zip_archive;

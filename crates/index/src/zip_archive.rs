@@ -27,6 +27,8 @@ pub(crate) struct Directory {
 pub(crate) struct Entry {
     pub name: String,
     pub method: u16,
+    /// CRC-32 of the uncompressed data, as the central directory records it.
+    pub crc32: u32,
     pub compressed_size: u64,
     pub uncompressed_size: u64,
     pub local_header_offset: u64,
@@ -96,6 +98,7 @@ pub(crate) fn entries(directory: &[u8]) -> Result<Vec<Entry>, String> {
         let short =
             |offset: usize| u16_at(directory, at + offset).ok_or("truncated central directory");
         let method = short(10)?;
+        let crc32 = field(16)?;
         let mut compressed_size = u64::from(field(20)?);
         let mut uncompressed_size = u64::from(field(24)?);
         let name_len = usize::from(short(28)?);
@@ -132,6 +135,7 @@ pub(crate) fn entries(directory: &[u8]) -> Result<Vec<Entry>, String> {
         entries.push(Entry {
             name: String::from_utf8_lossy(name).into_owned(),
             method,
+            crc32,
             compressed_size,
             uncompressed_size,
             local_header_offset,
@@ -225,6 +229,16 @@ pub(crate) fn inflate(entry: &Entry, data: &[u8]) -> Result<Vec<u8>, String> {
             entry.uncompressed_size
         ));
     }
+    // Range reads carry no file hash: the member's CRC-32 is what catches bytes corrupted
+    // in transit (a flipped byte that still inflates).
+    let mut crc = flate2::Crc::new();
+    crc.update(&out);
+    if crc.sum() != entry.crc32 {
+        return Err(format!(
+            "`{}` fails its CRC-32 check (corrupted in transit or in the archive)",
+            entry.name
+        ));
+    }
     Ok(out)
 }
 
@@ -255,4 +269,57 @@ pub(crate) fn archive_entries(archive: &[u8]) -> Result<Vec<Entry>, String> {
             .get(start..end)
             .ok_or("central directory lies past the end of the archive")?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-member stored archive: local header, data, central directory, end record.
+    fn stored(name: &str, data: &[u8], crc32: u32) -> Vec<u8> {
+        let mut archive = Vec::new();
+        let size = u32::try_from(data.len()).unwrap();
+        let name_len = u16::try_from(name.len()).unwrap();
+        archive.extend_from_slice(b"PK\x03\x04");
+        archive.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        archive.extend_from_slice(&crc32.to_le_bytes());
+        archive.extend_from_slice(&size.to_le_bytes());
+        archive.extend_from_slice(&size.to_le_bytes());
+        archive.extend_from_slice(&name_len.to_le_bytes());
+        archive.extend_from_slice(&0u16.to_le_bytes());
+        archive.extend_from_slice(name.as_bytes());
+        archive.extend_from_slice(data);
+        let directory_offset = u32::try_from(archive.len()).unwrap();
+        archive.extend_from_slice(b"PK\x01\x02");
+        archive.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        archive.extend_from_slice(&crc32.to_le_bytes());
+        archive.extend_from_slice(&size.to_le_bytes());
+        archive.extend_from_slice(&size.to_le_bytes());
+        archive.extend_from_slice(&name_len.to_le_bytes());
+        archive.extend_from_slice(&[0; 12]);
+        archive.extend_from_slice(&0u32.to_le_bytes());
+        archive.extend_from_slice(name.as_bytes());
+        let directory_size = u32::try_from(archive.len()).unwrap() - directory_offset;
+        archive.extend_from_slice(b"PK\x05\x06");
+        archive.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+        archive.extend_from_slice(&directory_size.to_le_bytes());
+        archive.extend_from_slice(&directory_offset.to_le_bytes());
+        archive.extend_from_slice(&0u16.to_le_bytes());
+        archive
+    }
+
+    #[test]
+    fn a_member_damaged_in_transit_fails_its_crc() {
+        let data = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let archive = stored("demo-1.0.dist-info/METADATA", data, crc.sum());
+        let entries = archive_entries(&archive).unwrap();
+        assert_eq!(read_member(&archive, &entries[0]).unwrap(), data);
+        // One flipped byte in the data still "inflates" (stored), but the CRC catches it.
+        let mut damaged = archive.clone();
+        damaged[30 + entries[0].name.len() + 5] ^= 0x01;
+        let error = read_member(&damaged, &entries[0]).unwrap_err();
+        assert!(error.contains("CRC-32"), "{error}");
+    }
 }

@@ -45,6 +45,8 @@ impl FaultRule {
 
 /// Faults at random: each request (not matched by a rule) goes wrong with probability
 /// `per_mille / 1000`, the kind drawn from `kinds`; the draws follow `seed` in request order.
+/// Flipped bytes ([`FaultKind::CorruptBytes`]) hit files only, never pages: pages carry no
+/// checksum, so a flip there would model a lying index, not a faulty network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RandomFaults {
     /// Chance of a fault per request, in thousandths.

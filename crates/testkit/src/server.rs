@@ -173,7 +173,10 @@ fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
         }
     }
     let faults = shared.options.random_faults.as_ref()?;
-    lock(&shared.draws).draw(faults)
+    let fault = lock(&shared.draws).draw(faults)?;
+    // Pages carry no checksum in PEP 503/691 (TLS guards them in transit), so a flipped byte
+    // there models a lying index rather than a faulty network: files only.
+    (fault != FaultKind::CorruptBytes || !path.starts_with("/simple")).then_some(fault)
 }
 
 /// PEP 503 normalisation.

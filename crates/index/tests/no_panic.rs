@@ -1,0 +1,131 @@
+//! Property tests over every parser of untrusted bytes (issue 9; cargo-fuzz needs nightly):
+//! arbitrary bytes and structured near misses must never panic. Raise `PROPTEST_CASES` for
+//! long runs (docs/reliability.md records them); the default keeps `cargo test` fast.
+
+use std::io::Write;
+
+use npsolve_index::parse_core_metadata;
+use npsolve_index::untrusted::{simple_html, simple_json, zip_archive, zip_tail};
+use proptest::prelude::*;
+
+/// Lines that look like METADATA headers, shuffled into near misses.
+fn metadata_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Metadata-Version: 2.1".to_string()),
+        Just("Name: pandas".to_string()),
+        Just("Version: 1.5.3".to_string()),
+        Just("Requires-Dist: numpy>=1.21; python_version < \"3.11\"".to_string()),
+        Just("Requires-Python: >=3.8".to_string()),
+        Just("Provides-Extra: test".to_string()),
+        Just("Dynamic: Requires-Dist".to_string()),
+        Just("        continued".to_string()),
+        Just(String::new()),
+        "[ -~]{0,60}",
+        "\\PC{0,30}",
+    ]
+}
+
+/// Fragments of a PEP 691 page.
+fn json_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \"x\", \"files\": [".to_string()),
+        Just("{\"filename\": \"x-1.0-py3-none-any.whl\", \"url\": \"../x.whl\", \"hashes\": {\"sha256\": \"ab\"}}".to_string()),
+        Just("\"requires-python\": \">=3.8\"".to_string()),
+        Just("\"yanked\": true".to_string()),
+        Just("\"core-metadata\": {\"sha256\": \"cd\"}".to_string()),
+        Just("\"size\": 18446744073709551615".to_string()),
+        Just("]}".to_string()),
+        Just(",".to_string()),
+        "[ -~]{0,30}",
+    ]
+}
+
+/// Fragments of a PEP 503 page.
+fn html_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<!DOCTYPE html><html><head><base href=\"../../\"></head><body>".to_string()),
+        Just("<a href=\"x-1.0.tar.gz#sha256=ab\" data-requires-python=\"&gt;=3.8\">x-1.0.tar.gz</a>".to_string()),
+        Just("<a href=\"../x-1.0-py3-none-any.whl\" data-yanked=\"\" data-dist-info-metadata=\"sha256=cd\">".to_string()),
+        Just("<a href=\"http://[::1\">broken</a>".to_string()),
+        Just("</body></html>".to_string()),
+        Just("&#x;&#99999999;&amp;".to_string()),
+        "[ -~]{0,30}",
+    ]
+}
+
+/// A real small zip, to mutate.
+fn small_zip(members: &[(String, Vec<u8>)], deflate: bool) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let method = if deflate {
+        zip::CompressionMethod::Deflated
+    } else {
+        zip::CompressionMethod::Stored
+    };
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (index, (name, bytes)) in members.iter().enumerate() {
+        zip.start_file(format!("m{index}/{name}"), options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn page_url() -> url::Url {
+    url::Url::parse("https://example.invalid/simple/x/").unwrap()
+}
+
+proptest! {
+    #[test]
+    fn metadata_parser_never_panics(lines in proptest::collection::vec(metadata_line(), 0..40)) {
+        let _ = parse_core_metadata(lines.join("\n").as_bytes());
+    }
+
+    #[test]
+    fn metadata_parser_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = parse_core_metadata(&bytes);
+    }
+
+    #[test]
+    fn json_page_parser_never_panics(pieces in proptest::collection::vec(json_piece(), 0..30)) {
+        let _ = simple_json(pieces.concat().as_bytes());
+    }
+
+    #[test]
+    fn json_page_parser_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = simple_json(&bytes);
+    }
+
+    #[test]
+    fn html_page_parser_never_panics(pieces in proptest::collection::vec(html_piece(), 0..30)) {
+        let _ = simple_html(&pieces.concat(), &page_url());
+    }
+
+    #[test]
+    fn html_page_parser_takes_any_text(text in "\\PC{0,1000}") {
+        let _ = simple_html(&text, &page_url());
+    }
+
+    #[test]
+    fn zip_reader_survives_mutated_archives(
+        members in proptest::collection::vec(("[a-z/]{1,12}", proptest::collection::vec(any::<u8>(), 0..300)), 1..4),
+        deflate in any::<bool>(),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+        cut in any::<usize>(),
+        offset in 0u64..u64::MAX,
+    ) {
+        let mut archive = small_zip(&members, deflate);
+        for (at, byte) in flips {
+            let len = archive.len();
+            archive[at % len] ^= byte;
+        }
+        let _ = zip_archive(&archive);
+        let tail = &archive[cut % archive.len()..];
+        let _ = zip_tail(tail, offset);
+        let _ = zip_tail(tail, (archive.len() - tail.len()) as u64);
+    }
+
+    #[test]
+    fn zip_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096), offset in any::<u64>()) {
+        let _ = zip_archive(&bytes);
+        let _ = zip_tail(&bytes, offset);
+    }
+}
