@@ -110,6 +110,15 @@ pub enum IndexError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// A response larger than npsolve accepts (after decompression): a runaway server or a
+    /// compression bomb.
+    #[error("`{url}` sent more than {limit} bytes, the most npsolve accepts in one response")]
+    TooLarge {
+        /// The URL requested.
+        url: Box<Url>,
+        /// The bound, in bytes.
+        limit: u64,
+    },
     /// A downloaded file does not match the hash the index advertised.
     #[error("hash mismatch for `{url}`: expected sha256 `{expected}`, got `{actual}`")]
     HashMismatch {

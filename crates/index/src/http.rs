@@ -48,7 +48,12 @@ pub(crate) struct Http {
 enum Attempt {
     Done(Fetched),
     Transient(IndexError),
+    Failed(IndexError),
 }
+
+/// The most bytes one response may carry after decompression: the largest wheels read whole
+/// fit; a compression bomb or a runaway server stops here with an error naming the URL.
+const MAX_BODY: u64 = 1 << 30;
 
 impl Http {
     pub fn new(options: &ClientOptions, counters: Arc<Counters>) -> Http {
@@ -98,7 +103,7 @@ impl Http {
                     tracing::debug!("retrying `{url}` in {delay:?}: {error}");
                     tokio::time::sleep(delay).await;
                 }
-                Attempt::Transient(error) => return Err(error),
+                Attempt::Transient(error) | Attempt::Failed(error) => return Err(error),
             }
         }
     }
@@ -152,10 +157,30 @@ impl Http {
             });
         }
         let expected = response.content_length();
-        let body = match response.bytes().await {
-            Ok(body) => Vec::from(body),
-            Err(error) => return transport(error),
+        let too_large = || {
+            Attempt::Failed(IndexError::TooLarge {
+                url: Box::new(url.clone()),
+                limit: MAX_BODY,
+            })
         };
+        if expected.is_some_and(|length| length > MAX_BODY) {
+            return too_large();
+        }
+        let mut response = response;
+        let mut body =
+            Vec::with_capacity(usize::try_from(expected.unwrap_or(0).min(64 << 20)).unwrap_or(0));
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > MAX_BODY {
+                        return too_large();
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) => return transport(error),
+            }
+        }
         self.counters
             .bytes_downloaded
             .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
