@@ -113,13 +113,24 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
                 version = Some(parsed);
             }
             "requires-dist" => {
-                let parsed = Requirement::from_str(&value).map_err(|source| {
-                    MetadataError::InvalidRequiresDist {
+                let unreadable = |reason| MetadataError::UnreadableRequiresDist {
+                    line,
+                    value: value.clone(),
+                    reason,
+                };
+                // METADATA comes from the network, and pep508_rs 0.9.2 panics on some
+                // malformed text (non-ASCII after a marker, found by tests/no_panic.rs): such
+                // text is refused first, and the parser runs behind catch_unwind.
+                if !value.is_ascii() {
+                    return Err(unreadable("non-ASCII characters in a requirement"));
+                }
+                let parsed = std::panic::catch_unwind(|| Requirement::from_str(&value))
+                    .map_err(|_| unreadable("the PEP 508 parser failed on it"))?
+                    .map_err(|source| MetadataError::InvalidRequiresDist {
                         line,
                         value: value.clone(),
                         source: Box::new(source),
-                    }
-                })?;
+                    })?;
                 requires_dist.push(parsed);
             }
             "requires-python" => {
@@ -221,5 +232,13 @@ mod tests {
         )
         .expect("ok");
         assert!(!dynamic.is_static_for_sdist());
+    }
+
+    #[test]
+    fn non_ascii_after_a_marker_is_an_error_not_a_panic() {
+        // Found by tests/no_panic.rs: pep508_rs 0.9.2 slices inside a multi-byte character.
+        let text = "Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Dist: numpy>=1.21; python_version < \"3.11\" \u{0ed8}\"\n";
+        let error = parse_core_metadata(text.as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("non-ASCII"), "{error}");
     }
 }

@@ -39,6 +39,17 @@ pub enum MetadataError {
         #[source]
         source: pep440_rs::VersionParseError,
     },
+    /// A `Requires-Dist` line npsolve refuses to hand to the PEP 508 parser, or on which
+    /// that parser failed internally.
+    #[error("unreadable `Requires-Dist: {value}` (line {line} of core metadata): {reason}")]
+    UnreadableRequiresDist {
+        /// The 1-based line number.
+        line: usize,
+        /// The value as found.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A `Requires-Dist` line is not a PEP 508 requirement.
     #[error("invalid `Requires-Dist: {value}` (line {line} of core metadata)")]
     InvalidRequiresDist {
