@@ -6,6 +6,7 @@ mod abi;
 mod check;
 mod common;
 mod compile;
+mod credentials;
 mod doctor;
 mod explain;
 mod inputs;

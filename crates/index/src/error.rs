@@ -89,7 +89,10 @@ pub enum IndexError {
     #[error("cannot set up the HTTP client")]
     ClientSetup(#[source] reqwest::Error),
     /// A request failed at the transport level (connect, timeout, broken body) on every attempt.
-    #[error("request to `{url}` failed after {attempts} attempt(s)")]
+    #[error(
+        "request to `{}` failed after {attempts} attempt(s)",
+        crate::locations::redact(url)
+    )]
     Transport {
         /// The URL requested.
         url: Box<Url>,
@@ -100,7 +103,10 @@ pub enum IndexError {
         source: reqwest::Error,
     },
     /// The server answered with an unexpected status.
-    #[error("`{url}` answered HTTP {status} after {attempts} attempt(s)")]
+    #[error(
+        "`{}` answered HTTP {status} after {attempts} attempt(s)",
+        crate::locations::redact(url)
+    )]
     Status {
         /// The URL requested.
         url: Box<Url>,
@@ -110,7 +116,10 @@ pub enum IndexError {
         attempts: u32,
     },
     /// The body ended before its announced length on every attempt.
-    #[error("`{url}` sent {received} of {expected} bytes after {attempts} attempt(s)")]
+    #[error(
+        "`{}` sent {received} of {expected} bytes after {attempts} attempt(s)",
+        crate::locations::redact(url)
+    )]
     Truncated {
         /// The URL requested.
         url: Box<Url>,
@@ -123,7 +132,10 @@ pub enum IndexError {
     },
     /// A response larger than npsolve accepts (after decompression): a runaway server or a
     /// compression bomb.
-    #[error("`{url}` sent more than {limit} bytes, the most npsolve accepts in one response")]
+    #[error(
+        "`{}` sent more than {limit} bytes, the most npsolve accepts in one response",
+        crate::locations::redact(url)
+    )]
     TooLarge {
         /// The URL requested.
         url: Box<Url>,
@@ -131,7 +143,10 @@ pub enum IndexError {
         limit: u64,
     },
     /// A downloaded file does not match the hash the index advertised.
-    #[error("hash mismatch for `{url}`: expected sha256 `{expected}`, got `{actual}`")]
+    #[error(
+        "hash mismatch for `{}`: expected sha256 `{expected}`, got `{actual}`",
+        crate::locations::redact(url)
+    )]
     HashMismatch {
         /// The URL downloaded.
         url: Box<Url>,
@@ -141,7 +156,7 @@ pub enum IndexError {
         actual: String,
     },
     /// A project page (JSON or HTML) could not be parsed.
-    #[error("malformed project page `{url}`: {reason}")]
+    #[error("malformed project page `{}`: {reason}", crate::locations::redact(url))]
     MalformedPage {
         /// The page URL.
         url: Box<Url>,
@@ -149,7 +164,10 @@ pub enum IndexError {
         reason: String,
     },
     /// The core metadata of a file is malformed; skip the file.
-    #[error("malformed core metadata for `{filename}` (from `{url}`)")]
+    #[error(
+        "malformed core metadata for `{filename}` (from `{}`)",
+        crate::locations::redact(url)
+    )]
     MalformedMetadata {
         /// The distribution file name.
         filename: String,
@@ -160,7 +178,10 @@ pub enum IndexError {
         source: MetadataError,
     },
     /// A wheel or sdist archive could not be read; skip the file.
-    #[error("cannot read archive `{filename}` (from `{url}`): {reason}")]
+    #[error(
+        "cannot read archive `{filename}` (from `{}`): {reason}",
+        crate::locations::redact(url)
+    )]
     BadArchive {
         /// The distribution file name.
         filename: String,
@@ -193,7 +214,7 @@ pub enum IndexError {
         source: std::io::Error,
     },
     /// A local file that should exist does not.
-    #[error("`{url}` does not exist")]
+    #[error("`{}` does not exist", crate::locations::redact(url))]
     NotFound {
         /// The missing file.
         url: Box<Url>,

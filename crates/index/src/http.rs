@@ -8,7 +8,9 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::Semaphore;
 use url::Url;
 
+use crate::credentials::Credentials;
 use crate::error::IndexError;
+use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
 use crate::stats::{Counters, bump};
 
@@ -42,6 +44,8 @@ pub(crate) struct Http {
     permits: Semaphore,
     retries: u32,
     counters: Arc<Counters>,
+    /// Logins for private indexes, each sent only to its own origin.
+    credentials: Credentials,
 }
 
 /// Why one attempt failed, and whether trying again may help.
@@ -63,6 +67,13 @@ impl Http {
             permits: Semaphore::new(options.max_concurrency.max(1)),
             retries: options.retries,
             counters,
+            credentials: Credentials::new(
+                options
+                    .index_url
+                    .iter()
+                    .chain(&options.extra_index_urls)
+                    .map(IndexUrl::url),
+            ),
         }
     }
 
@@ -116,16 +127,20 @@ impl Http {
         range: bool,
         attempts: u32,
     ) -> Attempt {
-        let transport = |source| {
+        let transport = |source: reqwest::Error| {
             Attempt::Transient(IndexError::Transport {
                 url: Box::new(url.clone()),
                 attempts,
-                source,
+                // reqwest's message repeats the URL, userinfo included: keep only ours.
+                source: source.without_url(),
             })
         };
         let _permit = self.permits.acquire().await;
         bump(&self.counters.requests);
         let mut request = client.get(url.clone()).headers(headers.clone());
+        if let Some(login) = self.credentials.for_url(url) {
+            request = request.basic_auth(&login.username, login.password.as_deref());
+        }
         if range {
             request = request.header(
                 header::ACCEPT_ENCODING,

@@ -15,6 +15,7 @@
 mod cache;
 mod client;
 mod core_metadata;
+mod credentials;
 mod dist_file;
 mod error;
 mod file_metadata;

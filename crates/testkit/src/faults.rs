@@ -19,6 +19,8 @@ pub enum FaultKind {
     IgnoreRange,
     /// Answer `404 Not Found` (e.g. for `.metadata` files).
     NotFound,
+    /// Answer `302 Found` pointing at this base URL plus the request path (another host).
+    RedirectTo(String),
 }
 
 /// Applies `kind` to requests whose path contains `path_contains`, `times` times (then behaves).

@@ -37,6 +37,9 @@ pub struct ServerOptions {
     pub max_age: Option<u64>,
     /// Faults drawn at random for requests no rule matches (the soak test).
     pub random_faults: Option<RandomFaults>,
+    /// When set, every request must carry this exact `Authorization` header value (e.g.
+    /// `Basic dXNlcjpzM2NyZXQ=`), else it is answered `401` (a private index).
+    pub authorization: Option<String>,
 }
 
 /// One request as the server saw it.
@@ -233,7 +236,16 @@ async fn handle(
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
-    let response = respond(&shared, &path, &headers).await;
+    let allowed = shared
+        .options
+        .authorization
+        .as_ref()
+        .is_none_or(|expected| authorization.as_ref() == Some(expected));
+    let response = if allowed {
+        respond(&shared, &path, &headers).await
+    } else {
+        plain(StatusCode::UNAUTHORIZED)
+    };
     lock(&shared.records).push(RequestRecord {
         method: method.to_string(),
         path,
@@ -251,6 +263,14 @@ async fn respond(shared: &Shared, path: &str, headers: &HeaderMap) -> Response {
             return plain(StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
         }
         Some(FaultKind::NotFound) => return plain(StatusCode::NOT_FOUND),
+        Some(FaultKind::RedirectTo(base)) => {
+            let mut response = plain(StatusCode::FOUND);
+            let target = format!("{}{path}", base.trim_end_matches('/'));
+            if let Ok(location) = HeaderValue::from_str(&target) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            return response;
+        }
         Some(FaultKind::Stall(duration)) => tokio::time::sleep(*duration).await,
         _ => {}
     }

@@ -253,7 +253,50 @@ fn args_for_header(args: Vec<String>) -> Vec<String> {
         {
             continue;
         }
-        kept.push(arg);
+        kept.push(redact_arg(&arg));
     }
     kept
+}
+
+/// An argument with any URL credentials masked (`https://user:****@host/…`; a lone username,
+/// often a token, becomes `****`), as `--index-url URL` or `--index-url=URL`.
+fn redact_arg(arg: &str) -> String {
+    let (prefix, value) = match arg.split_once('=') {
+        Some((option, value)) if option.starts_with("--") => (format!("{option}="), value),
+        _ => (String::new(), arg),
+    };
+    let Ok(mut url) = url::Url::parse(value) else {
+        return arg.to_string();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("****"));
+    } else if !url.username().is_empty() {
+        let _ = url.set_username("****");
+    } else {
+        return arg.to_string();
+    }
+    format!("{prefix}{url}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_never_repeats_credentials() {
+        let args = [
+            "in.txt",
+            "--index-url",
+            "https://me:s3cret@private.example/simple/",
+            "--extra-index-url=https://tok3n@other.example/simple/",
+            "--cache-dir",
+            "/tmp/c",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        assert_eq!(
+            args_for_header(args).join(" "),
+            "in.txt --index-url https://me:****@private.example/simple/ --extra-index-url=https://****@other.example/simple/"
+        );
+    }
 }
