@@ -209,3 +209,44 @@ fn a_redirect_to_another_host_does_not_carry_the_credentials() {
             .any(|request| request.status == 302)
     );
 }
+
+#[test]
+fn plain_http_is_refused_off_loopback_unless_the_host_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.in"), "six\n").unwrap();
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("npsolve")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+            .env("NPSOLVE_HTTP_TIMEOUT", "2")
+            .args(["compile", "requirements.in"])
+            .args(["--index-url", "http://mirror.invalid/simple/"])
+            .args([
+                "--python-version",
+                "3.11",
+                "--python-platform",
+                "x86_64-manylinux_2_28",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pass `--allow-insecure-host mirror.invalid`"),
+        "{stderr}"
+    );
+    // Allowed: the host is named in a warning (offline, so nothing leaves the machine; the
+    // refusal above happens before any request is sent).
+    let allowed = run(&["--allow-insecure-host", "mirror.invalid", "--offline"]);
+    let stderr = String::from_utf8_lossy(&allowed.stderr);
+    assert!(
+        stderr.contains("plain HTTP allowed to `mirror.invalid`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("refusing plain HTTP"), "{stderr}");
+}

@@ -245,6 +245,10 @@ pub struct IndexArgs {
     /// Revalidate this package's cached page.
     #[arg(long = "refresh-package", value_name = "PACKAGE")]
     pub refresh_packages: Vec<String>,
+    /// Allow plain HTTP to this host (a private mirror without TLS); loopback always may.
+    /// TLS certificates are always verified.
+    #[arg(long = "allow-insecure-host", value_name = "HOST")]
+    pub allow_insecure_hosts: Vec<String>,
 }
 
 /// How the output looks.

@@ -124,6 +124,7 @@ pub fn client_options(
         max_concurrency: 64,
         timeout: http_timeout()?,
         retries: 3,
+        allow_insecure_hosts: args.allow_insecure_hosts.clone(),
     })
 }
 

@@ -130,6 +130,17 @@ pub enum IndexError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// A plain-HTTP URL whose host was not allowed with `--allow-insecure-host`.
+    #[error(
+        "refusing plain HTTP to `{}`: packages and credentials would travel unencrypted; pass `--allow-insecure-host {host}` if this mirror cannot serve HTTPS",
+        crate::locations::redact(url)
+    )]
+    Insecure {
+        /// The URL.
+        url: Box<Url>,
+        /// Its host.
+        host: String,
+    },
     /// A response larger than npsolve accepts (after decompression): a runaway server or a
     /// compression bomb.
     #[error(

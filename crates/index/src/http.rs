@@ -46,6 +46,30 @@ pub(crate) struct Http {
     counters: Arc<Counters>,
     /// Logins for private indexes, each sent only to its own origin.
     credentials: Credentials,
+    /// Hosts allowed over plain HTTP besides loopback.
+    insecure_hosts: Arc<Vec<String>>,
+}
+
+/// Whether `url` may be fetched: HTTPS and `file://` always; plain HTTP to loopback (as pip's
+/// secure origins) or to a host named by `--allow-insecure-host`.
+fn transport_allowed(url: &Url, insecure_hosts: &[String]) -> bool {
+    if url.scheme() != "http" {
+        return true;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback() => true,
+        Some(url::Host::Ipv6(ip)) if ip.is_loopback() => true,
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || insecure_hosts
+                    .iter()
+                    .any(|host| host.eq_ignore_ascii_case(name))
+        }
+        Some(host) => insecure_hosts
+            .iter()
+            .any(|allowed| *allowed == host.to_string()),
+        None => false,
+    }
 }
 
 /// Why one attempt failed, and whether trying again may help.
@@ -61,12 +85,18 @@ const MAX_BODY: u64 = 1 << 30;
 
 impl Http {
     pub fn new(options: &ClientOptions, counters: Arc<Counters>) -> Http {
+        for host in &options.allow_insecure_hosts {
+            tracing::warn!(
+                "plain HTTP allowed to `{host}` (--allow-insecure-host): packages and credentials sent to it travel unencrypted"
+            );
+        }
         Http {
             client: tokio::sync::OnceCell::new(),
             timeout: options.timeout,
             permits: Semaphore::new(options.max_concurrency.max(1)),
             retries: options.retries,
             counters,
+            insecure_hosts: Arc::new(options.allow_insecure_hosts.clone()),
             credentials: Credentials::new(
                 options
                     .index_url
@@ -85,7 +115,18 @@ impl Http {
                     .user_agent(concat!("npsolve/", env!("CARGO_PKG_VERSION")))
                     .connect_timeout(self.timeout)
                     .read_timeout(self.timeout)
-                    .redirect(reqwest::redirect::Policy::limited(5))
+                    .redirect({
+                        let insecure_hosts = Arc::clone(&self.insecure_hosts);
+                        reqwest::redirect::Policy::custom(move |attempt| {
+                            if attempt.previous().len() >= 5 {
+                                attempt.error("more than 5 redirects")
+                            } else if !transport_allowed(attempt.url(), &insecure_hosts) {
+                                attempt.error("a redirect to plain HTTP (not allowed by --allow-insecure-host)")
+                            } else {
+                                attempt.follow()
+                            }
+                        })
+                    })
                     .build()
                     .map_err(IndexError::ClientSetup)
             })
@@ -135,6 +176,12 @@ impl Http {
                 source: source.without_url(),
             })
         };
+        if !transport_allowed(url, &self.insecure_hosts) {
+            return Attempt::Failed(IndexError::Insecure {
+                url: Box::new(url.clone()),
+                host: url.host_str().unwrap_or_default().to_string(),
+            });
+        }
         let _permit = self.permits.acquire().await;
         bump(&self.counters.requests);
         let mut request = client.get(url.clone()).headers(headers.clone());

@@ -28,6 +28,9 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Further attempts after a transient failure (connect error, timeout, 5xx, truncated body).
     pub retries: u32,
+    /// Hosts that may be reached over plain HTTP (`--allow-insecure-host`). Loopback hosts
+    /// always may; every other plain-HTTP request (or redirect) is refused.
+    pub allow_insecure_hosts: Vec<String>,
 }
 
 impl Default for ClientOptions {
@@ -42,6 +45,7 @@ impl Default for ClientOptions {
             max_concurrency: 50,
             timeout: Duration::from_secs(30),
             retries: 3,
+            allow_insecure_hosts: Vec::new(),
         }
     }
 }
