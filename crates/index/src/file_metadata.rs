@@ -331,6 +331,19 @@ impl Inner {
             return Ok(Found::Fallback);
         };
         let directory = zip_archive::find_directory(&tail, tail_start).map_err(bad)?;
+        // The end record is the server's word: a directory past the end of the file, or larger
+        // than any real wheel's, is refused before anything is asked for or allocated.
+        if directory.size > MAX_DIRECTORY
+            || directory
+                .offset
+                .checked_add(directory.size)
+                .is_none_or(|end| end > total)
+        {
+            return Err(bad(format!(
+                "its central directory ({} bytes at offset {}) lies outside the archive or is too large",
+                directory.size, directory.offset
+            )));
+        }
         let directory_bytes = match directory.offset.checked_sub(tail_start) {
             Some(at) => slice(&tail, at, directory.size)
                 .ok_or_else(|| bad("central directory past the end".into()))?
@@ -349,6 +362,17 @@ impl Inner {
         let entries = zip_archive::entries(&directory_bytes).map_err(bad)?;
         let entry = zip_archive::metadata_entry(&entries, dist_info)
             .ok_or_else(|| bad("no `*.dist-info/METADATA` member".to_string()))?;
+        if entry.compressed_size > MAX_DIRECTORY
+            || entry
+                .local_header_offset
+                .checked_add(entry.compressed_size)
+                .is_none_or(|end| end > total)
+        {
+            return Err(bad(format!(
+                "its METADATA member ({} bytes at offset {}) lies outside the archive or is too large",
+                entry.compressed_size, entry.local_header_offset
+            )));
+        }
         let want = zip_archive::LOCAL_HEADER_SIZE
             + entry.name.len() as u64
             + entry.compressed_size
@@ -538,6 +562,10 @@ impl Inner {
 }
 
 /// `<url>.metadata` (PEP 658), keeping any query.
+/// The largest central directory or METADATA member read by range requests (a wheel with
+/// 100,000 files has a directory of about 10 MiB).
+const MAX_DIRECTORY: u64 = 64 * 1024 * 1024;
+
 /// How many times metadata that fails an integrity check is fetched before the file is
 /// called broken.
 const INTEGRITY_ATTEMPTS: u32 = 3;
