@@ -89,6 +89,10 @@ fn headers(text: &str) -> Result<Vec<Header<'_>>, MetadataError> {
 /// `Name` and `Version` are required; an invalid `Requires-Dist` or `Requires-Python` is an error
 /// naming the line; an invalid `Provides-Extra` is dropped with a warning.
 pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> {
+    // Real METADATA files are kilobytes (with the long description, rarely over 1 MiB).
+    if bytes.len() > 16 * 1024 * 1024 {
+        return Err(MetadataError::TooLarge(bytes.len()));
+    }
     let text = std::str::from_utf8(bytes).map_err(MetadataError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut metadata_version = None;

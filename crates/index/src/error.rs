@@ -7,6 +7,9 @@ use url::Url;
 /// Why a core metadata file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
+    /// More bytes than any real METADATA file has.
+    #[error("core metadata of {0} bytes is larger than npsolve reads (16 MiB)")]
+    TooLarge(usize),
     /// The bytes are not UTF-8 text.
     #[error("core metadata is not UTF-8 text")]
     NotUtf8(#[source] std::str::Utf8Error),
