@@ -20,6 +20,26 @@ fn private_index() -> FixtureServer {
     )
 }
 
+/// `npsolve ARGS --index-url INDEX_URL` in `dir` with a private cache and the test target.
+fn npsolve(dir: &std::path::Path, index_url: &str, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("npsolve")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("NPSOLVE_CACHE_DIR", dir.join("cache"))
+        .env("NPSOLVE_HTTP_TIMEOUT", "2")
+        .args(args)
+        .args(["--index-url", index_url])
+        .args([
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+        ])
+        .output()
+        .unwrap()
+}
+
 /// Every file name under `dir` and the contents of every text-ish file, for grepping.
 fn everything_under(dir: &std::path::Path) -> String {
     let mut seen = String::new();
@@ -47,22 +67,9 @@ fn userinfo_credentials_work_and_never_surface() {
         .index_url()
         .replace("http://", &format!("http://npsolve-user:{SECRET}@"));
     let run = |args: &[&str]| {
-        Command::cargo_bin("npsolve")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
-            .args(args)
-            .args(["--index-url", index_url.as_str()])
-            .args([
-                "--python-version",
-                "3.11",
-                "--python-platform",
-                "x86_64-manylinux_2_28",
-            ])
-            .args(["-v"])
-            .output()
-            .unwrap()
+        let mut args = args.to_vec();
+        args.push("-v");
+        npsolve(dir.path(), &index_url, &args)
     };
     let compile = run(&[
         "compile",
@@ -120,25 +127,7 @@ fn wrong_credentials_fail_clearly_without_echoing_them() {
     let index_url = server
         .index_url()
         .replace("http://", "http://npsolve-user:wrongS3cret@");
-    let output = Command::cargo_bin("npsolve")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
-        .args([
-            "compile",
-            "requirements.in",
-            "--index-url",
-            index_url.as_str(),
-        ])
-        .args([
-            "--python-version",
-            "3.11",
-            "--python-platform",
-            "x86_64-manylinux_2_28",
-        ])
-        .output()
-        .unwrap();
+    let output = npsolve(dir.path(), &index_url, &["compile", "requirements.in"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("401"), "{stderr}");
@@ -166,25 +155,7 @@ fn a_redirect_to_another_host_does_not_carry_the_credentials() {
     let index_url = private
         .index_url()
         .replace("http://", &format!("http://npsolve-user:{SECRET}@"));
-    let output = Command::cargo_bin("npsolve")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
-        .args([
-            "compile",
-            "requirements.in",
-            "--index-url",
-            index_url.as_str(),
-        ])
-        .args([
-            "--python-version",
-            "3.11",
-            "--python-platform",
-            "x86_64-manylinux_2_28",
-        ])
-        .output()
-        .unwrap();
+    let output = npsolve(dir.path(), &index_url, &["compile", "requirements.in"]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -215,23 +186,9 @@ fn plain_http_is_refused_off_loopback_unless_the_host_is_allowed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requirements.in"), "six\n").unwrap();
     let run = |extra: &[&str]| {
-        Command::cargo_bin("npsolve")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
-            .env("NPSOLVE_HTTP_TIMEOUT", "2")
-            .args(["compile", "requirements.in"])
-            .args(["--index-url", "http://mirror.invalid/simple/"])
-            .args([
-                "--python-version",
-                "3.11",
-                "--python-platform",
-                "x86_64-manylinux_2_28",
-            ])
-            .args(extra)
-            .output()
-            .unwrap()
+        let mut args = vec!["compile", "requirements.in"];
+        args.extend_from_slice(extra);
+        npsolve(dir.path(), "http://mirror.invalid/simple/", &args)
     };
     let refused = run(&[]);
     let stderr = String::from_utf8_lossy(&refused.stderr);

@@ -35,6 +35,14 @@ fn install(site: &Path, name: &str, version: &str, requires: &[&str], module: Op
     std::fs::write(dist_info.join("RECORD"), record).unwrap();
 }
 
+/// A site-packages with numpy 2.1.3 and `name` 1.0 requiring numpy, its module holding `module`.
+fn numpy2_site_with(name: &str, module: &[u8]) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "2.1.3", &[], None);
+    install(site.path(), name, "1.0", &["numpy>=1.21"], Some(module));
+    site
+}
+
 /// Runs `npsolve doctor --site-packages` on `site` with a synthetic index of `releases`.
 fn doctor(site: &Path, releases: &[Release], extra: &[&str]) -> (std::process::Output, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -89,15 +97,7 @@ fn a_healthy_environment_exits_zero() {
 
 #[test]
 fn a_numpy1_build_under_numpy2_is_named_with_evidence_and_fixed() {
-    let site = tempfile::tempdir().unwrap();
-    install(site.path(), "numpy", "2.1.3", &[], None);
-    install(
-        site.path(),
-        "old-ext",
-        "1.0",
-        &["numpy>=1.21"],
-        Some(NUMPY1),
-    );
+    let site = numpy2_site_with("old-ext", NUMPY1);
     let (output, text) = doctor(site.path(), &index(), &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
@@ -141,15 +141,7 @@ fn a_missing_dependency_is_reported_like_pip_check() {
 
 #[test]
 fn a_pybind11_before_2_12_module_is_flagged_under_numpy2() {
-    let site = tempfile::tempdir().unwrap();
-    install(site.path(), "numpy", "2.1.3", &[], None);
-    install(
-        site.path(),
-        "bound-ext",
-        "1.0",
-        &["numpy"],
-        Some(PYBIND11_LEGACY),
-    );
+    let site = numpy2_site_with("bound-ext", PYBIND11_LEGACY);
     let (output, text) = doctor(site.path(), &index(), &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
@@ -161,15 +153,7 @@ fn a_pybind11_before_2_12_module_is_flagged_under_numpy2() {
 
 #[test]
 fn an_unreachable_index_still_gives_the_diagnosis() {
-    let site = tempfile::tempdir().unwrap();
-    install(site.path(), "numpy", "2.1.3", &[], None);
-    install(
-        site.path(),
-        "old-ext",
-        "1.0",
-        &["numpy>=1.21"],
-        Some(NUMPY1),
-    );
+    let site = numpy2_site_with("old-ext", NUMPY1);
     let (output, text) = doctor(site.path(), &index(), &["--offline"]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("error: old-ext 1.0 cannot run"), "{text}");

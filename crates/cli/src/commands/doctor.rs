@@ -101,28 +101,19 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             Err(error) => (None, Some(error.to_string())),
         }
     };
-    let python = environment.site_packages.interpreter.as_deref();
+    let report = Report {
+        environment: &environment,
+        target: &target,
+        numpy: numpy.as_ref(),
+        abi_problems: &abi_problems,
+        unsatisfied: &unsatisfied,
+        fix: fix.as_ref(),
+        fix_error: fix_error.as_deref(),
+    };
     let text = if args.json {
-        render_json(
-            &environment,
-            &target,
-            numpy.as_ref(),
-            &abi_problems,
-            &unsatisfied,
-            fix.as_ref(),
-            fix_error.as_deref(),
-        )
+        render_json(&report)
     } else {
-        render_text(
-            &environment,
-            &target,
-            numpy.as_ref(),
-            &abi_problems,
-            &unsatisfied,
-            fix.as_ref(),
-            fix_error.as_deref(),
-            python,
-        )
+        render_text(&report)
     };
     printer.stdout(&text)?;
     Ok(if healthy {
@@ -291,17 +282,28 @@ fn propose_fix(
     Ok(Fix { pins })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render_text(
-    environment: &Environment,
-    target: &Target,
-    numpy: Option<&Version>,
-    abi_problems: &[AbiProblem],
-    unsatisfied: &[Unsatisfied],
-    fix: Option<&Fix>,
-    fix_error: Option<&str>,
-    python: Option<&Path>,
-) -> String {
+/// Everything the doctor found, for rendering.
+struct Report<'a> {
+    environment: &'a Environment,
+    target: &'a Target,
+    numpy: Option<&'a Version>,
+    abi_problems: &'a [AbiProblem],
+    unsatisfied: &'a [Unsatisfied],
+    fix: Option<&'a Fix>,
+    fix_error: Option<&'a str>,
+}
+
+fn render_text(report: &Report) -> String {
+    let Report {
+        environment,
+        target,
+        numpy,
+        abi_problems,
+        unsatisfied,
+        fix,
+        fix_error,
+    } = *report;
+    let python = environment.site_packages.interpreter.as_deref();
     let mut out = String::new();
     let dirs: Vec<String> = environment
         .site_packages
@@ -394,15 +396,16 @@ fn uv_command(pins: &[String], python: Option<&Path>) -> String {
     }
 }
 
-fn render_json(
-    environment: &Environment,
-    target: &Target,
-    numpy: Option<&Version>,
-    abi_problems: &[AbiProblem],
-    unsatisfied: &[Unsatisfied],
-    fix: Option<&Fix>,
-    fix_error: Option<&str>,
-) -> String {
+fn render_json(report: &Report) -> String {
+    let Report {
+        environment,
+        target,
+        numpy,
+        abi_problems,
+        unsatisfied,
+        fix,
+        fix_error,
+    } = *report;
     let python = environment.site_packages.interpreter.as_deref();
     let value = serde_json::json!({
         "site_packages": environment
