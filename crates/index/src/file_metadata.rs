@@ -289,19 +289,7 @@ impl Inner {
             );
             return Ok(None);
         }
-        // Content-Range: bytes <start>-<end>/<total>
-        let parsed = response
-            .header(header::CONTENT_RANGE)
-            .and_then(|value| value.strip_prefix("bytes "))
-            .and_then(|value| value.split_once('/'))
-            .and_then(|(span, total)| {
-                let (start, end) = span.split_once('-')?;
-                Some((
-                    start.trim().parse::<u64>().ok()?,
-                    end.trim().parse::<u64>().ok()?,
-                    total.trim().parse::<u64>().ok()?,
-                ))
-            });
+        let parsed = response.content_range();
         let Some((start, end, total)) = parsed else {
             return Ok(None);
         };

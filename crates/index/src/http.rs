@@ -32,6 +32,20 @@ impl Fetched {
     pub fn header(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
+
+    /// `Content-Range: bytes <start>-<end>/<total>` as numbers, when present and well formed.
+    pub fn content_range(&self) -> Option<(u64, u64, u64)> {
+        let (span, total) = self
+            .header(header::CONTENT_RANGE)?
+            .strip_prefix("bytes ")?
+            .split_once('/')?;
+        let (start, end) = span.split_once('-')?;
+        Some((
+            start.trim().parse().ok()?,
+            end.trim().parse().ok()?,
+            total.trim().parse().ok()?,
+        ))
+    }
 }
 
 /// The shared HTTP client.

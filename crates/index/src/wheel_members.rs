@@ -421,18 +421,7 @@ impl Inner {
         reader
             .fetched
             .fetch_add(response.body.len() as u64, Ordering::Relaxed);
-        let parsed = response
-            .header(header::CONTENT_RANGE)
-            .and_then(|value| value.strip_prefix("bytes "))
-            .and_then(|value| value.split_once('/'))
-            .and_then(|(span, total)| {
-                let (start, end) = span.split_once('-')?;
-                Some((
-                    start.trim().parse::<u64>().ok()?,
-                    end.trim().parse::<u64>().ok()?,
-                    total.trim().parse::<u64>().ok()?,
-                ))
-            });
+        let parsed = response.content_range();
         match parsed {
             Some((start, end, total))
                 if end >= start && end - start + 1 == response.body.len() as u64 =>
