@@ -4,7 +4,9 @@
 //! (`simple/<name>/index.json|index.html`, `files/…`) on `127.0.0.1:0` from its own thread and
 //! runtime, so synchronous tests (`assert_cmd`) can use it too. It speaks what the index client
 //! must handle: content negotiation, ETag revalidation, single byte ranges, redirects to the
-//! normalised project URL, and injected faults. It does not build fixtures or resolve anything.
+//! normalised project URL, Basic auth, and injected faults (by rule, or drawn at random from a
+//! seed for the soak test's `npsolve-fixture-server`). It does not build fixtures or resolve
+//! anything.
 
 mod faults;
 mod ranges;
