@@ -8,10 +8,13 @@ use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_index::{DistFile, IndexClient, IndexError, ListedFile, WheelTags};
+use npsolve_index::{
+    DistFile, FileId, FileView, IndexClient, IndexError, ProjectListing, WheelTags,
+};
 use npsolve_platform::{TagPriority, Target};
 use npsolve_resolver::{
-    DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
+    CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
+    SourceError, VersionEntry,
 };
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
@@ -21,22 +24,108 @@ use version_ranges::Ranges;
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
 type MetadataFuture = Shared<BoxFuture<'static, Result<Arc<DistMetadata>, SourceError>>>;
 
-/// A project page turned into the resolver's view, plus the index's records of the files
-/// the resolver may ask metadata for: installable wheels and source distributions. The other
-/// files (most of a big project's page: other platforms and Pythons) live only as
-/// [`DistRef`]s, their strings moved, not copied.
+/// A project page turned into the resolver's view: its versions, whose candidate files are
+/// read from the compact listing only when the resolver looks at them (it looks at a handful
+/// of a big project's thousands of releases).
 struct Page {
     versions: Arc<PackageVersions>,
-    candidates: FxHashMap<String, ListedFile>,
+    releases: Arc<Releases>,
+}
+
+/// How a file fits the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// A wheel the target installs, with its tag priority.
+    Wheel(TagPriority),
+    /// A source distribution.
+    Sdist,
+    /// A wheel for another platform or Python.
+    Foreign,
+}
+
+/// A page's files for one target: the compact listing and each release's files, with how
+/// each fits the target.
+struct Releases {
+    listing: ProjectListing,
+    /// The files of each release, parallel to the page's versions, ordered by file name.
+    files: Vec<Vec<(FileId, Fit)>>,
+    /// The candidates handed to the resolver so far, by URL (it names files by URL when it
+    /// asks for metadata).
+    handed_out: Mutex<FxHashMap<String, FileId>>,
 }
 
 impl Page {
     /// The index's record of the file the resolver names, found by its URL.
     fn file(&self, name: &PackageName, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
-        self.candidates
-            .get(&dist.url)
+        let id = *lock(&self.releases.handed_out).get(&dist.url)?;
+        self.releases
+            .listing
+            .file(id)
             .map(|file| file.to_dist_file(name))
     }
+
+    /// Every file of `version`, ordered by file name.
+    fn files(&self, version: &Version) -> Vec<DistRef> {
+        let Ok(index) = self
+            .versions
+            .versions
+            .binary_search_by(|entry| version.cmp(&entry.version))
+        else {
+            return Vec::new();
+        };
+        let releases = &self.releases;
+        releases
+            .files
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, _)| releases.listing.file(*id))
+            .map(|file| dist_ref(&file))
+            .collect()
+    }
+}
+
+impl CandidateLoader for Releases {
+    fn candidates(&self, release: usize) -> Candidates {
+        let mut wheels = Vec::new();
+        let mut sdist: Option<DistRef> = None;
+        let mut handed_out = Vec::new();
+        for &(id, fit) in self.files.get(release).into_iter().flatten() {
+            if fit == Fit::Foreign {
+                continue;
+            }
+            let Some(file) = self.listing.file(id) else {
+                continue;
+            };
+            let dist = dist_ref(&file);
+            handed_out.push((dist.url.clone(), id));
+            match fit {
+                Fit::Wheel(priority) => wheels.push((priority, dist)),
+                // Prefer .tar.gz over .zip when a release has both.
+                Fit::Sdist
+                    if sdist
+                        .as_ref()
+                        .is_none_or(|current| !current.filename.ends_with(".tar.gz")) =>
+                {
+                    sdist = Some(dist);
+                }
+                Fit::Sdist | Fit::Foreign => {}
+            }
+        }
+        lock(&self.handed_out).extend(handed_out);
+        wheels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
+        Candidates {
+            wheels: wheels.into_iter().map(|(_, dist)| dist).collect(),
+            sdist,
+        }
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Answers the resolver from the index client, fetching ahead on hints.
@@ -129,12 +218,12 @@ impl Inner {
         let inner = self.clone();
         let owned = name.clone();
         let future = async move {
-            let files = inner
+            let listing = inner
                 .client
-                .project_files(&owned)
+                .project_listing(&owned)
                 .await
                 .map_err(|error| fatal(&error))?;
-            Ok(Arc::new(page_for_target(files, &inner.target)))
+            Ok(Arc::new(page_for_target(listing, &inner.target)))
         }
         .boxed()
         .shared();
@@ -265,7 +354,7 @@ impl Inner {
                 .iter()
                 .filter(|entry| wanted(&entry.version) && !entry.version.any_prerelease())
                 .find_map(|entry| {
-                    entry.wheels.iter().find(|wheel| {
+                    entry.wheels().iter().find(|wheel| {
                         wheel.yanked.is_none()
                             && wheel
                                 .requires_python
@@ -305,98 +394,75 @@ fn fatal(error: &IndexError) -> SourceError {
     SourceError::Fatal(message)
 }
 
-/// Groups a project's files by version, keeping wheels the target can install
-/// (most preferred first) and the source distribution.
-///
-/// Files are ordered through indices (a `ListedFile` is a few hundred bytes; moving 100,000 of
-/// them through a map and a sort showed up in profiles), and each shared tag set is judged
-/// once.
-fn page_for_target(mut files: Vec<ListedFile>, target: &Target) -> Page {
-    // Newest version first; a stable sort keeps page order within a version, so a group's
-    // version is that of its first file on the page, as a map keyed by version would keep.
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| files[b].version.cmp(&files[a].version));
+/// Groups a project's files by version, newest first, noting how each file fits the target
+/// (each shared tag set is judged once) and whether a whole release was yanked. Candidates
+/// are read later, release by release, when the resolver looks.
+fn page_for_target(listing: ProjectListing, target: &Target) -> Page {
     let mut judged: FxHashMap<*const WheelTags, Option<TagPriority>> = FxHashMap::default();
-    let mut versions = Vec::new();
-    let mut candidates = FxHashMap::default();
-    let groups: Vec<Vec<usize>> = order
-        .chunk_by(|&a, &b| files[a].version == files[b].version)
-        .map(<[usize]>::to_vec)
-        .collect();
-    for mut group in groups {
-        let version = files[group[0]].version.clone();
-        group.sort_by(|&a, &b| files[a].filename.cmp(&files[b].filename));
-        let mut wheels = Vec::new();
-        let mut sdist = None;
-        let mut all = Vec::with_capacity(group.len());
-        for index in group {
-            let file = &mut files[index];
-            let candidate = match &file.wheel_tags {
-                Some(tags) => (*judged
+    let mut order: Vec<(&Version, &str, FileId, Fit, Option<&str>)> = listing
+        .files()
+        .map(|(id, file)| {
+            let fit = match file.wheel_tags() {
+                Some(tags) => match *judged
                     .entry(Arc::as_ptr(tags))
-                    .or_insert_with(|| tags.compatibility(target.tags())))
-                .map(Some),
-                None => Some(None),
+                    .or_insert_with(|| tags.compatibility(target.tags()))
+                {
+                    Some(priority) => Fit::Wheel(priority),
+                    None => Fit::Foreign,
+                },
+                None => Fit::Sdist,
             };
-            let Some(priority) = candidate else {
-                all.push(take_dist_ref(file));
-                continue;
-            };
-            let dist = dist_ref(file);
-            match priority {
-                Some(priority) => wheels.push((priority, dist.clone())),
-                None => {
-                    // Prefer .tar.gz over .zip when a release has both.
-                    let better = sdist
-                        .as_ref()
-                        .is_none_or(|current: &DistRef| !current.filename.ends_with(".tar.gz"));
-                    if better {
-                        sdist = Some(dist.clone());
-                    }
-                }
-            }
-            candidates.insert(file.url.clone(), file.clone());
-            all.push(dist);
-        }
-        wheels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
-        versions.push(VersionEntry {
-            version,
-            wheels: wheels.into_iter().map(|(_, dist)| dist).collect(),
-            sdist,
-            files: all,
-        });
+            (file.version(), file.filename(), id, fit, file.yanked())
+        })
+        .collect();
+    // A stable sort keeps page order within a version, so a group's version is that of its
+    // first file on the page, as a map keyed by version would keep.
+    order.sort_by(|a, b| b.0.cmp(a.0));
+    let mut releases = Vec::new();
+    let mut files = Vec::new();
+    for group in order.chunk_by_mut(|a, b| a.0 == b.0) {
+        let version = group[0].0.clone();
+        group.sort_by(|a, b| a.1.cmp(b.1));
+        let yanked = group
+            .iter()
+            .all(|file| file.4.is_some())
+            .then(|| group.iter().find_map(|file| file.4))
+            .flatten()
+            .map(str::to_string);
+        releases.push((version, yanked));
+        files.push(group.iter().map(|file| (file.2, file.3)).collect());
     }
+    drop(order);
+    let releases_files = Arc::new(Releases {
+        listing,
+        files,
+        handed_out: Mutex::new(FxHashMap::default()),
+    });
+    let loader: Arc<dyn CandidateLoader> = releases_files.clone();
+    let versions = releases
+        .into_iter()
+        .enumerate()
+        .map(|(index, (version, yanked))| {
+            VersionEntry::lazy(version, yanked, loader.clone(), index)
+        })
+        .collect();
     Page {
         versions: Arc::new(PackageVersions { versions }),
-        candidates,
+        releases: releases_files,
     }
 }
 
-/// The resolver's record of a file the page keeps too.
-fn dist_ref(file: &ListedFile) -> DistRef {
+/// The resolver's record of a file.
+fn dist_ref(file: &FileView<'_>) -> DistRef {
     DistRef {
         is_wheel: file.is_wheel(),
-        filename: file.filename.clone(),
-        url: file.url.clone(),
-        sha256: file.hashes.sha256.clone(),
-        requires_python: file.requires_python.clone(),
-        yanked: file.yanked.clone(),
-        size: file.size,
-        upload_time: file.upload_time.map(|time| time.to_string()),
-    }
-}
-
-/// The resolver's record of a file nothing else keeps: its strings are moved out.
-fn take_dist_ref(file: &mut ListedFile) -> DistRef {
-    DistRef {
-        is_wheel: file.is_wheel(),
-        filename: std::mem::take(&mut file.filename),
-        url: std::mem::take(&mut file.url),
-        sha256: file.hashes.sha256.take(),
-        requires_python: file.requires_python.take(),
-        yanked: file.yanked.take(),
-        size: file.size,
-        upload_time: file.upload_time.map(|time| time.to_string()),
+        filename: file.filename().to_string(),
+        url: file.url(),
+        sha256: file.sha256(),
+        requires_python: file.requires_python().cloned(),
+        yanked: file.yanked().map(str::to_string),
+        size: file.size(),
+        upload_time: file.upload_time().map(|time| time.to_string()),
     }
 }
 
@@ -405,6 +471,12 @@ impl PackageSource for IndexSource {
         let inner = &self.inner;
         let page = inner.runtime.block_on(inner.page(name))?;
         Ok(page.versions.clone())
+    }
+
+    fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
+        let inner = &self.inner;
+        let page = inner.runtime.block_on(inner.page(name))?;
+        Ok(page.files(version))
     }
 
     fn metadata(
@@ -523,7 +595,7 @@ mod tests {
         let source = IndexSource::new(client, runtime.handle().clone(), target());
         let top = PackageName::from_str("top").expect("name");
         let versions = source.versions(&top).expect("page of top");
-        let dist = versions.versions[0].wheels[0].clone();
+        let dist = versions.versions[0].wheels()[0].clone();
         source.metadata(&top, &dist).expect("metadata of top");
 
         let page_requested = |name: &str| {
@@ -548,17 +620,17 @@ mod tests {
         runtime.shutdown_background();
     }
 
-    fn listed(project: &PackageName, filename: &str) -> ListedFile {
-        ListedFile::of(DistFile {
+    fn listed(project: &PackageName, filename: &str) -> DistFile {
+        DistFile {
             filename: DistFilename::parse(filename, project).expect("valid file name"),
             url: Url::parse(&format!("https://files.example/{filename}")).expect("valid URL"),
-            hashes: Hashes::from_pairs([("sha256", filename)]),
+            hashes: Hashes::from_pairs([("sha256", &*"ab".repeat(32))]),
             requires_python: None,
-            yanked: None,
+            yanked: filename.ends_with("win_amd64.whl").then(String::new),
             upload_time: None,
             size: None,
             core_metadata: CoreMetadataHint::Unknown,
-        })
+        }
     }
 
     /// Versions newest first (`1.0` and `1.0.0` are one release, named as the page first
@@ -578,21 +650,33 @@ mod tests {
             "demo-0.9-cp310-cp310-manylinux_2_17_x86_64.whl",
         ]
         .map(|filename| listed(&project, filename));
-        let page = page_for_target(files.to_vec(), &target);
-        let summary: Vec<(String, Vec<&str>, Option<&str>, usize)> = page
+        let listing =
+            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
+        let page = page_for_target(listing, &target);
+        /// Version, wheels, sdist, number of files, yanked reason.
+        type Release<'a> = (
+            String,
+            Vec<&'a str>,
+            Option<&'a str>,
+            usize,
+            Option<&'a str>,
+        );
+        let summary: Vec<Release<'_>> = page
             .versions
             .versions
             .iter()
-            .map(|entry| {
+            .zip(&page.releases.files)
+            .map(|(entry, files)| {
                 (
                     entry.version.to_string(),
                     entry
-                        .wheels
+                        .wheels()
                         .iter()
                         .map(|dist| dist.filename.as_str())
                         .collect(),
-                    entry.sdist.as_ref().map(|dist| dist.filename.as_str()),
-                    entry.files.len(),
+                    entry.sdist().map(|dist| dist.filename.as_str()),
+                    files.len(),
+                    entry.yanked.as_deref(),
                 )
             })
             .collect();
@@ -603,7 +687,8 @@ mod tests {
                     "2.0".to_string(),
                     vec!["demo-2.0-py3-none-any.whl"],
                     None,
-                    1
+                    1,
+                    None
                 ),
                 (
                     "1.0".to_string(),
@@ -612,22 +697,49 @@ mod tests {
                         "demo-1.0-py3-none-any.whl"
                     ],
                     Some("demo-1.0.0.tar.gz"),
-                    5
+                    5,
+                    None
                 ),
-                ("0.9".to_string(), vec![], None, 1),
+                // Its only file is for another Python: nothing to choose, still listed.
+                ("0.9".to_string(), vec![], None, 1, None),
             ]
         );
-        // Every file keeps its fields, whether moved or copied.
-        for entry in &page.versions.versions {
-            for dist in &entry.files {
-                assert_eq!(dist.url, format!("https://files.example/{}", dist.filename));
-                assert_eq!(dist.sha256.as_deref(), Some(dist.filename.as_str()));
-            }
+        // Every file of a version, in file-name order, with all its fields.
+        let files = page.files(&Version::from_str("1.0").expect("version"));
+        let names: Vec<&str> = files.iter().map(|dist| dist.filename.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "demo-1.0-cp311-cp311-win_amd64.whl",
+                "demo-1.0-py3-none-any.whl",
+                "demo-1.0.0.tar.gz",
+                "demo-1.0.zip",
+            ]
+        );
+        for dist in &files {
+            assert_eq!(dist.url, format!("https://files.example/{}", dist.filename));
+            assert_eq!(dist.sha256.as_deref(), Some(&*"ab".repeat(32)));
+            assert_eq!(
+                dist.yanked.is_some(),
+                dist.filename.ends_with("win_amd64.whl")
+            );
         }
-        let mut kept: Vec<&str> = page
-            .candidates
+        assert!(
+            page.files(&Version::from_str("3.0").expect("version"))
+                .is_empty()
+        );
+        // Metadata can be asked of the candidates handed out, and of nothing else.
+        let handed_out = lock(&page.releases.handed_out);
+        let mut kept: Vec<&str> = handed_out
             .values()
-            .map(|file| file.filename.as_str())
+            .map(|id| {
+                page.releases
+                    .listing
+                    .file(*id)
+                    .expect("its own id")
+                    .filename()
+            })
             .collect();
         kept.sort_unstable();
         assert_eq!(
@@ -640,10 +752,37 @@ mod tests {
                 "demo-2.0-py3-none-any.whl",
             ]
         );
-        let wheel = &page.versions.versions[1].wheels[0];
+        drop(handed_out);
+        let wheel = &page.versions.versions[1].wheels()[0];
         let file = page.file(&project, wheel).expect("kept").expect("valid");
         assert_eq!(file.url.as_str(), wheel.url);
-        let foreign = &page.versions.versions[2].files[0];
+        let foreign = &page.files(&Version::from_str("0.9").expect("version"))[0];
         assert!(page.file(&project, foreign).is_none());
+    }
+
+    /// A release whose every file is yanked says so, with the first file's reason.
+    #[test]
+    fn marks_a_release_whose_files_are_all_yanked() {
+        let project = PackageName::from_str("demo").expect("name");
+        let mut files = [
+            "demo-1.0-py3-none-any.whl",
+            "demo-1.0.tar.gz",
+            "demo-2.0-py3-none-any.whl",
+            "demo-2.0.tar.gz",
+        ]
+        .map(|filename| listed(&project, filename));
+        files[0].yanked = Some("broken metadata".to_string());
+        files[1].yanked = Some(String::new());
+        files[2].yanked = Some(String::new());
+        let listing =
+            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
+        let page = page_for_target(listing, &target());
+        let yanked: Vec<Option<&str>> = page
+            .versions
+            .versions
+            .iter()
+            .map(|entry| entry.yanked.as_deref())
+            .collect();
+        assert_eq!(yanked, [None, Some("broken metadata")]);
     }
 }

@@ -52,6 +52,13 @@ pub(crate) struct Body {
     start: usize,
 }
 
+impl Body {
+    /// A body that is the whole buffer (one just encoded, not read from an entry).
+    pub(crate) fn whole(bytes: Vec<u8>) -> Body {
+        Body { bytes, start: 0 }
+    }
+}
+
 impl std::ops::Deref for Body {
     type Target = [u8];
 

@@ -10,9 +10,10 @@ use crate::core_metadata::CoreMetadata;
 use crate::dist_file::{DistFile, Project};
 use crate::error::IndexError;
 use crate::http::Http;
-use crate::listed_file::ListedFile;
+use crate::listing::ProjectListing;
 use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
+use crate::project_page::segment_of;
 use crate::stats::{ClientStats, Counters};
 
 /// Reads project pages and core metadata from indexes, find-links and the cache.
@@ -85,9 +86,9 @@ impl IndexClient {
         if let Some(project) = lock(&self.inner.projects).get(name) {
             return Ok(project.clone());
         }
-        let (index, listed) = self.inner.listing(name).await?;
-        let mut files = Vec::with_capacity(listed.len());
-        for file in listed {
+        let listing = self.inner.listing(name).await?;
+        let mut files = Vec::with_capacity(listing.len());
+        for (_, file) in listing.files() {
             match file.to_dist_file(name) {
                 Ok(file) => files.push(file),
                 Err(error) => tracing::warn!("skipping a file of `{name}`: {error}"),
@@ -95,18 +96,19 @@ impl IndexClient {
         }
         let project = Arc::new(Project {
             name: name.clone(),
-            index,
+            index: listing.index().clone(),
             files,
         });
         lock(&self.inner.projects).insert(name.clone(), project.clone());
         Ok(project)
     }
 
-    /// The same files as [`IndexClient::project`], with URLs as text and owned by the caller:
-    /// the cheap form for reading every file of many projects. Not kept by the client (the
-    /// caller keeps what it needs); [`ListedFile::to_dist_file`] gives a file's full record.
-    pub async fn project_files(&self, name: &PackageName) -> Result<Vec<ListedFile>, IndexError> {
-        Ok(self.inner.listing(name).await?.1)
+    /// The same files as [`IndexClient::project`], held in their compact form and read in
+    /// place: the cheap way to look at every file of many projects. Not kept by the client
+    /// (the caller keeps what it needs); [`crate::FileView::to_dist_file`] gives a file's full
+    /// record.
+    pub async fn project_listing(&self, name: &PackageName) -> Result<ProjectListing, IndexError> {
+        self.inner.listing(name).await
     }
 
     /// The core metadata of one file: PEP 658 `.metadata`, else range requests into the wheel,
@@ -140,59 +142,36 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Inner {
-    /// The files of `name` and the index they came from (the first index when none has it).
-    async fn listing(&self, name: &PackageName) -> Result<(IndexUrl, Vec<ListedFile>), IndexError> {
+    /// The files of `name`: the page of the first index that has it, then find-links files.
+    async fn listing(&self, name: &PackageName) -> Result<ProjectListing, IndexError> {
+        let cutoff = self.options.exclude_newer;
         let mut found = None;
         for index in &self.indexes {
-            if let Some(files) = self.index_page(index, name).await? {
-                found = Some((index.clone(), files));
+            if let Some(segment) = self.index_page(index, name, cutoff).await? {
+                found = Some((index.clone(), segment));
                 break;
             }
         }
-        let (index, mut files) = found.unwrap_or_else(|| {
-            (
-                self.indexes.first().cloned().unwrap_or_else(IndexUrl::pypi),
-                Vec::new(),
-            )
-        });
-        if let Some(cutoff) = self.options.exclude_newer {
-            files = exclude_newer(files, cutoff, name);
+        let index = found.as_ref().map_or_else(
+            || self.indexes.first().cloned().unwrap_or_else(IndexUrl::pypi),
+            |(index, _)| index.clone(),
+        );
+        let mut segments = Vec::new();
+        if let Some((_, (segment, undated))) = found {
+            if undated > 0 {
+                tracing::warn!(
+                    "`{name}`: dropped {undated} files with no upload time (exclude-newer is set)"
+                );
+            }
+            segments.push(segment);
         }
         // Find-links files have no upload time; exclude-newer does not apply to them.
         for link in &self.options.find_links {
-            files.extend(
-                self.find_links_files(link, name)
-                    .await?
-                    .into_iter()
-                    .map(ListedFile::of),
-            );
-        }
-        Ok((index, files))
-    }
-}
-
-/// Drops files uploaded after `cutoff`, and (as uv does) files with no upload time.
-fn exclude_newer(
-    files: Vec<ListedFile>,
-    cutoff: jiff::Timestamp,
-    name: &PackageName,
-) -> Vec<ListedFile> {
-    let total = files.len();
-    let mut undated = 0;
-    let kept: Vec<ListedFile> = files
-        .into_iter()
-        .filter(|file| match file.upload_time {
-            Some(time) => time <= cutoff,
-            None => {
-                undated += 1;
-                false
+            let files = self.find_links_files(link, name).await?;
+            if !files.is_empty() {
+                segments.push(segment_of(&files, name, None, link.url())?.0);
             }
-        })
-        .collect();
-    if undated > 0 {
-        tracing::warn!(
-            "`{name}`: dropped {undated} of {total} files with no upload time (exclude-newer is set)"
-        );
+        }
+        Ok(ProjectListing::new(index, segments))
     }
-    kept
 }

@@ -7,8 +7,8 @@
 //! the wheel, the whole wheel, an sdist's static PKG-INFO), and the disk cache. It never runs
 //! package code and never builds anything; platform tags and file names belong to
 //! `npsolve-platform`, choosing versions to the resolver. The principal type is [`IndexClient`]:
-//! `project(name)` for a project's files (`project_files(name)`: the same as [`ListedFile`]s,
-//! cheap to read in bulk), `metadata(file)` for one file's dependencies.
+//! `project(name)` for a project's files (`project_listing(name)`: the same, held compact
+//! and read in place, cheap to read in bulk), `metadata(file)` for one file's dependencies.
 //! `scan_wheel(file)` reads which NumPy a wheel was built against from its binaries by range
 //! requests ([`WheelScanReport`]). [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
 
@@ -21,7 +21,7 @@ mod error;
 mod file_metadata;
 mod find_links;
 mod http;
-mod listed_file;
+mod listing;
 mod locations;
 mod options;
 mod page;
@@ -35,14 +35,16 @@ mod stats;
 pub mod untrusted;
 mod verdict_cache;
 mod wheel_members;
+mod wheel_tags;
 mod zip_archive;
 
 pub use client::IndexClient;
 pub use core_metadata::{CoreMetadata, parse_core_metadata};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
 pub use error::{IndexError, MetadataError};
-pub use listed_file::{ListedFile, WheelTags};
+pub use listing::{FileId, FileView, ProjectListing};
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};
+pub use wheel_tags::WheelTags;

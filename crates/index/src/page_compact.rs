@@ -15,8 +15,9 @@ use pep508_rs::PackageName;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::Body;
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
-use crate::listed_file::{ListedFile, WheelTags};
+use crate::wheel_tags::WheelTags;
 
 /// A project page: tables of what many files share, then the files.
 #[derive(Serialize, Deserialize)]
@@ -47,8 +48,8 @@ struct CompactTags<'a> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct CompactFile<'a> {
-    filename: &'a str,
+pub(crate) struct CompactFile<'a> {
+    pub(crate) filename: &'a str,
     /// An index into [`CompactPage::versions`].
     version: u32,
     /// An index into [`CompactPage::tag_sets`]; `None` for an sdist.
@@ -60,10 +61,10 @@ struct CompactFile<'a> {
     hashes: CompactHashes<'a>,
     /// An index into [`CompactPage::requires_python`].
     requires_python: Option<u32>,
-    yanked: Option<&'a str>,
+    pub(crate) yanked: Option<&'a str>,
     /// Unix seconds and nanoseconds.
     upload_time: Option<(i64, i32)>,
-    size: Option<u64>,
+    pub(crate) size: Option<u64>,
     #[serde(borrow)]
     core_metadata: CompactHint<'a>,
 }
@@ -244,92 +245,219 @@ fn entry<'t, T>(table: &'t [T], index: u32, what: &str) -> Result<&'t T, String>
         .ok_or_else(|| format!("{what} index {index} out of range"))
 }
 
-/// Decodes the files of `name`; any inconsistency is an error (the entry is then refetched).
-///
-/// Nothing is parsed per file: versions, tag sets and requires-python texts are parsed once
-/// per page, and URLs stay text (they were written by [`url::Url`]; parsing 100,000 of them
-/// on every warm run was a fifth of its time).
-pub(crate) fn decode(bytes: &[u8], name: &PackageName) -> Result<Vec<ListedFile>, String> {
-    let page: CompactPage<'_> =
-        postcard::from_bytes(bytes).map_err(|error| format!("invalid compact page: {error}"))?;
-    if page.name != name.as_ref() {
-        return Err(format!("the page of `{}`, not of `{name}`", page.name));
-    }
-    let versions = page
-        .versions
-        .iter()
-        .map(|text| Version::from_str(text).map_err(|error| error.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let requires_python = page
-        .requires_python
-        .iter()
-        .map(|text| VersionSpecifiers::from_str(text).map_err(|error| error.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let owned = |tags: &[&str]| tags.iter().map(|tag| (*tag).to_string()).collect();
-    let tag_sets: Vec<Arc<WheelTags>> = page
-        .tag_sets
-        .iter()
-        .map(|tags| {
-            Arc::new(WheelTags {
-                python: owned(&tags.python),
-                abi: owned(&tags.abi),
-                platform: owned(&tags.platform),
+/// What precedes the files in a [`CompactPage`] (postcard writes a struct's fields one after
+/// the other, so the page can be read in two steps: this, then the files one by one).
+#[derive(Deserialize)]
+struct CompactHeader<'a> {
+    name: &'a str,
+    #[serde(borrow)]
+    versions: Vec<&'a str>,
+    #[serde(borrow)]
+    tag_sets: Vec<CompactTags<'a>>,
+    #[serde(borrow)]
+    requires_python: Vec<&'a str>,
+}
+
+/// One compact page held as its bytes: the tables parsed once, each file decoded in place
+/// when asked for (nothing is copied for the files nobody asks about).
+#[derive(Debug)]
+pub(crate) struct Segment {
+    bytes: Body,
+    versions: Vec<Version>,
+    tag_sets: Vec<Arc<WheelTags>>,
+    requires_python: Vec<VersionSpecifiers>,
+    /// Where each kept file starts in `bytes`, in page order.
+    offsets: Vec<u32>,
+}
+
+/// A file of a [`Segment`], its table references resolved.
+pub(crate) struct SegmentFile<'a> {
+    pub file: CompactFile<'a>,
+    pub version: &'a Version,
+    pub wheel_tags: Option<&'a Arc<WheelTags>>,
+    pub requires_python: Option<&'a VersionSpecifiers>,
+}
+
+impl Segment {
+    /// Reads and checks the compact page of `name` in `bytes`; any inconsistency is an error
+    /// (the cache entry is then refetched). With `cutoff`, files uploaded after it or with no
+    /// upload time are left out (`--exclude-newer`), and the second value counts the undated.
+    ///
+    /// Nothing is parsed per file: versions, tag sets and requires-python texts are parsed once
+    /// per page, and URLs stay text (they were written by [`url::Url`]).
+    pub(crate) fn read(
+        bytes: Body,
+        name: &PackageName,
+        cutoff: Option<jiff::Timestamp>,
+    ) -> Result<(Segment, usize), String> {
+        let invalid = |error: postcard::Error| format!("invalid compact page: {error}");
+        let whole: &[u8] = &bytes;
+        let (header, rest) =
+            postcard::take_from_bytes::<CompactHeader<'_>>(whole).map_err(invalid)?;
+        if header.name != name.as_ref() {
+            return Err(format!("the page of `{}`, not of `{name}`", header.name));
+        }
+        let versions = header
+            .versions
+            .iter()
+            .map(|text| Version::from_str(text).map_err(|error| error.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let requires_python = header
+            .requires_python
+            .iter()
+            .map(|text| VersionSpecifiers::from_str(text).map_err(|error| error.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let owned = |tags: &[&str]| tags.iter().map(|tag| (*tag).to_string()).collect();
+        let tag_sets: Vec<Arc<WheelTags>> = header
+            .tag_sets
+            .iter()
+            .map(|tags| {
+                Arc::new(WheelTags {
+                    python: owned(&tags.python),
+                    abi: owned(&tags.abi),
+                    platform: owned(&tags.platform),
+                })
             })
-        })
-        .collect();
-    let mut files = Vec::with_capacity(page.files.len());
-    for file in &page.files {
-        files.push({
-            let mut url = String::with_capacity(
-                file.url.len()
-                    + if file.url_is_folder {
-                        file.filename.len()
-                    } else {
-                        0
-                    },
-            );
-            url.push_str(file.url);
-            if file.url_is_folder {
-                url.push_str(file.filename);
+            .collect();
+        let (count, mut rest) = postcard::take_from_bytes::<u64>(rest).map_err(invalid)?;
+        // Every file takes more than one byte: a count beyond the bytes left is damage, and
+        // must not size an allocation.
+        if count > rest.len() as u64 {
+            return Err(format!("{count} files announced in {} bytes", rest.len()));
+        }
+        let mut offsets = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut undated = 0;
+        for _ in 0..count {
+            let offset = u32::try_from(whole.len() - rest.len())
+                .map_err(|_| "a compact page over 4 GiB".to_string())?;
+            let (file, after) =
+                postcard::take_from_bytes::<CompactFile<'_>>(rest).map_err(invalid)?;
+            rest = after;
+            entry(&versions, file.version, "version")?;
+            if let Some(index) = file.wheel_tags {
+                entry(&tag_sets, index, "tag set")?;
             }
-            let upload_time = match file.upload_time {
-                None => None,
-                Some((seconds, nanos)) => {
-                    Some(jiff::Timestamp::new(seconds, nanos).map_err(|error| error.to_string())?)
+            if let Some(index) = file.requires_python {
+                entry(&requires_python, index, "requires-python")?;
+            }
+            let upload_time = upload_time(&file)?;
+            let kept = match (cutoff, upload_time) {
+                (None, _) => true,
+                (Some(cutoff), Some(time)) => time <= cutoff,
+                (Some(_), None) => {
+                    undated += 1;
+                    false
                 }
             };
-            ListedFile {
-                filename: file.filename.to_string(),
-                version: entry(&versions, file.version, "version")?.clone(),
-                wheel_tags: match file.wheel_tags {
-                    None => None,
-                    Some(index) => Some(entry(&tag_sets, index, "tag set")?.clone()),
-                },
-                url,
-                hashes: file.hashes.to_hashes(),
-                requires_python: match file.requires_python {
-                    None => None,
-                    Some(index) => Some(entry(&requires_python, index, "requires-python")?.clone()),
-                },
-                yanked: file.yanked.map(str::to_string),
-                upload_time,
-                size: file.size,
-                core_metadata: match &file.core_metadata {
-                    CompactHint::Unknown => CoreMetadataHint::Unknown,
-                    CompactHint::NotAvailable => CoreMetadataHint::NotAvailable,
-                    CompactHint::Available(hashes) => {
-                        CoreMetadataHint::Available(hashes.as_ref().map(CompactHashes::to_hashes))
-                    }
-                },
+            if kept {
+                offsets.push(offset);
             }
-        });
+        }
+        if !rest.is_empty() {
+            return Err(format!("{} bytes after the last file", rest.len()));
+        }
+        let segment = Segment {
+            bytes,
+            versions,
+            tag_sets,
+            requires_python,
+            offsets,
+        };
+        Ok((segment, undated))
     }
-    Ok(files)
+
+    /// The page's bytes, as the cache keeps them.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// How many files were kept.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    /// Where the `index`th kept file starts.
+    pub(crate) fn offset(&self, index: usize) -> Option<u32> {
+        self.offsets.get(index).copied()
+    }
+
+    /// The file starting at `offset` (one [`Segment::offset`] gave). `None` only for an offset
+    /// that did not come from this segment: every file was checked when the page was read.
+    pub(crate) fn file(&self, offset: u32) -> Option<SegmentFile<'_>> {
+        let bytes = self.bytes.get(usize::try_from(offset).ok()?..)?;
+        let (file, _) = postcard::take_from_bytes::<CompactFile<'_>>(bytes).ok()?;
+        let version = entry(&self.versions, file.version, "version").ok()?;
+        let wheel_tags = match file.wheel_tags {
+            None => None,
+            Some(index) => Some(entry(&self.tag_sets, index, "tag set").ok()?),
+        };
+        let requires_python = match file.requires_python {
+            None => None,
+            Some(index) => Some(entry(&self.requires_python, index, "requires-python").ok()?),
+        };
+        Some(SegmentFile {
+            file,
+            version,
+            wheel_tags,
+            requires_python,
+        })
+    }
+}
+
+/// A file's upload time, checked.
+fn upload_time(file: &CompactFile<'_>) -> Result<Option<jiff::Timestamp>, String> {
+    match file.upload_time {
+        None => Ok(None),
+        Some((seconds, nanos)) => jiff::Timestamp::new(seconds, nanos)
+            .map(Some)
+            .map_err(|error| error.to_string()),
+    }
+}
+
+impl<'a> SegmentFile<'a> {
+    /// The file's absolute URL.
+    pub(crate) fn url(&self) -> String {
+        let file = &self.file;
+        if !file.url_is_folder {
+            return file.url.to_string();
+        }
+        let mut url = String::with_capacity(file.url.len() + file.filename.len());
+        url.push_str(file.url);
+        url.push_str(file.filename);
+        url
+    }
+
+    /// The advertised sha256 as lower-case hex (as served when it was not).
+    pub(crate) fn sha256(&self) -> Option<String> {
+        self.file.hashes.sha256.as_ref().map(Digest::to_hex)
+    }
+
+    /// Every advertised hash.
+    pub(crate) fn hashes(&self) -> Hashes {
+        self.file.hashes.to_hashes()
+    }
+
+    /// The upload time (checked when the page was read).
+    pub(crate) fn upload_time(&self) -> Option<jiff::Timestamp> {
+        upload_time(&self.file).ok().flatten()
+    }
+
+    /// Whether `<url>.metadata` is advertised.
+    pub(crate) fn core_metadata(&self) -> CoreMetadataHint {
+        match &self.file.core_metadata {
+            CompactHint::Unknown => CoreMetadataHint::Unknown,
+            CompactHint::NotAvailable => CoreMetadataHint::NotAvailable,
+            CompactHint::Available(hashes) => {
+                CoreMetadataHint::Available(hashes.as_ref().map(CompactHashes::to_hashes))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::listing::{FileId, FileView, ProjectListing};
     use crate::page::parse_project_page;
     use url::Url;
 
@@ -356,23 +484,32 @@ mod tests {
             .expect("valid page")
     }
 
+    fn listing(bytes: Vec<u8>, cutoff: Option<jiff::Timestamp>) -> Result<ProjectListing, String> {
+        let (segment, _) = Segment::read(Body::whole(bytes), &name(), cutoff)?;
+        Ok(ProjectListing::new(crate::IndexUrl::pypi(), vec![segment]))
+    }
+
     /// Every field of every file survives the round trip (compared through `Debug`, which
-    /// shows all of them).
+    /// shows all of them), and a file read again by its id is the same file.
     #[test]
     fn round_trips_every_field() {
         let files = files();
         assert_eq!(files.len(), 5);
         let bytes = encode(&name(), &files).expect("encodes");
-        let listed = decode(&bytes, &name()).expect("decodes");
-        let decoded: Vec<DistFile> = listed
-            .iter()
-            .map(|file| file.to_dist_file(&name()).expect("valid name and URL"))
+        let listing = listing(bytes.clone(), None).expect("reads");
+        let decoded: Vec<DistFile> = listing
+            .files()
+            .map(|(_, file)| file.to_dist_file(&name()).expect("valid name and URL"))
             .collect();
         assert_eq!(format!("{decoded:#?}"), format!("{files:#?}"));
-        let expected: Vec<ListedFile> = files.iter().cloned().map(ListedFile::of).collect();
-        assert_eq!(format!("{listed:#?}"), format!("{expected:#?}"));
+        let views: Vec<(FileId, FileView<'_>)> = listing.files().collect();
+        for (id, view) in &views {
+            let again = listing.file(*id).expect("its own id");
+            assert_eq!(again.filename(), view.filename());
+            assert_eq!(again.url(), view.url());
+        }
         // The two wheels share one tag set; full-length sha256s were stored as bytes.
-        let (Some(first), Some(last)) = (&listed[0].wheel_tags, &listed[3].wheel_tags) else {
+        let (Some(first), Some(last)) = (views[0].1.wheel_tags(), views[3].1.wheel_tags()) else {
             panic!("both are wheels");
         };
         assert!(Arc::ptr_eq(first, last));
@@ -389,13 +526,34 @@ mod tests {
         assert_eq!(occurrences, 1);
     }
 
+    /// With a cutoff, later and undated files are left out and counted apart.
+    #[test]
+    fn leaves_out_files_after_the_cutoff() {
+        let bytes = encode(&name(), &files()).expect("encodes");
+        let cutoff: jiff::Timestamp = "2024-06-01T00:00:00Z".parse().expect("time");
+        let (segment, undated) =
+            Segment::read(Body::whole(bytes.clone()), &name(), Some(cutoff)).expect("reads");
+        assert_eq!((segment.len(), undated), (1, 4));
+        let early: jiff::Timestamp = "2023-06-01T00:00:00Z".parse().expect("time");
+        let (segment, undated) =
+            Segment::read(Body::whole(bytes), &name(), Some(early)).expect("reads");
+        assert_eq!((segment.len(), undated), (0, 4));
+    }
+
     #[test]
     fn rejects_damaged_or_foreign_bytes() {
         let bytes = encode(&name(), &files()).expect("encodes");
-        assert!(decode(&bytes[..bytes.len() / 2], &name()).is_err());
+        assert!(listing(bytes[..bytes.len() / 2].to_vec(), None).is_err());
+        // Every truncation, and bytes after the end, are errors, never a panic.
+        for end in 0..bytes.len() {
+            assert!(listing(bytes[..end].to_vec(), None).is_err(), "{end}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(listing(longer, None).is_err());
         // The same page read as another project's.
         let other = PackageName::from_str("y").expect("valid name");
-        assert!(decode(&bytes, &other).is_err());
-        assert!(decode(b"", &name()).is_err());
+        assert!(Segment::read(Body::whole(bytes), &other, None).is_err());
+        assert!(listing(Vec::new(), None).is_err());
     }
 }

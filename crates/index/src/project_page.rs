@@ -8,13 +8,13 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::cache::Body;
 use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
-use crate::listed_file::ListedFile;
 use crate::locations::{IndexUrl, redact};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
-use crate::page_compact;
+use crate::page_compact::{self, Segment};
 use crate::stats::bump;
 
 /// What the cache keeps beside a page's files (the body is their compact form, see
@@ -52,12 +52,14 @@ fn max_age(cache_control: Option<&str>) -> u64 {
 }
 
 impl Inner {
-    /// The files of `name` on `index`; `None` when the index does not have the project.
+    /// The files of `name` on `index`, without those `cutoff` excludes (and how many of them
+    /// had no upload time); `None` when the index does not have the project.
     pub(crate) async fn index_page(
         &self,
         index: &IndexUrl,
         name: &PackageName,
-    ) -> Result<Option<Vec<ListedFile>>, IndexError> {
+        cutoff: Option<jiff::Timestamp>,
+    ) -> Result<Option<(Segment, usize)>, IndexError> {
         let url =
             index
                 .url()
@@ -67,15 +69,16 @@ impl Inner {
                     reason: error.to_string(),
                 })?;
         if url.scheme() == "file" {
-            return Ok(self
-                .local_page(index, name)?
-                .map(|files| files.into_iter().map(ListedFile::of).collect()));
+            return match self.local_page(index, name)? {
+                Some(files) => segment_of(&files, name, cutoff, &url).map(Some),
+                None => Ok(None),
+            };
         }
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
         let cached = entry_path.as_deref().and_then(|path| {
             let (entry, body) = self.cache.read_body::<PageEntry>(path, &self.counters)?;
-            match page_compact::decode(&body, name) {
-                Ok(files) => Some((entry, body, files)),
+            match Segment::read(body, name, cutoff) {
+                Ok(segment) => Some((entry, segment)),
                 Err(reason) => {
                     tracing::warn!(
                         "deleting unreadable cache entry `{}`: {reason}",
@@ -87,12 +90,12 @@ impl Inner {
                 }
             }
         });
-        if let Some((entry, _, _)) = &cached {
+        if let Some((entry, _)) = &cached {
             let fresh = now().saturating_sub(entry.stored_at)
                 < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
             if self.options.cache.offline || (fresh && !self.options.cache.refresh.covers(name)) {
                 bump(&self.counters.cache_hits);
-                return Ok(cached.map(|(_, _, files)| files));
+                return Ok(cached.map(|(_, segment)| segment));
             }
         } else {
             bump(&self.counters.cache_misses);
@@ -104,7 +107,7 @@ impl Inner {
         }
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-        if let Some((entry, _, _)) = &cached {
+        if let Some((entry, _)) = &cached {
             if let Some(etag) = entry
                 .etag
                 .as_deref()
@@ -122,14 +125,14 @@ impl Inner {
         }
         let response = self.http.get(&url, &headers, false).await?;
         if response.status == StatusCode::NOT_MODIFIED {
-            if let (Some((mut entry, body, files)), Some(path)) = (cached, entry_path.as_deref()) {
+            if let (Some((mut entry, segment)), Some(path)) = (cached, entry_path.as_deref()) {
                 bump(&self.counters.revalidated);
                 entry.stored_at = now();
                 entry.max_age = max_age(response.header(header::CACHE_CONTROL));
-                if let Err(error) = self.cache.write(path, &entry, &body) {
+                if let Err(error) = self.cache.write(path, &entry, segment.0.bytes()) {
                     tracing::warn!("cannot update the cache: {error}");
                 }
-                return Ok(Some(files));
+                return Ok(Some(segment));
             }
             return Err(IndexError::Status {
                 url: Box::new(url),
@@ -166,13 +169,11 @@ impl Inner {
             })?;
         // The body can be megabytes (and many pages arrive at once on a cold run).
         drop(response);
-        let compact = match page_compact::encode(name, &files) {
-            Ok(compact) => compact,
-            Err(error) => {
-                tracing::warn!("cannot encode the page of `{name}` for the cache: {error}");
-                return Ok(Some(files.into_iter().map(ListedFile::of).collect()));
-            }
-        };
+        let compact =
+            page_compact::encode(name, &files).map_err(|error| IndexError::MalformedPage {
+                url: Box::new(url.clone()),
+                reason: format!("its files cannot be encoded: {error}"),
+            })?;
         drop(files);
         if let Some(path) = entry_path.as_deref()
             && let Err(error) = self.cache.write(path, &entry, &compact)
@@ -181,12 +182,7 @@ impl Inner {
         }
         // Read back what was stored: a cold run resolves with exactly the records a warm run
         // will read, with each version, tag set and requires-python shared across files.
-        page_compact::decode(&compact, name)
-            .map(Some)
-            .map_err(|reason| IndexError::MalformedPage {
-                url: Box::new(url.clone()),
-                reason: format!("its compact form does not read back: {reason}"),
-            })
+        read_back(compact, name, cutoff, &url).map(Some)
     }
 
     /// A project page of a `file://` mirror: `<name>/index.json`, else `<name>/index.html`
@@ -218,6 +214,33 @@ impl Inner {
         }
         Ok(None)
     }
+}
+
+/// The compact form of files read from somewhere other than the cache, as a segment.
+pub(crate) fn segment_of(
+    files: &[DistFile],
+    name: &PackageName,
+    cutoff: Option<jiff::Timestamp>,
+    url: &Url,
+) -> Result<(Segment, usize), IndexError> {
+    let compact = page_compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
+        url: Box::new(url.clone()),
+        reason: format!("its files cannot be encoded: {error}"),
+    })?;
+    read_back(compact, name, cutoff, url)
+}
+
+/// Reads a page's freshly encoded compact form, as a warm run reads it from the cache.
+fn read_back(
+    compact: Vec<u8>,
+    name: &PackageName,
+    cutoff: Option<jiff::Timestamp>,
+    url: &Url,
+) -> Result<(Segment, usize), IndexError> {
+    Segment::read(Body::whole(compact), name, cutoff).map_err(|reason| IndexError::MalformedPage {
+        url: Box::new(url.clone()),
+        reason: format!("its compact form does not read back: {reason}"),
+    })
 }
 
 fn read_local_page(

@@ -29,6 +29,7 @@ pub use report::format_range;
 pub use resolution::{Pin, Resolution};
 pub use resolve::resolve;
 pub use source::{
-    DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
+    CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
+    SourceError, VersionEntry,
 };
 pub use verify::{PinnedLine, Problem, ProblemKind, verify};

@@ -231,13 +231,13 @@ impl<'a> Provider<'a> {
                 && python_allows(file.requires_python.as_ref(), python)
         };
         if !self.options.no_binary.contains(name)
-            && let Some(wheel) = entry.wheels.iter().find(usable)
+            && let Some(wheel) = entry.wheels().iter().find(usable)
         {
             return Some(wheel.clone());
         }
         if allow_sdist
             && !self.options.only_binary.contains(name)
-            && let Some(sdist) = entry.sdist.as_ref().filter(usable)
+            && let Some(sdist) = entry.sdist().filter(usable)
         {
             return Some(sdist.clone());
         }
@@ -247,12 +247,12 @@ impl<'a> Provider<'a> {
     /// Why no file of `entry` is usable, for hints.
     fn explain_unusable(&self, name: &PackageName, entry: &crate::source::VersionEntry) -> String {
         let python = &self.options.python_version;
-        if entry.files.iter().all(|file| file.yanked.is_some()) {
+        if entry.yanked.is_some() {
             return "it was yanked".to_string();
         }
         // Only the files the target could install matter: when all of them need another
         // Python, say which one.
-        let mut installable = entry.wheels.iter().chain(&entry.sdist).peekable();
+        let mut installable = entry.wheels().iter().chain(entry.sdist()).peekable();
         if installable.peek().is_some()
             && let Some(specifiers) = installable
                 .map(|file| {
@@ -265,11 +265,11 @@ impl<'a> Provider<'a> {
         {
             return format!("it requires Python {specifiers}, but the target is Python {python}");
         }
-        if entry.wheels.is_empty() && entry.sdist.is_none() {
+        if entry.wheels().is_empty() && entry.sdist().is_none() {
             return "it has no wheel for the target platform and no source distribution"
                 .to_string();
         }
-        if self.options.only_binary.contains(name) && entry.wheels.is_empty() {
+        if self.options.only_binary.contains(name) && entry.wheels().is_empty() {
             return "it has no wheel for the target and source builds are disabled (--only-binary)"
                 .to_string();
         }
@@ -326,7 +326,7 @@ impl<'a> Provider<'a> {
                     break;
                 }
                 if allow_sdist {
-                    let why = if source_allowed || entry.sdist.is_none() {
+                    let why = if source_allowed || entry.sdist().is_none() {
                         self.explain_unusable(name, entry)
                     } else {
                         NUMPY_SOURCE_BUILD.to_string()

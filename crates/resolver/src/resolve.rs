@@ -104,12 +104,9 @@ pub fn resolve(
         let Some(dist) = memory.chosen.get(&key) else {
             continue;
         };
-        let files = memory
-            .versions
-            .get(name)
-            .and_then(|versions| versions.get(version))
-            .map(|entry| entry.files.clone())
-            .unwrap_or_default();
+        let files = source
+            .files(name, version)
+            .map_err(|error| ResolveError::Source(error.to_string()))?;
         pins.push(Pin {
             name: name.clone(),
             version: (*version).clone(),

@@ -4,7 +4,7 @@
 //! index client and answers from its caches, fetching ahead when asked to
 //! [`PackageSource::prefetch`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
@@ -31,17 +31,99 @@ pub struct DistRef {
     pub is_wheel: bool,
 }
 
-/// One version of a package and the files that could serve it on the target.
-#[derive(Debug, Clone)]
-pub struct VersionEntry {
-    /// The release version.
-    pub version: Version,
+/// The files of one release the target could install: what the resolver chooses from.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
     /// Wheels installable on the target's tags, most preferred first.
     pub wheels: Vec<DistRef>,
     /// The source distribution, if any.
     pub sdist: Option<DistRef>,
-    /// Every file of the release, for hashes and lockfiles.
-    pub files: Vec<DistRef>,
+}
+
+/// Reads the [`Candidates`] of a release when the resolver first looks at it.
+///
+/// A big project lists thousands of releases and the resolver looks at a handful, so a
+/// source may hand out [`VersionEntry::lazy`] entries and build their files on demand.
+pub trait CandidateLoader: Send + Sync {
+    /// The candidates of the release numbered `release` (a number the source chose when it
+    /// made the entry).
+    fn candidates(&self, release: usize) -> Candidates;
+}
+
+/// One version of a package and the files that could serve it on the target.
+///
+/// Only the files the resolver may choose are here, and they may be read on first use; every
+/// file of a release (for hashes and lockfiles) comes from [`PackageSource::files`], asked
+/// for the pinned versions only.
+#[derive(Clone)]
+pub struct VersionEntry {
+    /// The release version.
+    pub version: Version,
+    /// `Some(reason)` (possibly empty) when every file of the release was yanked (PEP 592):
+    /// the reason given for the first of them in file-name order.
+    pub yanked: Option<String>,
+    candidates: OnceLock<Candidates>,
+    loader: Option<(Arc<dyn CandidateLoader>, usize)>,
+}
+
+impl VersionEntry {
+    /// An entry whose candidates are known now.
+    pub fn new(
+        version: Version,
+        wheels: Vec<DistRef>,
+        sdist: Option<DistRef>,
+        yanked: Option<String>,
+    ) -> VersionEntry {
+        VersionEntry {
+            version,
+            yanked,
+            candidates: OnceLock::from(Candidates { wheels, sdist }),
+            loader: None,
+        }
+    }
+
+    /// An entry whose candidates `loader` reads when first asked for, as release `release`.
+    pub fn lazy(
+        version: Version,
+        yanked: Option<String>,
+        loader: Arc<dyn CandidateLoader>,
+        release: usize,
+    ) -> VersionEntry {
+        VersionEntry {
+            version,
+            yanked,
+            candidates: OnceLock::new(),
+            loader: Some((loader, release)),
+        }
+    }
+
+    fn candidates(&self) -> &Candidates {
+        self.candidates.get_or_init(|| match &self.loader {
+            Some((loader, release)) => loader.candidates(*release),
+            None => Candidates::default(),
+        })
+    }
+
+    /// Wheels installable on the target's tags, most preferred first.
+    pub fn wheels(&self) -> &[DistRef] {
+        &self.candidates().wheels
+    }
+
+    /// The source distribution, if any.
+    pub fn sdist(&self) -> Option<&DistRef> {
+        self.candidates().sdist.as_ref()
+    }
+}
+
+impl std::fmt::Debug for VersionEntry {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("VersionEntry")
+            .field("version", &self.version)
+            .field("yanked", &self.yanked)
+            .field("candidates", &self.candidates.get())
+            .finish_non_exhaustive()
+    }
 }
 
 /// All versions of a package, newest first.
@@ -89,6 +171,10 @@ pub trait PackageSource {
     /// All versions of `name` offered by the index for the target, newest first.
     /// A package no index knows has no versions.
     fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, SourceError>;
+
+    /// Every file of `name` at `version` (not only those the target installs), ordered by
+    /// file name: for `--generate-hashes` and lockfiles. Asked for pinned versions only.
+    fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError>;
 
     /// Core metadata of one file of `name`.
     fn metadata(

@@ -134,12 +134,7 @@ pub fn verify(
             ));
             continue;
         };
-        if !entry.files.is_empty() && entry.files.iter().all(|file| file.yanked.is_some()) {
-            let reason = entry
-                .files
-                .iter()
-                .find_map(|file| file.yanked.clone())
-                .unwrap_or_default();
+        if let Some(reason) = &entry.yanked {
             let reason = if reason.is_empty() {
                 String::new()
             } else {
@@ -173,15 +168,16 @@ pub fn verify(
                     .is_none_or(|sha256| allowed.contains(sha256.to_ascii_lowercase().as_str()))
         };
         let installable = entry
-            .wheels
+            .wheels()
             .iter()
             .find(usable)
-            .or(entry.sdist.as_ref().filter(usable));
-        let chosen = entry.wheels.iter().filter(usable).find(hashed).or(entry
-            .sdist
-            .as_ref()
+            .or(entry.sdist().filter(usable));
+        let chosen = entry
+            .wheels()
+            .iter()
             .filter(usable)
-            .filter(hashed));
+            .find(hashed)
+            .or(entry.sdist().filter(usable).filter(hashed));
         if let (Some(best), None) = (installable, chosen) {
             problems.push(problem(
                 ProblemKind::HashMismatch,

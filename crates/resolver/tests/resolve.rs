@@ -85,20 +85,28 @@ impl PackageSource for Index {
                             Vec::new()
                         };
                         let sdist = release.sdist.then(|| dist(name, release, false));
-                        let mut files = wheels.clone();
-                        files.extend(sdist.clone());
-                        VersionEntry {
-                            version: release.version.parse().unwrap(),
+                        let any_file = release.wheel || release.sdist;
+                        VersionEntry::new(
+                            release.version.parse().unwrap(),
                             wheels,
                             sdist,
-                            files,
-                        }
+                            (release.yanked && any_file).then(String::new),
+                        )
                     })
                     .collect()
             })
             .unwrap_or_default();
         versions.sort_by(|a, b| b.version.cmp(&a.version));
         Ok(Arc::new(PackageVersions { versions }))
+    }
+
+    fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
+        let entry = self.versions(name)?;
+        let entry = entry.get(version).expect("asked for a listed version");
+        let mut files = entry.wheels().to_vec();
+        files.extend(entry.sdist().cloned());
+        files.sort_by(|a, b| a.filename.cmp(&b.filename));
+        Ok(files)
     }
 
     fn metadata(
