@@ -19,9 +19,18 @@ use crate::cache::Body;
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
 use crate::wheel_tags::WheelTags;
 
-/// A project page: tables of what many files share, then the files.
-#[derive(Serialize, Deserialize)]
+/// A project page: tables of what many files share, then the files. (Postcard writes a
+/// nested struct's fields in place, so a reader can take the header alone, then the files one
+/// by one.)
+#[derive(Serialize)]
 struct CompactPage<'a> {
+    header: CompactHeader<'a>,
+    files: Vec<CompactFile<'a>>,
+}
+
+/// The tables before the files.
+#[derive(Serialize, Deserialize)]
+struct CompactHeader<'a> {
     /// The project, checked on reading.
     name: &'a str,
     /// Distinct versions, as text.
@@ -33,8 +42,6 @@ struct CompactPage<'a> {
     /// Distinct requires-python texts.
     #[serde(borrow)]
     requires_python: Vec<&'a str>,
-    #[serde(borrow)]
-    files: Vec<CompactFile<'a>>,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -50,16 +57,16 @@ struct CompactTags<'a> {
 #[derive(Serialize, Deserialize)]
 pub(crate) struct CompactFile<'a> {
     pub(crate) filename: &'a str,
-    /// An index into [`CompactPage::versions`].
+    /// An index into [`CompactHeader::versions`].
     version: u32,
-    /// An index into [`CompactPage::tag_sets`]; `None` for an sdist.
+    /// An index into [`CompactHeader::tag_sets`]; `None` for an sdist.
     wheel_tags: Option<u32>,
     /// The absolute URL, or (when `url_is_folder`) the part before the file name.
     url: &'a str,
     url_is_folder: bool,
     #[serde(borrow)]
     hashes: CompactHashes<'a>,
-    /// An index into [`CompactPage::requires_python`].
+    /// An index into [`CompactHeader::requires_python`].
     requires_python: Option<u32>,
     pub(crate) yanked: Option<&'a str>,
     /// Unix seconds and nanoseconds.
@@ -229,10 +236,12 @@ pub(crate) fn encode(name: &PackageName, files: &[DistFile]) -> Result<Vec<u8>, 
         });
     }
     postcard::to_allocvec(&CompactPage {
-        name: name.as_ref(),
-        versions: versions.values,
-        tag_sets: tag_sets.values,
-        requires_python: requires_python.values,
+        header: CompactHeader {
+            name: name.as_ref(),
+            versions: versions.values,
+            tag_sets: tag_sets.values,
+            requires_python: requires_python.values,
+        },
         files: compact,
     })
 }
@@ -243,19 +252,6 @@ fn entry<'t, T>(table: &'t [T], index: u32, what: &str) -> Result<&'t T, String>
         .ok()
         .and_then(|index| table.get(index))
         .ok_or_else(|| format!("{what} index {index} out of range"))
-}
-
-/// What precedes the files in a [`CompactPage`] (postcard writes a struct's fields one after
-/// the other, so the page can be read in two steps: this, then the files one by one).
-#[derive(Deserialize)]
-struct CompactHeader<'a> {
-    name: &'a str,
-    #[serde(borrow)]
-    versions: Vec<&'a str>,
-    #[serde(borrow)]
-    tag_sets: Vec<CompactTags<'a>>,
-    #[serde(borrow)]
-    requires_python: Vec<&'a str>,
 }
 
 /// One compact page held as its bytes: the tables parsed once, each file decoded in place
