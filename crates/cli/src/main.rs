@@ -18,12 +18,6 @@ use crate::args::{Cli, Command, IndexCommand};
 use crate::error::CliError;
 use crate::printer::Printer;
 
-/// jemalloc on Unix (see the note in Cargo.toml): measured 55 → 45 ms on a warm sci-stack
-/// resolution, same peak memory.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     let args = args::with_implicit_compile(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(args) {
