@@ -760,6 +760,47 @@ mod tests {
         assert!(page.file(&project, foreign).is_none());
     }
 
+    /// Nothing is copied out of the listing until the resolver looks at a release, and then
+    /// only that release's candidates are.
+    #[test]
+    fn reads_candidates_only_of_the_releases_looked_at() {
+        let project = PackageName::from_str("demo").expect("name");
+        let files = [
+            "demo-1.0-py3-none-any.whl",
+            "demo-1.0.tar.gz",
+            "demo-2.0-py3-none-any.whl",
+            "demo-2.0-cp311-cp311-win_amd64.whl",
+            "demo-2.0.tar.gz",
+        ]
+        .map(|filename| listed(&project, filename));
+        let listing =
+            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
+        let page = page_for_target(listing, &target());
+        let handed_out = || {
+            let mut names: Vec<String> = lock(&page.releases.handed_out)
+                .values()
+                .map(|id| {
+                    page.releases
+                        .listing
+                        .file(*id)
+                        .expect("its own id")
+                        .filename()
+                        .to_string()
+                })
+                .collect();
+            names.sort_unstable();
+            names
+        };
+        assert!(handed_out().is_empty());
+        let newest = &page.versions.versions[0];
+        assert_eq!(newest.version.to_string(), "2.0");
+        assert_eq!(newest.wheels().len(), 1);
+        assert_eq!(
+            handed_out(),
+            ["demo-2.0-py3-none-any.whl", "demo-2.0.tar.gz"]
+        );
+    }
+
     /// A release whose every file is yanked says so, with the first file's reason.
     #[test]
     fn marks_a_release_whose_files_are_all_yanked() {
