@@ -81,8 +81,7 @@ impl ProjectListing {
             .iter()
             .zip(0u32..)
             .flat_map(|(segment, number)| {
-                (0..segment.len()).filter_map(move |index| {
-                    let offset = segment.offset(index)?;
+                segment.offsets().iter().filter_map(move |&offset| {
                     let file = segment.file(offset)?;
                     Some((
                         FileId {

@@ -372,9 +372,9 @@ impl Segment {
         self.offsets.len()
     }
 
-    /// Where the `index`th kept file starts.
-    pub(crate) fn offset(&self, index: usize) -> Option<u32> {
-        self.offsets.get(index).copied()
+    /// Where each kept file starts, in page order.
+    pub(crate) fn offsets(&self) -> &[u32] {
+        &self.offsets
     }
 
     /// The file starting at `offset` (one [`Segment::offset`] gave). `None` only for an offset
