@@ -633,14 +633,40 @@ mod tests {
         }
     }
 
+    /// The page of `demo` with `files`, for the test target.
+    fn page_of(files: &[DistFile]) -> Page {
+        let project = PackageName::from_str("demo").expect("name");
+        let listing =
+            ProjectListing::from_files(IndexUrl::pypi(), &project, files).expect("encodes");
+        page_for_target(listing, &target())
+    }
+
+    /// The files of `demo` with these names.
+    fn demo_files<const N: usize>(filenames: [&str; N]) -> [DistFile; N] {
+        let project = PackageName::from_str("demo").expect("name");
+        filenames.map(|filename| listed(&project, filename))
+    }
+
+    /// The names of the files handed to the resolver so far, sorted.
+    fn handed_out(page: &Page) -> Vec<String> {
+        let mut names: Vec<String> = lock(&page.releases.handed_out)
+            .values()
+            .map(|id| {
+                let file = page.releases.listing.file(*id).expect("its own id");
+                file.filename().to_string()
+            })
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Versions newest first (`1.0` and `1.0.0` are one release, named as the page first
     /// lists it), installable wheels best first, `.tar.gz` preferred, every file kept, and
     /// full records only for the files metadata can be asked for.
     #[test]
     fn groups_files_for_the_target() {
         let project = PackageName::from_str("demo").expect("name");
-        let target = target();
-        let files = [
+        let page = page_of(&demo_files([
             "demo-1.0.zip",
             "demo-1.0-cp311-cp311-win_amd64.whl",
             "demo-2.0-py3-none-any.whl",
@@ -648,11 +674,7 @@ mod tests {
             "demo-1.0-py3-none-any.whl",
             "demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
             "demo-0.9-cp310-cp310-manylinux_2_17_x86_64.whl",
-        ]
-        .map(|filename| listed(&project, filename));
-        let listing =
-            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
-        let page = page_for_target(listing, &target);
+        ]));
         /// Version, wheels, sdist, number of files, yanked reason.
         type Release<'a> = (
             String,
@@ -730,20 +752,8 @@ mod tests {
                 .is_empty()
         );
         // Metadata can be asked of the candidates handed out, and of nothing else.
-        let handed_out = lock(&page.releases.handed_out);
-        let mut kept: Vec<&str> = handed_out
-            .values()
-            .map(|id| {
-                page.releases
-                    .listing
-                    .file(*id)
-                    .expect("its own id")
-                    .filename()
-            })
-            .collect();
-        kept.sort_unstable();
         assert_eq!(
-            kept,
+            handed_out(&page),
             [
                 "demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
                 "demo-1.0-py3-none-any.whl",
@@ -752,7 +762,6 @@ mod tests {
                 "demo-2.0-py3-none-any.whl",
             ]
         );
-        drop(handed_out);
         let wheel = &page.versions.versions[1].wheels()[0];
         let file = page.file(&project, wheel).expect("kept").expect("valid");
         assert_eq!(file.url.as_str(), wheel.url);
@@ -764,39 +773,19 @@ mod tests {
     /// only that release's candidates are.
     #[test]
     fn reads_candidates_only_of_the_releases_looked_at() {
-        let project = PackageName::from_str("demo").expect("name");
-        let files = [
+        let page = page_of(&demo_files([
             "demo-1.0-py3-none-any.whl",
             "demo-1.0.tar.gz",
             "demo-2.0-py3-none-any.whl",
             "demo-2.0-cp311-cp311-win_amd64.whl",
             "demo-2.0.tar.gz",
-        ]
-        .map(|filename| listed(&project, filename));
-        let listing =
-            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
-        let page = page_for_target(listing, &target());
-        let handed_out = || {
-            let mut names: Vec<String> = lock(&page.releases.handed_out)
-                .values()
-                .map(|id| {
-                    page.releases
-                        .listing
-                        .file(*id)
-                        .expect("its own id")
-                        .filename()
-                        .to_string()
-                })
-                .collect();
-            names.sort_unstable();
-            names
-        };
-        assert!(handed_out().is_empty());
+        ]));
+        assert!(handed_out(&page).is_empty());
         let newest = &page.versions.versions[0];
         assert_eq!(newest.version.to_string(), "2.0");
         assert_eq!(newest.wheels().len(), 1);
         assert_eq!(
-            handed_out(),
+            handed_out(&page),
             ["demo-2.0-py3-none-any.whl", "demo-2.0.tar.gz"]
         );
     }
@@ -804,20 +793,16 @@ mod tests {
     /// A release whose every file is yanked says so, with the first file's reason.
     #[test]
     fn marks_a_release_whose_files_are_all_yanked() {
-        let project = PackageName::from_str("demo").expect("name");
-        let mut files = [
+        let mut files = demo_files([
             "demo-1.0-py3-none-any.whl",
             "demo-1.0.tar.gz",
             "demo-2.0-py3-none-any.whl",
             "demo-2.0.tar.gz",
-        ]
-        .map(|filename| listed(&project, filename));
+        ]);
         files[0].yanked = Some("broken metadata".to_string());
         files[1].yanked = Some(String::new());
         files[2].yanked = Some(String::new());
-        let listing =
-            ProjectListing::from_files(IndexUrl::pypi(), &project, &files).expect("encodes");
-        let page = page_for_target(listing, &target());
+        let page = page_of(&files);
         let yanked: Vec<Option<&str>> = page
             .versions
             .versions
