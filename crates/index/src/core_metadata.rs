@@ -84,6 +84,19 @@ fn headers(text: &str) -> Result<Vec<Header<'_>>, MetadataError> {
     Ok(headers)
 }
 
+/// The bytes up to the first empty line (`\n\n` or `\n\r\n`), or all of them.
+fn header_block(bytes: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while let Some(found) = bytes[start..].iter().position(|&byte| byte == b'\n') {
+        let next = start + found + 1;
+        match bytes.get(next..) {
+            Some([b'\n', ..] | [b'\r', b'\n', ..]) => return &bytes[..next],
+            _ => start = next,
+        }
+    }
+    bytes
+}
+
 /// Parses core metadata (RFC 822-style headers; the body after the first empty line is ignored).
 ///
 /// `Name` and `Version` are required; an invalid `Requires-Dist` or `Requires-Python` is an error
@@ -93,7 +106,9 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
     if bytes.len() > 16 * 1024 * 1024 {
         return Err(MetadataError::TooLarge(bytes.len()));
     }
-    let text = std::str::from_utf8(bytes).map_err(MetadataError::NotUtf8)?;
+    // Only the header block must be text: the body (the long description, most of the
+    // bytes) is never read, so it is not checked either.
+    let text = std::str::from_utf8(header_block(bytes)).map_err(MetadataError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut metadata_version = None;
     let mut name = None;
@@ -216,6 +231,9 @@ mod tests {
             parse_core_metadata(b"Name: \xff\n"),
             Err(MetadataError::NotUtf8(_))
         ));
+        // A body that is not text is never read.
+        assert!(parse_core_metadata(b"Name: a\nVersion: 1\n\n\xff\n").is_ok());
+        assert!(parse_core_metadata(b"Name: a\r\nVersion: 1\r\n\r\n\xff\n").is_ok());
         assert!(matches!(
             parse_core_metadata(b"Name: a\nthis line has no colon\n"),
             Err(MetadataError::MalformedLine { line: 2, .. })
