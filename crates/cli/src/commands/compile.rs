@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
 use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, read_input};
-use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement, resolve};
+use npsolve_resolver::{PackageSource, Resolution, ResolveOptions, RootRequirement, resolve};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
+use version_ranges::Ranges;
 
 use crate::abi_oracle::WheelAbiOracle;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
@@ -126,8 +127,21 @@ pub fn resolve_files(
 
     let runtime = settings::runtime()?;
     let client = npsolve_index::IndexClient::new(client_options)?;
+    let source = IndexSource::new(client.clone(), runtime.handle().clone(), target.clone());
+    // The requirements' pages are read on the runtime's workers while this thread loads the
+    // ABI facts.
+    for root in &requirements {
+        let requirement = &root.requirement;
+        let range = match &requirement.version_or_url {
+            None => Ranges::full(),
+            Some(VersionOrUrl::VersionSpecifier(specifiers)) => Ranges::from(specifiers.clone()),
+            Some(VersionOrUrl::Url(_)) => continue,
+        };
+        if requirement.evaluate_markers(&options.markers, &[]) {
+            source.prefetch(&requirement.name, &range);
+        }
+    }
     let oracle = WheelAbiOracle::for_setting(args.abi_scan, &client, runtime.handle());
-    let source = IndexSource::new(client, runtime.handle().clone(), target.clone());
     let abi: Option<&dyn npsolve_resolver::AbiOracle> =
         if args.no_abi { None } else { Some(&oracle) };
     // The solver is synchronous: it runs on this thread and blocks on futures that the
