@@ -4,14 +4,12 @@
 //! request is a shared future driven by the tokio runtime, so a prefetch started early
 //! is simply awaited when the solver gets there, and nothing is fetched twice.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_index::{
-    DistFile, FileId, FileView, IndexClient, IndexError, ProjectListing, WheelTags,
-};
-use npsolve_platform::{TagPriority, Target};
+use npsolve_index::{DistFile, FileId, FileView, IndexClient, IndexError, ProjectListing};
+use npsolve_platform::{Tags, Target};
 use npsolve_resolver::{
     CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
     SourceError, VersionEntry,
@@ -32,92 +30,167 @@ struct Page {
     releases: Arc<Releases>,
 }
 
-/// How a file fits the target.
+/// A file's place: which listing it was read from, and its id there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fit {
-    /// A wheel the target installs, with its tag priority.
-    Wheel(TagPriority),
-    /// A source distribution.
-    Sdist,
-    /// A wheel for another platform or Python.
-    Foreign,
+struct Handle {
+    /// True for the listing fetched again after the cached one was found damaged.
+    fresh: bool,
+    id: FileId,
 }
 
-/// A page's files for one target: the compact listing and each release's files, with how
-/// each fits the target.
+/// A page's releases for one target, read from the compact listing release by release.
 struct Releases {
+    name: PackageName,
     listing: ProjectListing,
-    /// The files of each release, parallel to the page's versions, ordered by file name.
-    files: Vec<Vec<(FileId, Fit)>>,
-    /// The candidates handed to the resolver so far, by URL (it names files by URL when it
+    /// The target's tags, to judge each wheel.
+    tags: Tags,
+    /// For fetching the page again when its cache entry turns out damaged.
+    client: IndexClient,
+    runtime: tokio::runtime::Handle,
+    /// The page fetched again, once needed.
+    fresh: OnceLock<Result<ProjectListing, String>>,
+    /// The candidates handed out so far, by URL (the resolver names files by URL when it
     /// asks for metadata).
-    handed_out: Mutex<FxHashMap<String, FileId>>,
+    handed_out: Mutex<FxHashMap<String, Handle>>,
 }
 
 impl Page {
     /// The index's record of the file the resolver names, found by its URL.
     fn file(&self, name: &PackageName, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
-        let id = *lock(&self.releases.handed_out).get(&dist.url)?;
+        let handle = *lock(&self.releases.handed_out).get(&dist.url)?;
         self.releases
-            .listing
-            .file(id)
+            .listing(handle.fresh)?
+            .file(handle.id)
             .map(|file| file.to_dist_file(name))
     }
 
     /// Every file of `version`, ordered by file name.
-    fn files(&self, version: &Version) -> Vec<DistRef> {
-        let Ok(index) = self
-            .versions
-            .versions
-            .binary_search_by(|entry| version.cmp(&entry.version))
-        else {
-            return Vec::new();
+    fn files(&self, version: &Version) -> Result<Vec<DistRef>, SourceError> {
+        let releases = &self.releases;
+        let Some(release) = releases.listing.release_of(version) else {
+            return Ok(Vec::new());
         };
+        releases.read(release, |_, listing, release| {
+            Ok(listing
+                .release_files(release)?
+                .iter()
+                .map(|(_, file)| dist_ref(file))
+                .collect())
+        })
+    }
+
+    /// The best usable wheel of the newest stable version `wanted` accepts: the file the
+    /// solver will most likely try first. Releases that cannot be read are passed over (this
+    /// only starts a prefetch).
+    fn likely(&self, wanted: impl Fn(&Version) -> bool, python: &Version) -> Option<DistRef> {
         let releases = &self.releases;
         releases
-            .files
-            .get(index)
-            .into_iter()
-            .flatten()
-            .filter_map(|(id, _)| releases.listing.file(*id))
-            .map(|file| dist_ref(&file))
-            .collect()
+            .listing
+            .releases()
+            .iter()
+            .enumerate()
+            .filter(|(_, release)| wanted(release.version()) && !release.version().any_prerelease())
+            .find_map(|(release, _)| {
+                let candidates = releases
+                    .candidates_in(false, &releases.listing, release)
+                    .ok()?;
+                candidates.wheels.into_iter().find(|wheel| {
+                    wheel.yanked.is_none()
+                        && wheel
+                            .requires_python
+                            .as_ref()
+                            .is_none_or(|specifiers| specifiers.contains(python))
+                })
+            })
     }
 }
 
-impl CandidateLoader for Releases {
-    fn candidates(&self, release: usize) -> Candidates {
+impl Releases {
+    /// The listing `fresh` names, when there is one.
+    fn listing(&self, fresh: bool) -> Option<&ProjectListing> {
+        if fresh {
+            self.fresh.get()?.as_ref().ok()
+        } else {
+            Some(&self.listing)
+        }
+    }
+
+    /// Runs `read` on release `release` of the listing (telling it the listing is not the
+    /// fresh one); when the cache entry turns out damaged (it is then deleted), fetches the
+    /// page again and runs `read` on the same version there.
+    fn read<T>(
+        &self,
+        release: usize,
+        read: impl Fn(bool, &ProjectListing, usize) -> Result<T, IndexError>,
+    ) -> Result<T, SourceError> {
+        let damage = match read(false, &self.listing, release) {
+            Err(damage @ IndexError::CacheDamaged { .. }) => damage,
+            other => return other.map_err(|error| fatal(&error)),
+        };
+        tracing::warn!("{damage}; fetching the page of `{}` again", self.name);
+        let fresh = self.fresh.get_or_init(|| {
+            self.runtime
+                .block_on(self.client.project_listing(&self.name))
+                .map_err(|error| fatal(&error).to_string())
+        });
+        let fresh = fresh
+            .as_ref()
+            .map_err(|error| SourceError::Fatal(format!("{damage}, and {error}")))?;
+        let version = self.listing.releases()[release].version();
+        match fresh.release_of(version) {
+            Some(again) => read(true, fresh, again).map_err(|error| fatal(&error)),
+            // The index no longer lists it: nothing to install.
+            None => read(true, fresh, usize::MAX).map_err(|error| fatal(&error)),
+        }
+    }
+
+    /// The candidates of release `release` of `listing` (the fresh one when `fresh`), noting
+    /// each as handed out.
+    fn candidates_in(
+        &self,
+        fresh: bool,
+        listing: &ProjectListing,
+        release: usize,
+    ) -> Result<Candidates, IndexError> {
         let mut wheels = Vec::new();
         let mut sdist: Option<DistRef> = None;
         let mut handed_out = Vec::new();
-        for &(id, fit) in self.files.get(release).into_iter().flatten() {
-            if fit == Fit::Foreign {
-                continue;
-            }
-            let Some(file) = self.listing.file(id) else {
-                continue;
+        for (id, file) in listing.release_files(release)? {
+            let priority = match file.wheel_tags() {
+                Some(tags) => match tags.compatibility(&self.tags) {
+                    Some(priority) => Some(priority),
+                    None => continue,
+                },
+                None => None,
             };
             let dist = dist_ref(&file);
-            handed_out.push((dist.url.clone(), id));
-            match fit {
-                Fit::Wheel(priority) => wheels.push((priority, dist)),
+            handed_out.push((dist.url.clone(), Handle { fresh, id }));
+            match priority {
+                Some(priority) => wheels.push((priority, dist)),
                 // Prefer .tar.gz over .zip when a release has both.
-                Fit::Sdist
-                    if sdist
-                        .as_ref()
-                        .is_none_or(|current| !current.filename.ends_with(".tar.gz")) =>
+                None if sdist
+                    .as_ref()
+                    .is_none_or(|current| !current.filename.ends_with(".tar.gz")) =>
                 {
                     sdist = Some(dist);
                 }
-                Fit::Sdist | Fit::Foreign => {}
+                None => {}
             }
         }
         lock(&self.handed_out).extend(handed_out);
         wheels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
-        Candidates {
+        Ok(Candidates {
             wheels: wheels.into_iter().map(|(_, dist)| dist).collect(),
             sdist,
-        }
+        })
+    }
+}
+
+impl CandidateLoader for Releases {
+    fn candidates(&self, release: usize) -> Result<Candidates, SourceError> {
+        self.read(release, |fresh, listing, release| {
+            self.candidates_in(fresh, listing, release)
+        })
     }
 }
 
@@ -223,7 +296,13 @@ impl Inner {
                 .project_listing(&owned)
                 .await
                 .map_err(|error| fatal(&error))?;
-            Ok(Arc::new(page_for_target(listing, &inner.target)))
+            Ok(Arc::new(page_for_target(
+                &owned,
+                listing,
+                inner.target.tags().clone(),
+                inner.client.clone(),
+                inner.runtime.clone(),
+            )))
         }
         .boxed()
         .shared();
@@ -348,22 +427,7 @@ impl Inner {
         self.runtime.spawn(async move {
             let Ok(page) = page.await else { return };
             let python = inner.target.python().as_version();
-            let likely = page
-                .versions
-                .versions
-                .iter()
-                .filter(|entry| wanted(&entry.version) && !entry.version.any_prerelease())
-                .find_map(|entry| {
-                    entry.wheels().iter().find(|wheel| {
-                        wheel.yanked.is_none()
-                            && wheel
-                                .requires_python
-                                .as_ref()
-                                .is_none_or(|specifiers| specifiers.contains(&python))
-                    })
-                })
-                .cloned();
-            if let Some(dist) = likely {
+            if let Some(dist) = page.likely(wanted, &python) {
                 inner.start_metadata(&name, &page, &dist);
             }
         });
@@ -394,61 +458,42 @@ fn fatal(error: &IndexError) -> SourceError {
     SourceError::Fatal(message)
 }
 
-/// Groups a project's files by version, newest first, noting how each file fits the target
-/// (each shared tag set is judged once) and whether a whole release was yanked. Candidates
-/// are read later, release by release, when the resolver looks.
-fn page_for_target(listing: ProjectListing, target: &Target) -> Page {
-    let mut judged: FxHashMap<*const WheelTags, Option<TagPriority>> = FxHashMap::default();
-    let mut order: Vec<(&Version, &str, FileId, Fit, Option<&str>)> = listing
-        .files()
-        .map(|(id, file)| {
-            let fit = match file.wheel_tags() {
-                Some(tags) => match *judged
-                    .entry(Arc::as_ptr(tags))
-                    .or_insert_with(|| tags.compatibility(target.tags()))
-                {
-                    Some(priority) => Fit::Wheel(priority),
-                    None => Fit::Foreign,
-                },
-                None => Fit::Sdist,
-            };
-            (file.version(), file.filename(), id, fit, file.yanked())
-        })
-        .collect();
-    // A stable sort keeps page order within a version, so a group's version is that of its
-    // first file on the page, as a map keyed by version would keep.
-    order.sort_by(|a, b| b.0.cmp(a.0));
-    let mut releases = Vec::new();
-    let mut files = Vec::new();
-    for group in order.chunk_by_mut(|a, b| a.0 == b.0) {
-        let version = group[0].0.clone();
-        group.sort_by(|a, b| a.1.cmp(b.1));
-        let yanked = group
-            .iter()
-            .all(|file| file.4.is_some())
-            .then(|| group.iter().find_map(|file| file.4))
-            .flatten()
-            .map(str::to_string);
-        releases.push((version, yanked));
-        files.push(group.iter().map(|file| (file.2, file.3)).collect());
-    }
-    drop(order);
-    let releases_files = Arc::new(Releases {
+/// The resolver's view of `listing` for `tags`: one lazily read entry per release, newest
+/// first, with whether the whole release was yanked.
+fn page_for_target(
+    name: &PackageName,
+    listing: ProjectListing,
+    tags: Tags,
+    client: IndexClient,
+    runtime: tokio::runtime::Handle,
+) -> Page {
+    let releases = Arc::new(Releases {
+        name: name.clone(),
         listing,
-        files,
+        tags,
+        client,
+        runtime,
+        fresh: OnceLock::new(),
         handed_out: Mutex::new(FxHashMap::default()),
     });
-    let loader: Arc<dyn CandidateLoader> = releases_files.clone();
+    let loader: Arc<dyn CandidateLoader> = releases.clone();
     let versions = releases
-        .into_iter()
+        .listing
+        .releases()
+        .iter()
         .enumerate()
-        .map(|(index, (version, yanked))| {
-            VersionEntry::lazy(version, yanked, loader.clone(), index)
+        .map(|(index, release)| {
+            VersionEntry::lazy(
+                release.version().clone(),
+                release.yanked().map(str::to_string),
+                loader.clone(),
+                index,
+            )
         })
         .collect();
     Page {
         versions: Arc::new(PackageVersions { versions }),
-        releases: releases_files,
+        releases,
     }
 }
 
@@ -476,7 +521,7 @@ impl PackageSource for IndexSource {
     fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
         let inner = &self.inner;
         let page = inner.runtime.block_on(inner.page(name))?;
-        Ok(page.files(version))
+        page.files(version)
     }
 
     fn metadata(
@@ -561,6 +606,88 @@ mod tests {
         .expect("metadata");
     }
 
+    /// A page whose cache entry turns out damaged after it was opened (a release's files fail
+    /// their check) is fetched again, and the resolver gets the same candidates; offline, it
+    /// is an error that says so.
+    #[test]
+    fn a_page_found_damaged_late_is_fetched_again() {
+        let index = tempfile::tempdir().expect("temp dir");
+        write_project(index.path(), "top", &[]);
+        let server = FixtureServer::start(index.path(), ServerOptions::default());
+        let cache = tempfile::tempdir().expect("temp dir");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let source = |offline: bool| {
+            let options = ClientOptions {
+                index_url: Some(IndexUrl::from_str(&server.index_url()).expect("index URL")),
+                cache: CacheOptions {
+                    dir: Some(cache.path().to_path_buf()),
+                    offline,
+                    ..CacheOptions::default()
+                },
+                ..ClientOptions::default()
+            };
+            let client = IndexClient::new(options).expect("client");
+            IndexSource::new(client, runtime.handle().clone(), target())
+        };
+        let top = PackageName::from_str("top").expect("name");
+        let wheels = |source: &IndexSource| -> Result<Vec<String>, SourceError> {
+            let versions = source.versions(&top)?;
+            let candidates = versions.versions[0].candidates()?;
+            Ok(candidates
+                .wheels
+                .iter()
+                .map(|dist| dist.url.clone())
+                .collect())
+        };
+        let expected = wheels(&source(false)).expect("a clean page");
+        assert_eq!(expected.len(), 1);
+        let entry = walk(cache.path())
+            .into_iter()
+            .find(|path| path.ends_with("top.entry"))
+            .expect("the page is cached");
+        let damage = || {
+            let mut bytes = std::fs::read(&entry).expect("entry");
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0xff;
+            std::fs::write(&entry, bytes).expect("damaged");
+        };
+        damage();
+        let pages = |server: &FixtureServer| {
+            server
+                .requests()
+                .iter()
+                .filter(|request| request.path == "/simple/top/")
+                .count()
+        };
+        let before = pages(&server);
+        assert_eq!(wheels(&source(false)).expect("recovered"), expected);
+        assert!(pages(&server) > before, "the page was not fetched again");
+        damage();
+        let Err(SourceError::Fatal(message)) = wheels(&source(true)) else {
+            panic!("offline, a damaged page cannot be recovered");
+        };
+        assert!(message.contains("damaged"), "{message}");
+        runtime.shutdown_background();
+    }
+
+    /// Every file under `root`.
+    fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
     /// Once the solver has read one project's metadata, the source alone fetches the pages of
     /// its dependencies and of theirs, following extras that were asked for and no others.
     #[test]
@@ -595,7 +722,7 @@ mod tests {
         let source = IndexSource::new(client, runtime.handle().clone(), target());
         let top = PackageName::from_str("top").expect("name");
         let versions = source.versions(&top).expect("page of top");
-        let dist = versions.versions[0].wheels()[0].clone();
+        let dist = versions.versions[0].candidates().expect("readable").wheels[0].clone();
         source.metadata(&top, &dist).expect("metadata of top");
 
         let page_requested = |name: &str| {
@@ -638,7 +765,20 @@ mod tests {
         let project = PackageName::from_str("demo").expect("name");
         let listing =
             ProjectListing::from_files(IndexUrl::pypi(), &project, files).expect("encodes");
-        page_for_target(listing, &target())
+        static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+        let runtime = RUNTIME.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime")
+        });
+        let client = IndexClient::new(ClientOptions::default()).expect("client");
+        page_for_target(
+            &project,
+            listing,
+            target().tags().clone(),
+            client,
+            runtime.handle().clone(),
+        )
     }
 
     /// The files of `demo` with these names.
@@ -651,8 +791,9 @@ mod tests {
     fn handed_out(page: &Page) -> Vec<String> {
         let mut names: Vec<String> = lock(&page.releases.handed_out)
             .values()
-            .map(|id| {
-                let file = page.releases.listing.file(*id).expect("its own id");
+            .map(|handle| {
+                let listing = page.releases.listing(handle.fresh).expect("a listing");
+                let file = listing.file(handle.id).expect("its own id");
                 file.filename().to_string()
             })
             .collect();
@@ -687,17 +828,22 @@ mod tests {
             .versions
             .versions
             .iter()
-            .zip(&page.releases.files)
-            .map(|(entry, files)| {
+            .enumerate()
+            .map(|(release, entry)| {
+                let candidates = entry.candidates().expect("readable");
                 (
                     entry.version.to_string(),
-                    entry
-                        .wheels()
+                    candidates
+                        .wheels
                         .iter()
                         .map(|dist| dist.filename.as_str())
                         .collect(),
-                    entry.sdist().map(|dist| dist.filename.as_str()),
-                    files.len(),
+                    candidates.sdist.as_ref().map(|dist| dist.filename.as_str()),
+                    page.releases
+                        .listing
+                        .release_files(release)
+                        .expect("readable")
+                        .len(),
                     entry.yanked.as_deref(),
                 )
             })
@@ -727,7 +873,9 @@ mod tests {
             ]
         );
         // Every file of a version, in file-name order, with all its fields.
-        let files = page.files(&Version::from_str("1.0").expect("version"));
+        let files = page
+            .files(&Version::from_str("1.0").expect("version"))
+            .expect("readable");
         let names: Vec<&str> = files.iter().map(|dist| dist.filename.as_str()).collect();
         assert_eq!(
             names,
@@ -749,6 +897,7 @@ mod tests {
         }
         assert!(
             page.files(&Version::from_str("3.0").expect("version"))
+                .expect("nothing to read")
                 .is_empty()
         );
         // Metadata can be asked of the candidates handed out, and of nothing else.
@@ -762,10 +911,12 @@ mod tests {
                 "demo-2.0-py3-none-any.whl",
             ]
         );
-        let wheel = &page.versions.versions[1].wheels()[0];
+        let wheel = &page.versions.versions[1].candidates().expect("read").wheels[0];
         let file = page.file(&project, wheel).expect("kept").expect("valid");
         assert_eq!(file.url.as_str(), wheel.url);
-        let foreign = &page.files(&Version::from_str("0.9").expect("version"))[0];
+        let foreign = &page
+            .files(&Version::from_str("0.9").expect("version"))
+            .expect("readable")[0];
         assert!(page.file(&project, foreign).is_none());
     }
 
@@ -783,7 +934,7 @@ mod tests {
         assert!(handed_out(&page).is_empty());
         let newest = &page.versions.versions[0];
         assert_eq!(newest.version.to_string(), "2.0");
-        assert_eq!(newest.wheels().len(), 1);
+        assert_eq!(newest.candidates().expect("readable").wheels.len(), 1);
         assert_eq!(
             handed_out(&page),
             ["demo-2.0-py3-none-any.whl", "demo-2.0.tar.gz"]

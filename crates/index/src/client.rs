@@ -88,7 +88,7 @@ impl IndexClient {
         }
         let listing = self.inner.listing(name).await?;
         let mut files = Vec::with_capacity(listing.len());
-        for (_, file) in listing.files() {
+        for (_, file) in listing.files()? {
             match file.to_dist_file(name) {
                 Ok(file) => files.push(file),
                 Err(error) => tracing::warn!("skipping a file of `{name}`: {error}"),

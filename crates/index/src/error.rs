@@ -227,6 +227,15 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// A cache entry was found damaged after it was opened (a release's files fail their
+    /// check); the entry has been deleted, so the page is fetched again.
+    #[error("cache entry `{}` is damaged ({reason}); it was deleted", path.display())]
+    CacheDamaged {
+        /// The entry.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
     /// A local file that should exist does not.
     #[error("`{}` does not exist", crate::locations::redact(url))]
     NotFound {

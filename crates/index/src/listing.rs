@@ -1,12 +1,12 @@
 //! A project's files as the indexes list them, held in their compact encoded form and read in
-//! place.
+//! place, release by release.
 //!
-//! A resolver reads every file of every page it touches (100,000 files for a large
-//! resolution) but needs full records for a few thousand: the files its target can install,
-//! and every file of the versions it pins. Decoding each file into owned strings was most of a
-//! warm resolution's time and memory, so a [`ProjectListing`] keeps each page as the bytes the
-//! cache holds (see [`crate::page_compact`]) and hands out [`FileView`]s that borrow from them;
-//! a [`FileId`] names a file so it can be read again later without a search.
+//! A resolver looks at a few releases of each project it touches (a large resolution touches
+//! 100,000 files and needs a few thousand): the ones it tries, and every file of the versions
+//! it pins. So a [`ProjectListing`] holds each page as its compact cache entry (see
+//! [`crate::page_compact`]): the releases are known from the page's index, and a release's
+//! files are read from the entry when first asked for, as [`FileView`]s that borrow from them.
+//! A [`FileId`] names a file so it can be read again later without a search.
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -22,19 +22,44 @@ use crate::wheel_tags::WheelTags;
 use npsolve_platform::DistFilename;
 
 /// Every file of one project: the page of the first index that has it, then find-links files,
-/// minus what `--exclude-newer` excludes.
+/// minus what `--exclude-newer` excludes; grouped into releases, newest first.
 #[derive(Debug)]
 pub struct ProjectListing {
     /// The index the page came from (the first index when none has the project).
     index: IndexUrl,
     /// The index page first, then one segment per find-links location with files.
     segments: Vec<Segment>,
+    /// The releases of all segments together, newest first.
+    releases: Vec<ListedRelease>,
+}
+
+/// One release of a [`ProjectListing`]: a version and where its files are.
+#[derive(Debug)]
+pub struct ListedRelease {
+    version: Version,
+    yanked: Option<String>,
+    /// `(segment, release within it)`, index page first.
+    parts: Vec<(u32, u32)>,
+}
+
+impl ListedRelease {
+    /// The version (as the first segment that has it names it: `1.0` and `1.0.0` are one).
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// `Some(reason)` (possibly empty) when every file of the release is yanked: the reason
+    /// given for the first of them in file-name order.
+    pub fn yanked(&self) -> Option<&str> {
+        self.yanked.as_deref()
+    }
 }
 
 /// Names one file of a [`ProjectListing`] (valid for that listing only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId {
     segment: u32,
+    release: u32,
     offset: u32,
 }
 
@@ -46,7 +71,33 @@ pub struct FileView<'a> {
 impl ProjectListing {
     /// A listing of `segments` from `index`.
     pub(crate) fn new(index: IndexUrl, segments: Vec<Segment>) -> ProjectListing {
-        ProjectListing { index, segments }
+        let mut releases: Vec<ListedRelease> = Vec::new();
+        for (segment, number) in segments.iter().zip(0u32..) {
+            for (release, part) in segment.releases().iter().zip(0u32..) {
+                let found =
+                    releases.binary_search_by(|listed| release.version.cmp(&listed.version));
+                match found {
+                    Ok(position) => {
+                        let listed = &mut releases[position];
+                        listed.yanked = listed.yanked.take().and(release.yanked.clone());
+                        listed.parts.push((number, part));
+                    }
+                    Err(position) => releases.insert(
+                        position,
+                        ListedRelease {
+                            version: release.version.clone(),
+                            yanked: release.yanked.clone(),
+                            parts: vec![(number, part)],
+                        },
+                    ),
+                }
+            }
+        }
+        ProjectListing {
+            index,
+            segments,
+            releases,
+        }
     }
 
     /// A listing of `files` of `project` from `index`, in the same compact form as pages read
@@ -65,39 +116,84 @@ impl ProjectListing {
         &self.index
     }
 
+    /// The releases, newest first.
+    pub fn releases(&self) -> &[ListedRelease] {
+        &self.releases
+    }
+
+    /// The number of `version`'s release in [`ProjectListing::releases`].
+    pub fn release_of(&self, version: &Version) -> Option<usize> {
+        self.releases
+            .binary_search_by(|listed| version.cmp(&listed.version))
+            .ok()
+    }
+
     /// How many files there are.
     pub fn len(&self) -> usize {
-        self.segments.iter().map(Segment::len).sum()
+        self.segments
+            .iter()
+            .flat_map(Segment::releases)
+            .map(|release| release.files)
+            .sum()
     }
 
     /// True when no index or find-links location has a file of the project.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.releases.is_empty()
     }
 
-    /// Every file in listing order (page order, find-links files last).
-    pub fn files(&self) -> impl Iterator<Item = (FileId, FileView<'_>)> + '_ {
-        self.segments
-            .iter()
-            .zip(0u32..)
-            .flat_map(|(segment, number)| {
-                segment.offsets().iter().filter_map(move |&offset| {
-                    let file = segment.file(offset)?;
-                    Some((
-                        FileId {
-                            segment: number,
-                            offset,
-                        },
-                        FileView { inner: file },
-                    ))
-                })
-            })
+    /// Every file of release number `release`, ordered by file name. Its files are read from
+    /// the cache entry on first use; a damaged entry is an error (and is deleted, so the
+    /// page is fetched again next time).
+    pub fn release_files(&self, release: usize) -> Result<Vec<(FileId, FileView<'_>)>, IndexError> {
+        let Some(listed) = self.releases.get(release) else {
+            return Ok(Vec::new());
+        };
+        let mut files = Vec::new();
+        for &(number, part) in &listed.parts {
+            let segment = &self.segments[number as usize];
+            let offsets = segment.release_files(part as usize).map_err(|reason| {
+                IndexError::CacheDamaged {
+                    path: segment
+                        .path()
+                        .map(std::path::Path::to_path_buf)
+                        .unwrap_or_default(),
+                    reason,
+                }
+            })?;
+            for &offset in offsets {
+                if let Some(inner) = segment.file(part as usize, offset) {
+                    let id = FileId {
+                        segment: number,
+                        release: part,
+                        offset,
+                    };
+                    files.push((id, FileView { inner }));
+                }
+            }
+        }
+        if listed.parts.len() > 1 {
+            files.sort_by(|a, b| a.1.filename().cmp(b.1.filename()));
+        }
+        Ok(files)
     }
 
-    /// The file `id` names; `None` when `id` came from another listing.
+    /// Every file, newest release first, each release's files by file name.
+    pub fn files(&self) -> Result<Vec<(FileId, FileView<'_>)>, IndexError> {
+        let mut files = Vec::with_capacity(self.len());
+        for release in 0..self.releases.len() {
+            files.extend(self.release_files(release)?);
+        }
+        Ok(files)
+    }
+
+    /// The file `id` names; `None` when `id` came from another listing (or names a file of
+    /// a release not read yet).
     pub fn file(&self, id: FileId) -> Option<FileView<'_>> {
         let segment = self.segments.get(usize::try_from(id.segment).ok()?)?;
-        segment.file(id.offset).map(|inner| FileView { inner })
+        segment
+            .file(id.release as usize, id.offset)
+            .map(|inner| FileView { inner })
     }
 }
 

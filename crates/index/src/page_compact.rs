@@ -1,13 +1,19 @@
 //! The compact form of a project page that the disk cache keeps: only the validated fields of
-//! each file, in postcard, read back without copying strings twice.
+//! each file, in postcard, grouped by release behind an index, read back without copying
+//! strings twice and without reading the releases nobody looks at.
 //!
 //! A warm run used to re-parse every cached PyPI JSON page (46 MB for a 170-project
-//! resolution) and re-validate every entry. The compact form holds absolute URLs with the
-//! fragment already removed, lower-cased hashes, requires-python texts that parsed (each
-//! distinct text stored and parsed once per page), and upload times as seconds and nanoseconds.
+//! resolution), then to decode every file of every compact page (108,645 files) to group them
+//! by version. The compact form holds absolute URLs with the fragment already removed,
+//! lower-cased hashes, requires-python texts that parsed (each distinct text stored and parsed
+//! once per page), and upload times as seconds and nanoseconds. Its body is an index (the
+//! project, the tables, and one row per release: version, whether all its files are yanked,
+//! and where its block of files lies, with the block's CRC-32), then the blocks, newest
+//! release first, each block's files ordered by file name. Reading a page parses the index
+//! only; a release's block is read and checked when someone asks for its files.
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use npsolve_platform::DistFilename;
 use pep440_rs::{Version, VersionSpecifiers};
@@ -15,33 +21,41 @@ use pep508_rs::PackageName;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::Body;
+use crate::cache::{BodyReader, crc32};
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
 use crate::wheel_tags::WheelTags;
 
-/// A project page: tables of what many files share, then the files. (Postcard writes a
-/// nested struct's fields in place, so a reader can take the header alone, then the files one
-/// by one.)
-#[derive(Serialize)]
-struct CompactPage<'a> {
-    header: CompactHeader<'a>,
-    files: Vec<CompactFile<'a>>,
-}
-
-/// The tables before the files.
+/// The index before the blocks.
 #[derive(Serialize, Deserialize)]
-struct CompactHeader<'a> {
+struct CompactIndex<'a> {
     /// The project, checked on reading.
     name: &'a str,
-    /// Distinct versions, as text.
-    #[serde(borrow)]
-    versions: Vec<&'a str>,
     /// Distinct wheel tag sets.
     #[serde(borrow)]
     tag_sets: Vec<CompactTags<'a>>,
     /// Distinct requires-python texts.
     #[serde(borrow)]
     requires_python: Vec<&'a str>,
+    /// The releases, newest first.
+    #[serde(borrow)]
+    releases: Vec<CompactRelease<'a>>,
+}
+
+/// One release's row in the index.
+#[derive(Serialize, Deserialize)]
+struct CompactRelease<'a> {
+    /// The version as the page first lists it (`1.0` and `1.0.0` are one release).
+    version: &'a str,
+    /// When every file is yanked, the reason given for the first in file-name order.
+    yanked: Option<&'a str>,
+    /// Where the block starts, counted from the end of the index.
+    start: u32,
+    /// The block's length in bytes.
+    len: u32,
+    /// The block's CRC-32.
+    crc32: u32,
+    /// How many files the block holds.
+    files: u32,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -57,16 +71,14 @@ struct CompactTags<'a> {
 #[derive(Serialize, Deserialize)]
 pub(crate) struct CompactFile<'a> {
     pub(crate) filename: &'a str,
-    /// An index into [`CompactHeader::versions`].
-    version: u32,
-    /// An index into [`CompactHeader::tag_sets`]; `None` for an sdist.
+    /// An index into [`CompactIndex::tag_sets`]; `None` for an sdist.
     wheel_tags: Option<u32>,
     /// The absolute URL, or (when `url_is_folder`) the part before the file name.
     url: &'a str,
     url_is_folder: bool,
     #[serde(borrow)]
     hashes: CompactHashes<'a>,
-    /// An index into [`CompactHeader::requires_python`].
+    /// An index into [`CompactIndex::requires_python`].
     requires_python: Option<u32>,
     pub(crate) yanked: Option<&'a str>,
     /// Unix seconds and nanoseconds.
@@ -179,71 +191,135 @@ fn strs(tags: &[String]) -> Vec<&str> {
     tags.iter().map(String::as_str).collect()
 }
 
-/// Encodes the validated files of `name`.
-pub(crate) fn encode(name: &PackageName, files: &[DistFile]) -> Result<Vec<u8>, postcard::Error> {
-    let texts: Vec<(String, String)> = files
-        .iter()
-        .map(|file| {
-            (
-                file.filename.version().to_string(),
-                file.requires_python
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let mut versions = Table::new();
+/// Encodes the validated files of `name`: the body of its cache entry, and how many of its
+/// first bytes are the index.
+pub(crate) fn encode(
+    name: &PackageName,
+    files: &[DistFile],
+) -> Result<(Vec<u8>, usize), postcard::Error> {
+    // Group by version (`1.0` and `1.0.0` are one release, named as the page first lists
+    // it), newest first; a release's files by file name.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| {
+        files[b]
+            .filename
+            .version()
+            .cmp(files[a].filename.version())
+            .then(a.cmp(&b))
+    });
     let mut tag_sets = Table::new();
     let mut requires_python = Table::new();
-    let mut compact = Vec::with_capacity(files.len());
-    for (file, (version, requires)) in files.iter().zip(&texts) {
-        let filename = file.filename.filename();
-        let url = file.url.as_str();
-        let folder = url
-            .strip_suffix(filename)
-            .filter(|folder| folder.ends_with('/'));
-        compact.push(CompactFile {
-            filename,
-            version: versions.index(version.as_str()),
-            wheel_tags: match &file.filename {
-                DistFilename::Wheel(wheel) => Some(tag_sets.index(CompactTags {
-                    python: strs(&wheel.python_tags),
-                    abi: strs(&wheel.abi_tags),
-                    platform: strs(&wheel.platform_tags),
-                })),
-                DistFilename::Sdist(_) => None,
-            },
-            url: folder.unwrap_or(url),
-            url_is_folder: folder.is_some(),
-            hashes: CompactHashes::new(&file.hashes),
-            requires_python: file
-                .requires_python
+    let requires_texts: Vec<String> = files
+        .iter()
+        .map(|file| {
+            file.requires_python
                 .as_ref()
-                .map(|_| requires_python.index(requires.as_str())),
-            yanked: file.yanked.as_deref(),
-            upload_time: file
-                .upload_time
-                .map(|time| (time.as_second(), time.subsec_nanosecond())),
-            size: file.size,
-            core_metadata: match &file.core_metadata {
-                CoreMetadataHint::Unknown => CompactHint::Unknown,
-                CoreMetadataHint::NotAvailable => CompactHint::NotAvailable,
-                CoreMetadataHint::Available(hashes) => {
-                    CompactHint::Available(hashes.as_ref().map(CompactHashes::new))
-                }
-            },
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect();
+    let version_texts: Vec<String> = order
+        .iter()
+        .map(|&index| files[index].filename.version().to_string())
+        .collect();
+    let mut releases = Vec::new();
+    let mut blocks = Vec::new();
+    let mut position = 0;
+    for group in order.chunk_by(|&a, &b| files[a].filename.version() == files[b].filename.version())
+    {
+        let version = version_texts[position].as_str();
+        position += group.len();
+        let mut group = group.to_vec();
+        group.sort_by(|&a, &b| {
+            files[a]
+                .filename
+                .filename()
+                .cmp(files[b].filename.filename())
+        });
+        let block_start = blocks.len();
+        for &index in &group {
+            let file = &files[index];
+            let compact = compact_file(
+                file,
+                &requires_texts[index],
+                &mut tag_sets,
+                &mut requires_python,
+            );
+            blocks = postcard::to_extend(&compact, blocks)?;
+        }
+        let block = &blocks[block_start..];
+        let yanked = group
+            .iter()
+            .all(|&index| files[index].yanked.is_some())
+            .then(|| {
+                group
+                    .iter()
+                    .find_map(|&index| files[index].yanked.as_deref())
+            })
+            .flatten();
+        let too_large = || postcard::Error::SerializeBufferFull;
+        releases.push(CompactRelease {
+            version,
+            yanked,
+            start: u32::try_from(block_start).map_err(|_| too_large())?,
+            len: u32::try_from(block.len()).map_err(|_| too_large())?,
+            crc32: crc32(block),
+            files: u32::try_from(group.len()).map_err(|_| too_large())?,
         });
     }
-    postcard::to_allocvec(&CompactPage {
-        header: CompactHeader {
-            name: name.as_ref(),
-            versions: versions.values,
-            tag_sets: tag_sets.values,
-            requires_python: requires_python.values,
+    let mut body = postcard::to_allocvec(&CompactIndex {
+        name: name.as_ref(),
+        tag_sets: tag_sets.values,
+        requires_python: requires_python.values,
+        releases,
+    })?;
+    let index = body.len();
+    body.extend_from_slice(&blocks);
+    Ok((body, index))
+}
+
+/// The compact record of one file, its shared parts numbered in the page's tables.
+fn compact_file<'a>(
+    file: &'a DistFile,
+    requires_text: &'a str,
+    tag_sets: &mut Table<CompactTags<'a>>,
+    requires_python: &mut Table<&'a str>,
+) -> CompactFile<'a> {
+    let filename = file.filename.filename();
+    let url = file.url.as_str();
+    let folder = url
+        .strip_suffix(filename)
+        .filter(|folder| folder.ends_with('/'));
+    CompactFile {
+        filename,
+        wheel_tags: match &file.filename {
+            DistFilename::Wheel(wheel) => Some(tag_sets.index(CompactTags {
+                python: strs(&wheel.python_tags),
+                abi: strs(&wheel.abi_tags),
+                platform: strs(&wheel.platform_tags),
+            })),
+            DistFilename::Sdist(_) => None,
         },
-        files: compact,
-    })
+        url: folder.unwrap_or(url),
+        url_is_folder: folder.is_some(),
+        hashes: CompactHashes::new(&file.hashes),
+        requires_python: file
+            .requires_python
+            .as_ref()
+            .map(|_| requires_python.index(requires_text)),
+        yanked: file.yanked.as_deref(),
+        upload_time: file
+            .upload_time
+            .map(|time| (time.as_second(), time.subsec_nanosecond())),
+        size: file.size,
+        core_metadata: match &file.core_metadata {
+            CoreMetadataHint::Unknown => CompactHint::Unknown,
+            CoreMetadataHint::NotAvailable => CompactHint::NotAvailable,
+            CoreMetadataHint::Available(hashes) => {
+                CompactHint::Available(hashes.as_ref().map(CompactHashes::new))
+            }
+        },
+    }
 }
 
 /// The entry of a table, or an error naming what is out of range.
@@ -254,15 +330,39 @@ fn entry<'t, T>(table: &'t [T], index: u32, what: &str) -> Result<&'t T, String>
         .ok_or_else(|| format!("{what} index {index} out of range"))
 }
 
-/// One compact page held as its bytes: the tables parsed once, each file decoded in place
-/// when asked for (nothing is copied for the files nobody asks about).
+/// One compact page: its index parsed, each release's block read and checked on first use,
+/// and each file decoded in place from its block when asked for.
 #[derive(Debug)]
 pub(crate) struct Segment {
-    bytes: Body,
-    versions: Vec<Version>,
+    reader: BodyReader,
+    /// Where the blocks start in the body (the index's length).
+    blocks: u64,
     tag_sets: Vec<Arc<WheelTags>>,
     requires_python: Vec<VersionSpecifiers>,
-    /// Where each kept file starts in `bytes`, in page order.
+    releases: Vec<Release>,
+}
+
+/// One release of a [`Segment`].
+#[derive(Debug)]
+pub(crate) struct Release {
+    /// The release's version.
+    pub version: Version,
+    /// When every (kept) file is yanked, the reason given for the first in file-name order.
+    pub yanked: Option<String>,
+    /// How many files it has (after `--exclude-newer`).
+    pub files: usize,
+    start: u64,
+    len: u64,
+    crc32: u32,
+    count: u32,
+    block: OnceLock<Block>,
+}
+
+/// A release's files as read from the entry: the block's bytes and where each kept file
+/// starts in them.
+#[derive(Debug)]
+struct Block {
+    bytes: Vec<u8>,
     offsets: Vec<u32>,
 }
 
@@ -275,36 +375,39 @@ pub(crate) struct SegmentFile<'a> {
 }
 
 impl Segment {
-    /// Reads and checks the compact page of `name` in `bytes`; any inconsistency is an error
-    /// (the cache entry is then refetched). With `cutoff`, files uploaded after it or with no
-    /// upload time are left out (`--exclude-newer`), and the second value counts the undated.
+    /// Reads and checks the index of the compact page of `name` (`reader`'s first `index`
+    /// bytes); any inconsistency is an error (the cache entry is then refetched). With
+    /// `cutoff`, files uploaded after it or with no upload time are left out
+    /// (`--exclude-newer`): every block is then read now, and the second value counts the
+    /// undated.
     ///
     /// Nothing is parsed per file: versions, tag sets and requires-python texts are parsed once
     /// per page, and URLs stay text (they were written by [`url::Url`]).
     pub(crate) fn read(
-        bytes: Body,
+        reader: BodyReader,
+        index: usize,
         name: &PackageName,
         cutoff: Option<jiff::Timestamp>,
     ) -> Result<(Segment, usize), String> {
         let invalid = |error: postcard::Error| format!("invalid compact page: {error}");
-        let whole: &[u8] = &bytes;
-        let (header, rest) =
-            postcard::take_from_bytes::<CompactHeader<'_>>(whole).map_err(invalid)?;
-        if header.name != name.as_ref() {
-            return Err(format!("the page of `{}`, not of `{name}`", header.name));
+        let index_bytes = reader
+            .read(0, index as u64)
+            .map_err(|error| format!("cannot read the page index: {error}"))?;
+        let (compact, rest) =
+            postcard::take_from_bytes::<CompactIndex<'_>>(&index_bytes).map_err(invalid)?;
+        if !rest.is_empty() {
+            return Err(format!("{} bytes after the page index", rest.len()));
         }
-        let versions = header
-            .versions
-            .iter()
-            .map(|text| Version::from_str(text).map_err(|error| error.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let requires_python = header
+        if compact.name != name.as_ref() {
+            return Err(format!("the page of `{}`, not of `{name}`", compact.name));
+        }
+        let requires_python = compact
             .requires_python
             .iter()
             .map(|text| VersionSpecifiers::from_str(text).map_err(|error| error.to_string()))
             .collect::<Result<Vec<_>, _>>()?;
         let owned = |tags: &[&str]| tags.iter().map(|tag| (*tag).to_string()).collect();
-        let tag_sets: Vec<Arc<WheelTags>> = header
+        let tag_sets: Vec<Arc<WheelTags>> = compact
             .tag_sets
             .iter()
             .map(|tags| {
@@ -315,74 +418,153 @@ impl Segment {
                 })
             })
             .collect();
-        let (count, mut rest) = postcard::take_from_bytes::<u64>(rest).map_err(invalid)?;
-        // Every file takes more than one byte: a count beyond the bytes left is damage, and
-        // must not size an allocation.
-        if count > rest.len() as u64 {
-            return Err(format!("{count} files announced in {} bytes", rest.len()));
+        let blocks = index as u64;
+        let room = reader.len() - blocks;
+        let mut releases = Vec::with_capacity(compact.releases.len());
+        let mut previous: Option<Version> = None;
+        let mut end = 0;
+        for row in &compact.releases {
+            let version = Version::from_str(row.version).map_err(|error| error.to_string())?;
+            if previous.as_ref().is_some_and(|newer| *newer <= version) {
+                return Err(format!("release `{version}` out of order"));
+            }
+            let (start, len) = (u64::from(row.start), u64::from(row.len));
+            // The blocks follow each other in release order; every file takes more than one
+            // byte, so a count beyond its block is damage.
+            if start != end || start + len > room || u64::from(row.files) > len {
+                return Err(format!(
+                    "release `{version}`: its block lies outside the page"
+                ));
+            }
+            end = start + len;
+            previous = Some(version.clone());
+            releases.push(Release {
+                version,
+                yanked: row.yanked.map(str::to_string),
+                files: row.files as usize,
+                start,
+                len,
+                crc32: row.crc32,
+                count: row.files,
+                block: OnceLock::new(),
+            });
         }
-        let mut offsets = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        if end != room {
+            return Err(format!("{} bytes after the last release", room - end));
+        }
+        drop(index_bytes);
+        let mut segment = Segment {
+            reader,
+            blocks,
+            tag_sets,
+            requires_python,
+            releases,
+        };
         let mut undated = 0;
-        for _ in 0..count {
-            let offset = u32::try_from(whole.len() - rest.len())
-                .map_err(|_| "a compact page over 4 GiB".to_string())?;
-            let (file, after) =
-                postcard::take_from_bytes::<CompactFile<'_>>(rest).map_err(invalid)?;
+        if let Some(cutoff) = cutoff {
+            undated = segment.apply_cutoff(cutoff)?;
+        }
+        Ok((segment, undated))
+    }
+
+    /// Leaves out the files uploaded after `cutoff` or undated, and the releases left with
+    /// none; returns how many files were undated.
+    fn apply_cutoff(&mut self, cutoff: jiff::Timestamp) -> Result<usize, String> {
+        let mut undated = 0;
+        let mut kept_releases = Vec::with_capacity(self.releases.len());
+        for mut release in std::mem::take(&mut self.releases) {
+            let mut block = self.read_block(&release)?;
+            let mut kept = Vec::with_capacity(block.offsets.len());
+            let mut yanked = Vec::new();
+            for &offset in &block.offsets {
+                let file = decode(&block.bytes, offset).map_err(|error| error.to_string())?;
+                match upload_time(&file)? {
+                    Some(time) if time <= cutoff => {
+                        kept.push(offset);
+                        yanked.push(file.yanked.map(str::to_string));
+                    }
+                    Some(_) => {}
+                    None => undated += 1,
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            release.yanked = yanked
+                .iter()
+                .all(Option::is_some)
+                .then(|| yanked.into_iter().flatten().next())
+                .flatten();
+            release.files = kept.len();
+            block.offsets = kept;
+            let _ = release.block.set(block);
+            kept_releases.push(release);
+        }
+        self.releases = kept_releases;
+        Ok(undated)
+    }
+
+    /// Reads, checks and splits the block of `release`.
+    fn read_block(&self, release: &Release) -> Result<Block, String> {
+        let bytes = self
+            .reader
+            .read(self.blocks + release.start, release.len)
+            .map_err(|error| format!("cannot read release `{}`: {error}", release.version))?
+            .into_owned();
+        if crc32(&bytes) != release.crc32 {
+            return Err(format!("release `{}` fails its check", release.version));
+        }
+        let mut offsets = Vec::with_capacity(release.count as usize);
+        let mut rest: &[u8] = &bytes;
+        for _ in 0..release.count {
+            // Within a block of at most `u32::MAX` bytes.
+            let offset = (bytes.len() - rest.len()) as u32;
+            let (file, after) = postcard::take_from_bytes::<CompactFile<'_>>(rest)
+                .map_err(|error| format!("invalid compact file: {error}"))?;
             rest = after;
-            entry(&versions, file.version, "version")?;
             if let Some(index) = file.wheel_tags {
-                entry(&tag_sets, index, "tag set")?;
+                entry(&self.tag_sets, index, "tag set")?;
             }
             if let Some(index) = file.requires_python {
-                entry(&requires_python, index, "requires-python")?;
+                entry(&self.requires_python, index, "requires-python")?;
             }
-            let upload_time = upload_time(&file)?;
-            let kept = match (cutoff, upload_time) {
-                (None, _) => true,
-                (Some(cutoff), Some(time)) => time <= cutoff,
-                (Some(_), None) => {
-                    undated += 1;
-                    false
-                }
-            };
-            if kept {
-                offsets.push(offset);
-            }
+            upload_time(&file)?;
+            offsets.push(offset);
         }
         if !rest.is_empty() {
             return Err(format!("{} bytes after the last file", rest.len()));
         }
-        let segment = Segment {
-            bytes,
-            versions,
-            tag_sets,
-            requires_python,
-            offsets,
-        };
-        Ok((segment, undated))
+        Ok(Block { bytes, offsets })
     }
 
-    /// The page's bytes, as the cache keeps them.
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.bytes
+    /// The releases, newest first.
+    pub(crate) fn releases(&self) -> &[Release] {
+        &self.releases
     }
 
-    /// How many files were kept.
-    pub(crate) fn len(&self) -> usize {
-        self.offsets.len()
+    /// The kept files of release `release` (an index into [`Segment::releases`]), as offsets
+    /// into its block, in file-name order; the block is read and checked on first use. A
+    /// damaged block is an error, and the cache entry is deleted.
+    pub(crate) fn release_files(&self, release: usize) -> Result<&[u32], String> {
+        let row = self
+            .releases
+            .get(release)
+            .ok_or_else(|| format!("no release number {release}"))?;
+        if let Some(block) = row.block.get() {
+            return Ok(&block.offsets);
+        }
+        let block = self
+            .read_block(row)
+            .inspect_err(|_| self.reader.discard())?;
+        Ok(&row.block.get_or_init(|| block).offsets)
     }
 
-    /// Where each kept file starts, in page order.
-    pub(crate) fn offsets(&self) -> &[u32] {
-        &self.offsets
-    }
-
-    /// The file starting at `offset` (one [`Segment::offset`] gave). `None` only for an offset
-    /// that did not come from this segment: every file was checked when the page was read.
-    pub(crate) fn file(&self, offset: u32) -> Option<SegmentFile<'_>> {
-        let bytes = self.bytes.get(usize::try_from(offset).ok()?..)?;
-        let (file, _) = postcard::take_from_bytes::<CompactFile<'_>>(bytes).ok()?;
-        let version = entry(&self.versions, file.version, "version").ok()?;
+    /// The file at `offset` in release `release`'s block. `None` for an offset that did not
+    /// come from [`Segment::release_files`] (every file was checked when its block was read).
+    pub(crate) fn file(&self, release: usize, offset: u32) -> Option<SegmentFile<'_>> {
+        let row = self.releases.get(release)?;
+        let block = row.block.get()?;
+        let file = decode(&block.bytes, offset).ok()?;
         let wheel_tags = match file.wheel_tags {
             None => None,
             Some(index) => Some(entry(&self.tag_sets, index, "tag set").ok()?),
@@ -393,11 +575,30 @@ impl Segment {
         };
         Some(SegmentFile {
             file,
-            version,
+            version: &row.version,
             wheel_tags,
             requires_python,
         })
     }
+
+    /// The whole body, as the cache keeps it (to write the entry again).
+    pub(crate) fn body(&self) -> std::io::Result<(Vec<u8>, usize)> {
+        let body = self.reader.read(0, self.reader.len())?.into_owned();
+        Ok((body, self.blocks as usize))
+    }
+
+    /// The cache entry this page was read from, when it was.
+    pub(crate) fn path(&self) -> Option<&std::path::Path> {
+        self.reader.path()
+    }
+}
+
+/// The compact file at `offset` of a block.
+fn decode(bytes: &[u8], offset: u32) -> postcard::Result<CompactFile<'_>> {
+    let bytes = bytes
+        .get(offset as usize..)
+        .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+    postcard::take_from_bytes::<CompactFile<'_>>(bytes).map(|(file, _)| file)
 }
 
 /// A file's upload time, checked.
@@ -480,32 +681,68 @@ mod tests {
             .expect("valid page")
     }
 
-    fn listing(bytes: Vec<u8>, cutoff: Option<jiff::Timestamp>) -> Result<ProjectListing, String> {
-        let (segment, _) = Segment::read(Body::whole(bytes), &name(), cutoff)?;
+    fn segment(
+        (bytes, index): (Vec<u8>, usize),
+        cutoff: Option<jiff::Timestamp>,
+    ) -> Result<(Segment, usize), String> {
+        Segment::read(BodyReader::memory(bytes), index, &name(), cutoff)
+    }
+
+    fn listing(encoded: (Vec<u8>, usize)) -> Result<ProjectListing, String> {
+        let (segment, _) = segment(encoded, None)?;
         Ok(ProjectListing::new(crate::IndexUrl::pypi(), vec![segment]))
     }
 
+    fn by_name(mut files: Vec<DistFile>) -> Vec<DistFile> {
+        files.sort_by(|a, b| a.filename.filename().cmp(b.filename.filename()));
+        files
+    }
+
     /// Every field of every file survives the round trip (compared through `Debug`, which
-    /// shows all of them), and a file read again by its id is the same file.
+    /// shows all of them), releases come newest first with their files by name, and a file
+    /// read again by its id is the same file.
     #[test]
     fn round_trips_every_field() {
         let files = files();
         assert_eq!(files.len(), 5);
-        let bytes = encode(&name(), &files).expect("encodes");
-        let listing = listing(bytes.clone(), None).expect("reads");
-        let decoded: Vec<DistFile> = listing
-            .files()
+        let (bytes, index) = encode(&name(), &files).expect("encodes");
+        let listing = listing((bytes.clone(), index)).expect("reads");
+        let versions: Vec<String> = listing
+            .releases()
+            .iter()
+            .map(|release| release.version().to_string())
+            .collect();
+        assert_eq!(versions, ["1.0", "0.9", "0.8"]);
+        let views: Vec<(FileId, FileView<'_>)> = listing.files().expect("readable");
+        let names: Vec<&str> = views.iter().map(|(_, view)| view.filename()).collect();
+        assert_eq!(
+            names,
+            [
+                "x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "x-1.0.tar.gz",
+                "x-0.9-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "x-0.9.zip",
+                "x-0.8.tar.gz"
+            ]
+        );
+        let decoded: Vec<DistFile> = views
+            .iter()
             .map(|(_, file)| file.to_dist_file(&name()).expect("valid name and URL"))
             .collect();
-        assert_eq!(format!("{decoded:#?}"), format!("{files:#?}"));
-        let views: Vec<(FileId, FileView<'_>)> = listing.files().collect();
+        assert_eq!(
+            format!("{:#?}", by_name(decoded)),
+            format!("{:#?}", by_name(files))
+        );
         for (id, view) in &views {
             let again = listing.file(*id).expect("its own id");
             assert_eq!(again.filename(), view.filename());
             assert_eq!(again.url(), view.url());
         }
+        // Both files of 1.0 are yanked, so the release is, with the first reason by file name.
+        assert_eq!(listing.releases()[0].yanked(), Some("broken"));
+        assert_eq!(listing.releases()[1].yanked(), None);
         // The two wheels share one tag set; full-length sha256s were stored as bytes.
-        let (Some(first), Some(last)) = (views[0].1.wheel_tags(), views[3].1.wheel_tags()) else {
+        let (Some(first), Some(last)) = (views[0].1.wheel_tags(), views[2].1.wheel_tags()) else {
             panic!("both are wheels");
         };
         assert!(Arc::ptr_eq(first, last));
@@ -522,34 +759,66 @@ mod tests {
         assert_eq!(occurrences, 1);
     }
 
-    /// With a cutoff, later and undated files are left out and counted apart.
+    /// Nothing but the index is read until a release's files are asked for.
+    #[test]
+    fn reads_a_release_only_when_asked() {
+        let (mut bytes, index) = encode(&name(), &files()).expect("encodes");
+        // Damage the last block (0.8's): the page still opens, 1.0 still reads, 0.8 fails.
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        let listing = listing((bytes, index)).expect("the index is intact");
+        assert_eq!(listing.release_files(0).expect("intact").len(), 2);
+        let Err(error) = listing.release_files(2) else {
+            panic!("a damaged block was read");
+        };
+        assert!(
+            error.to_string().contains("`0.8` fails its check"),
+            "{error}"
+        );
+    }
+
+    /// With a cutoff, later and undated files are left out and counted apart, releases left
+    /// with no file disappear, and yanked is judged on the files kept.
     #[test]
     fn leaves_out_files_after_the_cutoff() {
-        let bytes = encode(&name(), &files()).expect("encodes");
+        let encoded = encode(&name(), &files()).expect("encodes");
         let cutoff: jiff::Timestamp = "2024-06-01T00:00:00Z".parse().expect("time");
-        let (segment, undated) =
-            Segment::read(Body::whole(bytes.clone()), &name(), Some(cutoff)).expect("reads");
-        assert_eq!((segment.len(), undated), (1, 4));
+        let (late, undated) = segment(encoded.clone(), Some(cutoff)).expect("reads");
+        let kept: Vec<(String, usize, Option<&str>)> = late
+            .releases()
+            .iter()
+            .map(|release| {
+                (
+                    release.version.to_string(),
+                    release.files,
+                    release.yanked.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(kept, [("1.0".to_string(), 1, Some("broken"))]);
+        assert_eq!(undated, 4);
         let early: jiff::Timestamp = "2023-06-01T00:00:00Z".parse().expect("time");
-        let (segment, undated) =
-            Segment::read(Body::whole(bytes), &name(), Some(early)).expect("reads");
-        assert_eq!((segment.len(), undated), (0, 4));
+        let (early, undated) = segment(encoded, Some(early)).expect("reads");
+        assert_eq!((early.releases().len(), undated), (0, 4));
     }
 
     #[test]
     fn rejects_damaged_or_foreign_bytes() {
-        let bytes = encode(&name(), &files()).expect("encodes");
-        assert!(listing(bytes[..bytes.len() / 2].to_vec(), None).is_err());
+        let (bytes, index) = encode(&name(), &files()).expect("encodes");
         // Every truncation, and bytes after the end, are errors, never a panic.
         for end in 0..bytes.len() {
-            assert!(listing(bytes[..end].to_vec(), None).is_err(), "{end}");
+            let index = index.min(end);
+            assert!(listing((bytes[..end].to_vec(), index)).is_err(), "{end}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(listing(longer, None).is_err());
+        assert!(listing((longer, index)).is_err());
+        // An index that claims more or fewer bytes than it has.
+        assert!(listing((bytes.clone(), index - 1)).is_err());
+        assert!(listing((bytes.clone(), index + 1)).is_err());
         // The same page read as another project's.
         let other = PackageName::from_str("y").expect("valid name");
-        assert!(Segment::read(Body::whole(bytes), &other, None).is_err());
-        assert!(listing(Vec::new(), None).is_err());
+        assert!(Segment::read(BodyReader::memory(bytes), index, &other, None).is_err());
+        assert!(listing((Vec::new(), 0)).is_err());
     }
 }

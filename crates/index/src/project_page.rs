@@ -8,7 +8,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::cache::Body;
+use crate::cache::BodyReader;
 use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
@@ -76,8 +76,9 @@ impl Inner {
         }
         let entry_path = self.cache.page_path(index.url(), name.as_ref());
         let cached = entry_path.as_deref().and_then(|path| {
-            let (entry, body) = self.cache.read_body::<PageEntry>(path, &self.counters)?;
-            match Segment::read(body, name, cutoff) {
+            let (entry, body, index) =
+                self.cache.open_indexed::<PageEntry>(path, &self.counters)?;
+            match Segment::read(body, index, name, cutoff) {
                 Ok(segment) => Some((entry, segment)),
                 Err(reason) => {
                     tracing::warn!(
@@ -129,7 +130,13 @@ impl Inner {
                 bump(&self.counters.revalidated);
                 entry.stored_at = now();
                 entry.max_age = max_age(response.header(header::CACHE_CONTROL));
-                if let Err(error) = self.cache.write(path, &entry, segment.0.bytes()) {
+                let written = segment.0.body().map_err(|source| IndexError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+                if let Err(error) = written
+                    .and_then(|(body, index)| self.cache.write_indexed(path, &entry, &body, index))
+                {
                     tracing::warn!("cannot update the cache: {error}");
                 }
                 return Ok(Some(segment));
@@ -169,20 +176,20 @@ impl Inner {
             })?;
         // The body can be megabytes (and many pages arrive at once on a cold run).
         drop(response);
-        let compact =
+        let (compact, index) =
             page_compact::encode(name, &files).map_err(|error| IndexError::MalformedPage {
                 url: Box::new(url.clone()),
                 reason: format!("its files cannot be encoded: {error}"),
             })?;
         drop(files);
         if let Some(path) = entry_path.as_deref()
-            && let Err(error) = self.cache.write(path, &entry, &compact)
+            && let Err(error) = self.cache.write_indexed(path, &entry, &compact, index)
         {
             tracing::warn!("cannot write the cache: {error}");
         }
         // Read back what was stored: a cold run resolves with exactly the records a warm run
         // will read, with each version, tag set and requires-python shared across files.
-        read_back(compact, name, cutoff, &url).map(Some)
+        read_back((compact, index), name, cutoff, &url).map(Some)
     }
 
     /// A project page of a `file://` mirror: `<name>/index.json`, else `<name>/index.html`
@@ -223,21 +230,22 @@ pub(crate) fn segment_of(
     cutoff: Option<jiff::Timestamp>,
     url: &Url,
 ) -> Result<(Segment, usize), IndexError> {
-    let compact = page_compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
+    let encoded = page_compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
         url: Box::new(url.clone()),
         reason: format!("its files cannot be encoded: {error}"),
     })?;
-    read_back(compact, name, cutoff, url)
+    read_back(encoded, name, cutoff, url)
 }
 
 /// Reads a page's freshly encoded compact form, as a warm run reads it from the cache.
 fn read_back(
-    compact: Vec<u8>,
+    (compact, index): (Vec<u8>, usize),
     name: &PackageName,
     cutoff: Option<jiff::Timestamp>,
     url: &Url,
 ) -> Result<(Segment, usize), IndexError> {
-    Segment::read(Body::whole(compact), name, cutoff).map_err(|reason| IndexError::MalformedPage {
+    let reader = BodyReader::memory(compact);
+    Segment::read(reader, index, name, cutoff).map_err(|reason| IndexError::MalformedPage {
         url: Box::new(url.clone()),
         reason: format!("its compact form does not read back: {reason}"),
     })

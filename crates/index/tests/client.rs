@@ -224,7 +224,7 @@ fn cache_files(cache: &Path, kind: &str) -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&cache.join("v4").join(kind), &mut out);
+    walk(&cache.join("v5").join(kind), &mut out);
     out
 }
 

@@ -224,35 +224,42 @@ impl<'a> Provider<'a> {
         entry: &crate::source::VersionEntry,
         pinned: bool,
         allow_sdist: bool,
-    ) -> Option<DistRef> {
+    ) -> Result<Option<DistRef>, Fatal> {
         let python = &self.options.python_version;
         let usable = |file: &&DistRef| {
             (pinned || file.yanked.is_none())
                 && python_allows(file.requires_python.as_ref(), python)
         };
+        let candidates = candidates(entry)?;
         if !self.options.no_binary.contains(name)
-            && let Some(wheel) = entry.wheels().iter().find(usable)
+            && let Some(wheel) = candidates.wheels.iter().find(usable)
         {
-            return Some(wheel.clone());
+            return Ok(Some(wheel.clone()));
         }
         if allow_sdist
             && !self.options.only_binary.contains(name)
-            && let Some(sdist) = entry.sdist().filter(usable)
+            && let Some(sdist) = candidates.sdist.as_ref().filter(usable)
         {
-            return Some(sdist.clone());
+            return Ok(Some(sdist.clone()));
         }
-        None
+        Ok(None)
     }
 
     /// Why no file of `entry` is usable, for hints.
-    fn explain_unusable(&self, name: &PackageName, entry: &crate::source::VersionEntry) -> String {
+    fn explain_unusable(
+        &self,
+        name: &PackageName,
+        entry: &crate::source::VersionEntry,
+    ) -> Result<String, Fatal> {
         let python = &self.options.python_version;
         if entry.yanked.is_some() {
-            return "it was yanked".to_string();
+            return Ok("it was yanked".to_string());
         }
+        let candidates = candidates(entry)?;
+        let (wheels, sdist) = (&candidates.wheels, candidates.sdist.as_ref());
         // Only the files the target could install matter: when all of them need another
         // Python, say which one.
-        let mut installable = entry.wheels().iter().chain(entry.sdist()).peekable();
+        let mut installable = wheels.iter().chain(sdist).peekable();
         if installable.peek().is_some()
             && let Some(specifiers) = installable
                 .map(|file| {
@@ -263,17 +270,22 @@ impl<'a> Provider<'a> {
                 .collect::<Option<Vec<_>>>()
                 .and_then(|specifiers| specifiers.first().copied())
         {
-            return format!("it requires Python {specifiers}, but the target is Python {python}");
+            return Ok(format!(
+                "it requires Python {specifiers}, but the target is Python {python}"
+            ));
         }
-        if entry.wheels().is_empty() && entry.sdist().is_none() {
-            return "it has no wheel for the target platform and no source distribution"
-                .to_string();
+        if wheels.is_empty() && sdist.is_none() {
+            return Ok(
+                "it has no wheel for the target platform and no source distribution".to_string(),
+            );
         }
-        if self.options.only_binary.contains(name) && entry.wheels().is_empty() {
-            return "it has no wheel for the target and source builds are disabled (--only-binary)"
-                .to_string();
+        if self.options.only_binary.contains(name) && wheels.is_empty() {
+            return Ok(
+                "it has no wheel for the target and source builds are disabled (--only-binary)"
+                    .to_string(),
+            );
         }
-        "it has no file installable on the target".to_string()
+        Ok("it has no file installable on the target".to_string())
     }
 
     /// Whether a source-only release of `name` may be chosen: not when the package
@@ -311,7 +323,7 @@ impl<'a> Provider<'a> {
                 .filter(|entry| range.contains(&entry.version))
         {
             choice = self
-                .pick_file(name, entry, pinned, true)
+                .pick_file(name, entry, pinned, true)?
                 .map(|dist| (entry.version.clone(), dist));
         }
         // Binary first: a version with a usable wheel beats a newer source-only version.
@@ -321,13 +333,13 @@ impl<'a> Provider<'a> {
             }
             let source_allowed = allow_sdist && self.source_builds_allowed(name);
             for entry in in_range() {
-                if let Some(dist) = self.pick_file(name, entry, pinned, source_allowed) {
+                if let Some(dist) = self.pick_file(name, entry, pinned, source_allowed)? {
                     choice = Some((entry.version.clone(), dist));
                     break;
                 }
                 if allow_sdist {
-                    let why = if source_allowed || entry.sdist().is_none() {
-                        self.explain_unusable(name, entry)
+                    let why = if source_allowed || candidates(entry)?.sdist.is_none() {
+                        self.explain_unusable(name, entry)?
                     } else {
                         NUMPY_SOURCE_BUILD.to_string()
                     };
@@ -340,14 +352,15 @@ impl<'a> Provider<'a> {
         };
         if attempts > 1 {
             // The solver keeps rejecting this package: fetch the next candidates' metadata now.
-            let ahead: Vec<(Version, DistRef)> = in_range()
+            let mut ahead: Vec<(Version, DistRef)> = Vec::new();
+            for entry in in_range()
                 .filter(|entry| entry.version < version)
                 .take(PREFETCH_BATCH * attempts.min(8))
-                .filter_map(|entry| {
-                    self.pick_file(name, entry, pinned, false)
-                        .map(|dist| (entry.version.clone(), dist))
-                })
-                .collect();
+            {
+                if let Some(dist) = self.pick_file(name, entry, pinned, false)? {
+                    ahead.push((entry.version.clone(), dist));
+                }
+            }
             let dists: Vec<DistRef> = ahead.iter().map(|(_, dist)| dist.clone()).collect();
             self.source.prefetch_metadata(name, &dists);
             if let Some(abi) = self.abi
@@ -532,6 +545,11 @@ impl<'a> Provider<'a> {
             }
         }
     }
+}
+
+/// The candidates of `entry`; failing to read them stops the solver.
+fn candidates(entry: &crate::source::VersionEntry) -> Result<&crate::source::Candidates, Fatal> {
+    entry.candidates().map_err(|error| Fatal(error.to_string()))
 }
 
 /// The normalised name `numpy`.

@@ -46,8 +46,9 @@ pub struct Candidates {
 /// source may hand out [`VersionEntry::lazy`] entries and build their files on demand.
 pub trait CandidateLoader: Send + Sync {
     /// The candidates of the release numbered `release` (a number the source chose when it
-    /// made the entry).
-    fn candidates(&self, release: usize) -> Candidates;
+    /// made the entry); an error when they cannot be read (the resolver stops on a
+    /// [`SourceError::Fatal`]).
+    fn candidates(&self, release: usize) -> Result<Candidates, SourceError>;
 }
 
 /// One version of a package and the files that could serve it on the target.
@@ -62,7 +63,7 @@ pub struct VersionEntry {
     /// `Some(reason)` (possibly empty) when every file of the release was yanked (PEP 592):
     /// the reason given for the first of them in file-name order.
     pub yanked: Option<String>,
-    candidates: OnceLock<Candidates>,
+    candidates: OnceLock<Result<Candidates, SourceError>>,
     loader: Option<(Arc<dyn CandidateLoader>, usize)>,
 }
 
@@ -77,7 +78,7 @@ impl VersionEntry {
         VersionEntry {
             version,
             yanked,
-            candidates: OnceLock::from(Candidates { wheels, sdist }),
+            candidates: OnceLock::from(Ok(Candidates { wheels, sdist })),
             loader: None,
         }
     }
@@ -97,21 +98,15 @@ impl VersionEntry {
         }
     }
 
-    fn candidates(&self) -> &Candidates {
-        self.candidates.get_or_init(|| match &self.loader {
-            Some((loader, release)) => loader.candidates(*release),
-            None => Candidates::default(),
-        })
-    }
-
-    /// Wheels installable on the target's tags, most preferred first.
-    pub fn wheels(&self) -> &[DistRef] {
-        &self.candidates().wheels
-    }
-
-    /// The source distribution, if any.
-    pub fn sdist(&self) -> Option<&DistRef> {
-        self.candidates().sdist.as_ref()
+    /// The files the target could install, read on first use.
+    pub fn candidates(&self) -> Result<&Candidates, SourceError> {
+        self.candidates
+            .get_or_init(|| match &self.loader {
+                Some((loader, release)) => loader.candidates(*release),
+                None => Ok(Candidates::default()),
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 

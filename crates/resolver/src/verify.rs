@@ -167,17 +167,21 @@ pub fn verify(
                     .as_deref()
                     .is_none_or(|sha256| allowed.contains(sha256.to_ascii_lowercase().as_str()))
         };
-        let installable = entry
-            .wheels()
+        let candidates = entry.candidates().map_err(|error| match error {
+            SourceError::Unusable(why) => SourceError::Fatal(why),
+            fatal => fatal,
+        })?;
+        let installable = candidates
+            .wheels
             .iter()
             .find(usable)
-            .or(entry.sdist().filter(usable));
-        let chosen = entry
-            .wheels()
+            .or(candidates.sdist.as_ref().filter(usable));
+        let chosen = candidates
+            .wheels
             .iter()
             .filter(usable)
             .find(hashed)
-            .or(entry.sdist().filter(usable).filter(hashed));
+            .or(candidates.sdist.as_ref().filter(usable).filter(hashed));
         if let (Some(best), None) = (installable, chosen) {
             problems.push(problem(
                 ProblemKind::HashMismatch,

@@ -103,8 +103,9 @@ impl PackageSource for Index {
     fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
         let entry = self.versions(name)?;
         let entry = entry.get(version).expect("asked for a listed version");
-        let mut files = entry.wheels().to_vec();
-        files.extend(entry.sdist().cloned());
+        let candidates = entry.candidates().expect("in memory");
+        let mut files = candidates.wheels.clone();
+        files.extend(candidates.sdist.clone());
         files.sort_by(|a, b| a.filename.cmp(&b.filename));
         Ok(files)
     }
