@@ -44,8 +44,9 @@ struct RawEntry {
 
 /// Parses `text`, refusing it with the position of the first problem.
 pub(crate) fn parse(text: &str, path: &str) -> Result<Vec<CuratedFact>, FactsError> {
+    let lines = Lines::new(text);
     let error_at = |span: Range<usize>, kind: FactsErrorKind| {
-        let (line, column) = line_column(text, span.start);
+        let (line, column) = lines.line_column(span.start);
         FactsError {
             path: path.to_string(),
             line,
@@ -72,7 +73,7 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Vec<CuratedFact>, FactsErr
     let mut entries: Vec<(CuratedFact, Ranges<Version>)> = Vec::with_capacity(raw.entry.len());
     for raw_entry in raw.entry {
         let entry_span = raw_entry.span();
-        let entry = convert(raw_entry.into_inner(), text, &error_at)?;
+        let entry = convert(raw_entry.into_inner(), &lines, &error_at)?;
         let range = Ranges::from(entry.versions.clone());
         if let Some((other, _)) = entries.iter().find(|(other, other_range)| {
             other.package == entry.package
@@ -101,7 +102,7 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Vec<CuratedFact>, FactsErr
 /// Validates one entry.
 fn convert(
     raw: RawEntry,
-    text: &str,
+    lines: &Lines<'_>,
     error_at: &impl Fn(Range<usize>, FactsErrorKind) -> FactsError,
 ) -> Result<CuratedFact, FactsError> {
     let package = PackageName::from_str(raw.package.get_ref()).map_err(|source| {
@@ -218,7 +219,7 @@ fn convert(
             },
         )
     })?;
-    let (line, _) = line_column(text, raw.package.span().start);
+    let (line, _) = lines.line_column(raw.package.span().start);
     Ok(CuratedFact {
         package,
         versions,
@@ -281,15 +282,36 @@ fn plain_date(value: &toml::value::Datetime) -> Option<jiff::civil::Date> {
     jiff::civil::Date::new(year, month, day).ok()
 }
 
-/// 1-based line and character column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    let column = before
-        .get(line_start..)
-        .map_or(0, |rest| rest.chars().count())
-        + 1;
-    (line, column)
+/// Where each line of a text starts: every entry records its line, and counting newlines
+/// from the top for each of them was most of the time spent loading the bundled facts.
+struct Lines<'a> {
+    text: &'a str,
+    /// The byte offset of each line's first byte.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, byte)| byte == b'\n')
+                .map(|(index, _)| index + 1),
+        );
+        Lines { text, starts }
+    }
+
+    /// 1-based line and character column of byte `offset`.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |rest| rest.chars().count())
+            + 1;
+        (line, column)
+    }
 }
