@@ -439,6 +439,12 @@ impl Inner {
         page: &Page,
         dist: &DistRef,
     ) -> Option<Result<MetadataFuture, SourceError>> {
+        // Asked again for the same file (the solver prefetches the same candidates each time
+        // it rejects a package): no need to read its record again.
+        let key = (name.clone(), dist.filename.clone());
+        if let Some(future) = lock(&self.metadata).get(&key) {
+            return Some(Ok(future.clone()));
+        }
         let file = match page.file(name, dist)? {
             Ok(file) => file,
             Err(error) => return Some(Err(SourceError::Unusable(error.to_string()))),
