@@ -562,7 +562,14 @@ impl PackageSource for IndexSource {
             return;
         };
         for dist in dists {
-            inner.start_metadata(name, &page, dist);
+            // Cached metadata is read when the solver asks, in microseconds: reading it ahead
+            // would take the other core from the pages and metadata the solver waits for.
+            if inner
+                .client
+                .metadata_needs_network(&dist.url, dist.sha256.as_deref())
+            {
+                inner.start_metadata(name, &page, dist);
+            }
         }
     }
 }

@@ -123,6 +123,22 @@ impl IndexClient {
         Ok(metadata)
     }
 
+    /// True when reading the metadata of the file at `url` (with the index's `sha256` for it)
+    /// would send a request: it is neither in the disk cache nor local, and the client is not
+    /// offline. Only then is it worth fetching ahead of need; otherwise reading it when asked
+    /// takes microseconds (or fails at once), and doing it ahead takes a core from the solver.
+    pub fn metadata_needs_network(&self, url: &str, sha256: Option<&str>) -> bool {
+        if self.inner.options.cache.offline
+            || url.starts_with("file:")
+            || lock(&self.inner.metadata).contains_key(url)
+        {
+            return false;
+        }
+        self.inner
+            .metadata_entry(url, sha256)
+            .is_none_or(|path| !path.is_file())
+    }
+
     /// The raw bytes of a file, hash-verified when the index gave a sha256.
     pub async fn download(&self, file: &DistFile) -> Result<Vec<u8>, IndexError> {
         self.inner.download(file).await

@@ -3,6 +3,7 @@
 //! verified and parsed first) are cached by the file's sha256.
 
 use std::io::Read;
+use std::path::PathBuf;
 
 use npsolve_platform::DistFilename;
 use reqwest::StatusCode;
@@ -47,22 +48,26 @@ enum Found {
 }
 
 impl Inner {
+    /// The cache entry of the metadata of the file at `url` with `sha256`: keyed by the
+    /// file's sha256, or by a hash of its URL.
+    pub(crate) fn metadata_entry(&self, url: &str, sha256: Option<&str>) -> Option<PathBuf> {
+        match sha256 {
+            Some(sha256) => self.cache.metadata_path(sha256),
+            None => self.cache.metadata_path(&sha256_hex(url.as_bytes())),
+        }
+    }
+
     /// Core metadata of `file`, from the cache or the network.
     pub(crate) async fn file_metadata(
         &self,
         file: &DistFile,
     ) -> Result<(CoreMetadata, Vec<u8>), IndexError> {
         let filename = file.filename.to_string();
-        let key = file
-            .hashes
-            .sha256
-            .clone()
-            .unwrap_or_else(|| sha256_hex(file.url.as_str().as_bytes()));
         let is_local = file.url.scheme() == "file";
         let entry_path = if is_local {
             None
         } else {
-            self.cache.metadata_path(&key)
+            self.metadata_entry(file.url.as_str(), file.hashes.sha256.as_deref())
         };
         if let Some(path) = entry_path.as_deref() {
             if let Some((entry, bytes)) = self.cache.read::<MetadataEntry>(path, &self.counters) {
