@@ -242,6 +242,7 @@ pub fn default_resolve_options(target: &Target) -> npsolve_resolver::ResolveOpti
         allow_source: PackageSelection::None,
         only_binary: PackageSelection::None,
         no_binary: PackageSelection::None,
+        release_files: true,
         preferences: Default::default(),
         constraints: Vec::new(),
     }

@@ -109,4 +109,8 @@ pub struct ResolveOptions {
     pub preferences: BTreeMap<PackageName, Version>,
     /// Constraints (`-c`): they narrow a package's versions when something requires it.
     pub constraints: Vec<Requirement>,
+    /// Whether to read every file of each pinned release into [`crate::Pin::files`] (for
+    /// `--generate-hashes` and lockfiles); when false it stays empty. A release can have a
+    /// hundred files, and most outputs name one.
+    pub release_files: bool,
 }

@@ -17,7 +17,8 @@ pub struct Pin {
     pub version: Version,
     /// The file the target installs.
     pub dist: DistRef,
-    /// Every file of the release (for `--generate-hashes` and lockfiles).
+    /// Every file of the release (for `--generate-hashes` and lockfiles), when
+    /// [`crate::ResolveOptions::release_files`] asked for them.
     pub files: Vec<DistRef>,
     /// Extras of this package that were requested.
     pub extras: BTreeSet<ExtraName>,

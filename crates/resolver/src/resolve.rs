@@ -104,9 +104,13 @@ pub fn resolve(
         let Some(dist) = memory.chosen.get(&key) else {
             continue;
         };
-        let files = source
-            .files(name, version)
-            .map_err(|error| ResolveError::Source(error.to_string()))?;
+        let files = if options.release_files {
+            source
+                .files(name, version)
+                .map_err(|error| ResolveError::Source(error.to_string()))?
+        } else {
+            Vec::new()
+        };
         pins.push(Pin {
             name: name.clone(),
             version: (*version).clone(),

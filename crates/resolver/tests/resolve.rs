@@ -164,6 +164,7 @@ fn options() -> ResolveOptions {
         no_binary: Default::default(),
         preferences: BTreeMap::new(),
         constraints: Vec::new(),
+        release_files: true,
     }
 }
 

@@ -23,7 +23,16 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     let started = Instant::now();
     let existing = args.output_file.as_deref().filter(|path| path.exists());
     let target = settings::target(&args.resolve.target)?;
-    let resolution = resolve_files(&args.src_files, &args.resolve, &target, existing, printer)?;
+    // Only `--generate-hashes` for every file needs each pinned release's whole file list.
+    let release_files = args.output.generate_hashes && !args.output.hashes_for_target;
+    let resolution = resolve_files(
+        &args.src_files,
+        &args.resolve,
+        &target,
+        existing,
+        release_files,
+        printer,
+    )?;
     printer.status(&format!(
         "Resolved {} packages in {:.2}s",
         resolution.pins.len(),
@@ -62,12 +71,14 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads the inputs and resolves them; shared by `compile` and `lock`.
+/// Reads the inputs and resolves them; shared by `compile` and `lock`. `release_files` asks for
+/// every file of each pinned release (hashes of all files, lockfiles).
 pub fn resolve_files(
     src_files: &[std::path::PathBuf],
     args: &ResolveArgs,
     target: &npsolve_platform::Target,
     existing_output: Option<&Path>,
+    release_files: bool,
     printer: &Printer,
 ) -> Result<Resolution, CliError> {
     let read_options = ReadOptions {
@@ -120,6 +131,7 @@ pub fn resolve_files(
             .iter()
             .map(|sourced| sourced.requirement.clone())
             .collect(),
+        release_files,
         ..settings::default_resolve_options(target)
     };
     let requirements: Vec<RootRequirement> =

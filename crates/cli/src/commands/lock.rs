@@ -18,6 +18,7 @@ pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         &args.resolve,
         &target,
         None,
+        true,
         printer,
     )?;
     let markers = target.markers();
