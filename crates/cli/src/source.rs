@@ -552,6 +552,10 @@ impl PackageSource for IndexSource {
             .fetch_likely(name.clone(), move |version| range.contains(version));
     }
 
+    fn fetches_ahead(&self) -> bool {
+        !self.inner.client.is_offline()
+    }
+
     fn prefetch_metadata(&self, name: &PackageName, dists: &[DistRef]) {
         let inner = &self.inner;
         let Some(page) = inner

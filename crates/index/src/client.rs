@@ -123,12 +123,17 @@ impl IndexClient {
         Ok(metadata)
     }
 
+    /// True when the client answers from its cache only (`--offline`).
+    pub fn is_offline(&self) -> bool {
+        self.inner.options.cache.offline
+    }
+
     /// True when reading the metadata of the file at `url` (with the index's `sha256` for it)
     /// would send a request: it is neither in the disk cache nor local, and the client is not
     /// offline. Only then is it worth fetching ahead of need; otherwise reading it when asked
     /// takes microseconds (or fails at once), and doing it ahead takes a core from the solver.
     pub fn metadata_needs_network(&self, url: &str, sha256: Option<&str>) -> bool {
-        if self.inner.options.cache.offline
+        if self.is_offline()
             || url.starts_with("file:")
             || lock(&self.inner.metadata).contains_key(url)
         {

@@ -350,7 +350,7 @@ impl<'a> Provider<'a> {
         let Some((version, dist)) = choice else {
             return Ok(None);
         };
-        if attempts > 1 {
+        if attempts > 1 && self.source.fetches_ahead() {
             // The solver keeps rejecting this package: fetch the next candidates' metadata now.
             let mut ahead: Vec<(Version, DistRef)> = Vec::new();
             for entry in in_range()

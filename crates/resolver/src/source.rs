@@ -188,4 +188,10 @@ pub trait PackageSource {
     fn prefetch_metadata(&self, name: &PackageName, dists: &[DistRef]) {
         let _ = (name, dists);
     }
+
+    /// Whether fetching ahead can save time: false when the source cannot fetch (offline),
+    /// so the resolver need not even work out what it would fetch.
+    fn fetches_ahead(&self) -> bool {
+        true
+    }
 }
