@@ -26,6 +26,7 @@ targets=(
     "$index_tests json_page_parser"
     "$index_tests html_page_parser"
     "$index_tests zip_reader"
+    "$index_tests compact_page_reader"
     "$abi_tests scanner_never_panics"
 )
 echo "commit $(git rev-parse --short HEAD), $cases cases per test per run, ${budget}s per target"

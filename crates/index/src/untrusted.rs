@@ -16,6 +16,54 @@ pub fn simple_html(text: &str, page_url: &Url) -> bool {
     crate::page_html::parse(text, page_url).is_ok()
 }
 
+/// The compact page cache form of the PEP 691 JSON page `body` of project `x` (the page
+/// body and the length of its index), for building valid inputs to damage.
+pub fn compact_page_of(body: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let name = pep508_rs::PackageName::new("x".to_string()).ok()?;
+    let page_url = Url::parse("https://index.example/simple/x/").ok()?;
+    let files =
+        crate::page::parse_project_page(body, crate::page::JSON_MEDIA_TYPE, &page_url, &name)
+            .ok()?;
+    crate::page_compact::encode(&name, &files).ok()
+}
+
+/// The compact page reader over a page of project `x` whose first `index` bytes are its
+/// index (as the cache hands it over once the index's CRC-32 passed), then every release
+/// and every field of every file, with and without an `--exclude-newer` cutoff: `true` when
+/// all of it reads.
+pub fn compact_page(body: &[u8], index: usize) -> bool {
+    let Ok(name) = pep508_rs::PackageName::new("x".to_string()) else {
+        return false;
+    };
+    let cutoff = jiff::Timestamp::from_second(1_700_000_000).ok();
+    [None, cutoff].into_iter().all(|cutoff| {
+        let reader = crate::cache::BodyReader::memory(body.to_vec());
+        let Ok((segment, _)) = crate::page_compact::Segment::read(reader, index, &name, cutoff)
+        else {
+            return false;
+        };
+        let listing = crate::listing::ProjectListing::new(crate::IndexUrl::pypi(), vec![segment]);
+        (0..listing.releases().len()).all(|release| {
+            listing.release_files(release).is_ok_and(|files| {
+                files.iter().all(|(_, file)| {
+                    let _ = (
+                        file.url(),
+                        file.sha256(),
+                        file.hashes(),
+                        file.core_metadata(),
+                    );
+                    let _ = (
+                        file.upload_time(),
+                        file.requires_python(),
+                        file.wheel_tags(),
+                    );
+                    file.to_dist_file(&name).is_ok()
+                })
+            })
+        })
+    })
+}
+
 /// The ZIP end-record and central-directory reader over the last bytes of an archive that
 /// starts at `tail_offset`, then the central directory itself when it lies inside `tail`.
 pub fn zip_tail(tail: &[u8], tail_offset: u64) -> bool {

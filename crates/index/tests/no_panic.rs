@@ -5,7 +5,9 @@
 use std::io::Write;
 
 use npsolve_index::parse_core_metadata;
-use npsolve_index::untrusted::{simple_html, simple_json, zip_archive, zip_tail};
+use npsolve_index::untrusted::{
+    compact_page, compact_page_of, simple_html, simple_json, zip_archive, zip_tail,
+};
 use proptest::prelude::*;
 
 /// Lines that look like METADATA headers, shuffled into near misses.
@@ -69,6 +71,18 @@ fn small_zip(members: &[(String, Vec<u8>)], deflate: bool) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// A page with releases of several shapes for the compact reader: wheels sharing a tag set,
+/// sdists, yanked files, requires-python, upload times and metadata hints.
+const COMPACT_SOURCE: &str = r#"{"meta":{"api-version":"1.1"},"name":"x","files":[
+    {"filename":"x-2.0-cp311-cp311-manylinux_2_17_x86_64.whl","url":"https://f.example/a/x-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+     "hashes":{"sha256":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},"requires-python":">=3.9",
+     "upload-time":"2024-01-01T00:00:00Z","size":10,"core-metadata":{"sha256":"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"}},
+    {"filename":"x-2.0.tar.gz","url":"https://f.example/a/x-2.0.tar.gz","hashes":{"sha512":"ab"},"yanked":"bad"},
+    {"filename":"x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl","url":"https://f.example/b/x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+     "hashes":{},"requires-python":">=3.8","upload-time":"2022-01-01T00:00:00.5Z","core-metadata":true},
+    {"filename":"x-1.0.0.zip","url":"https://mirror.example/get?f=x-1.0.0.zip","hashes":{},"yanked":true},
+    {"filename":"x-0.1.tar.gz","url":"https://f.example/c/x-0.1.tar.gz","hashes":{}}]}"#;
+
 fn page_url() -> url::Url {
     url::Url::parse("https://example.invalid/simple/x/").unwrap()
 }
@@ -121,6 +135,30 @@ proptest! {
         let tail = &archive[cut % archive.len()..];
         let _ = zip_tail(tail, offset);
         let _ = zip_tail(tail, (archive.len() - tail.len()) as u64);
+    }
+
+    /// A compact page damaged anywhere (the cache's CRC-32 covers only the index, and a
+    /// block's own CRC-32 is what a reader trusts) is refused or read, never a panic.
+    #[test]
+    fn compact_page_reader_survives_damage(
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+        index_shift in -3isize..3,
+        cut in any::<usize>(),
+    ) {
+        let (mut body, index) = compact_page_of(COMPACT_SOURCE.as_bytes()).expect("a valid page");
+        prop_assert!(compact_page(&body, index));
+        for (at, byte) in flips {
+            let len = body.len();
+            body[at % len] ^= byte;
+        }
+        let index = index.saturating_add_signed(index_shift);
+        let _ = compact_page(&body, index);
+        let _ = compact_page(&body[..cut % (body.len() + 1)], index);
+    }
+
+    #[test]
+    fn compact_page_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), index in 0usize..2100) {
+        let _ = compact_page(&bytes, index);
     }
 
     #[test]
