@@ -38,8 +38,17 @@ pub struct ProjectListing {
 pub struct ListedRelease {
     version: Version,
     yanked: Option<String>,
-    /// `(segment, release within it)`, index page first.
-    parts: Vec<(u32, u32)>,
+    /// `(segment, release within it)` of the first segment that has it.
+    first: (u32, u32),
+    /// The same in later segments (find-links): almost always none.
+    more: Vec<(u32, u32)>,
+}
+
+impl ListedRelease {
+    /// Where its files are, index page first.
+    fn parts(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
 }
 
 impl ListedRelease {
@@ -80,14 +89,15 @@ impl ProjectListing {
                     Ok(position) => {
                         let listed = &mut releases[position];
                         listed.yanked = listed.yanked.take().and(release.yanked.clone());
-                        listed.parts.push((number, part));
+                        listed.more.push((number, part));
                     }
                     Err(position) => releases.insert(
                         position,
                         ListedRelease {
                             version: release.version.clone(),
                             yanked: release.yanked.clone(),
-                            parts: vec![(number, part)],
+                            first: (number, part),
+                            more: Vec::new(),
                         },
                     ),
                 }
@@ -150,7 +160,7 @@ impl ProjectListing {
             return Ok(Vec::new());
         };
         let mut files = Vec::new();
-        for &(number, part) in &listed.parts {
+        for (number, part) in listed.parts() {
             let segment = &self.segments[number as usize];
             let offsets = segment.release_files(part as usize).map_err(|reason| {
                 IndexError::CacheDamaged {
@@ -172,7 +182,7 @@ impl ProjectListing {
                 }
             }
         }
-        if listed.parts.len() > 1 {
+        if !listed.more.is_empty() {
             files.sort_by(|a, b| a.1.filename().cmp(b.1.filename()));
         }
         Ok(files)

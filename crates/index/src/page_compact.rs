@@ -30,9 +30,9 @@ use crate::wheel_tags::WheelTags;
 struct CompactIndex<'a> {
     /// The project, checked on reading.
     name: &'a str,
-    /// Distinct wheel tag sets.
+    /// Distinct wheel tag sets, each as the file name writes it (`cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`).
     #[serde(borrow)]
-    tag_sets: Vec<CompactTags<'a>>,
+    tag_sets: Vec<&'a str>,
     /// Distinct requires-python texts.
     #[serde(borrow)]
     requires_python: Vec<&'a str>,
@@ -56,16 +56,6 @@ struct CompactRelease<'a> {
     crc32: u32,
     /// How many files the block holds.
     files: u32,
-}
-
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
-struct CompactTags<'a> {
-    #[serde(borrow)]
-    python: Vec<&'a str>,
-    #[serde(borrow)]
-    abi: Vec<&'a str>,
-    #[serde(borrow)]
-    platform: Vec<&'a str>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -187,8 +177,30 @@ impl<K: Clone + Eq + std::hash::Hash> Table<K> {
     }
 }
 
-fn strs(tags: &[String]) -> Vec<&str> {
-    tags.iter().map(String::as_str).collect()
+/// A wheel's tag sets as its file name writes them: `python-abi-platform`, each part's tags
+/// joined by `.`.
+fn tag_text(python: &[String], abi: &[String], platform: &[String]) -> String {
+    format!(
+        "{}-{}-{}",
+        python.join("."),
+        abi.join("."),
+        platform.join(".")
+    )
+}
+
+/// The tag sets of a [`tag_text`]; `None` unless it has exactly three non-empty parts.
+fn parse_tags(text: &str) -> Option<WheelTags> {
+    let mut parts = text.split('-');
+    let mut part = || -> Option<Vec<String>> {
+        let tags: Vec<String> = parts.next()?.split('.').map(str::to_string).collect();
+        tags.iter().all(|tag| !tag.is_empty()).then_some(tags)
+    };
+    let tags = WheelTags {
+        python: part()?,
+        abi: part()?,
+        platform: part()?,
+    };
+    parts.next().is_none().then_some(tags)
 }
 
 /// Encodes the validated files of `name`: the body of its cache entry, and how many of its
@@ -269,7 +281,7 @@ pub(crate) fn encode(
     }
     let mut body = postcard::to_allocvec(&CompactIndex {
         name: name.as_ref(),
-        tag_sets: tag_sets.values,
+        tag_sets: tag_sets.values.iter().map(String::as_str).collect(),
         requires_python: requires_python.values,
         releases,
     })?;
@@ -282,7 +294,7 @@ pub(crate) fn encode(
 fn compact_file<'a>(
     file: &'a DistFile,
     requires_text: &'a str,
-    tag_sets: &mut Table<CompactTags<'a>>,
+    tag_sets: &mut Table<String>,
     requires_python: &mut Table<&'a str>,
 ) -> CompactFile<'a> {
     let filename = file.filename.filename();
@@ -293,11 +305,11 @@ fn compact_file<'a>(
     CompactFile {
         filename,
         wheel_tags: match &file.filename {
-            DistFilename::Wheel(wheel) => Some(tag_sets.index(CompactTags {
-                python: strs(&wheel.python_tags),
-                abi: strs(&wheel.abi_tags),
-                platform: strs(&wheel.platform_tags),
-            })),
+            DistFilename::Wheel(wheel) => Some(tag_sets.index(tag_text(
+                &wheel.python_tags,
+                &wheel.abi_tags,
+                &wheel.platform_tags,
+            ))),
             DistFilename::Sdist(_) => None,
         },
         url: folder.unwrap_or(url),
@@ -337,9 +349,18 @@ pub(crate) struct Segment {
     reader: BodyReader,
     /// Where the blocks start in the body (the index's length).
     blocks: u64,
-    tag_sets: Vec<Arc<WheelTags>>,
+    /// The texts of the page's tag sets, one after the other.
+    tag_texts: String,
+    tag_sets: Vec<TagSet>,
     requires_python: Vec<VersionSpecifiers>,
     releases: Vec<Release>,
+}
+
+/// One tag set of a [`Segment`]: where its text is, and the tags once parsed.
+#[derive(Debug)]
+struct TagSet {
+    text: std::ops::Range<usize>,
+    parsed: OnceLock<Option<Arc<WheelTags>>>,
 }
 
 /// One release of a [`Segment`].
@@ -406,18 +427,21 @@ impl Segment {
             .iter()
             .map(|text| VersionSpecifiers::from_str(text).map_err(|error| error.to_string()))
             .collect::<Result<Vec<_>, _>>()?;
-        let owned = |tags: &[&str]| tags.iter().map(|tag| (*tag).to_string()).collect();
-        let tag_sets: Vec<Arc<WheelTags>> = compact
-            .tag_sets
-            .iter()
-            .map(|tags| {
-                Arc::new(WheelTags {
-                    python: owned(&tags.python),
-                    abi: owned(&tags.abi),
-                    platform: owned(&tags.platform),
-                })
-            })
-            .collect();
+        // Tag sets are many (7,000 over sci-stack's pages) and few are looked at: their texts
+        // are kept in one string, each parsed when a file that has it is first read.
+        let mut tag_texts = String::new();
+        let mut tag_sets = Vec::with_capacity(compact.tag_sets.len());
+        for text in &compact.tag_sets {
+            if text.split('-').count() != 3 {
+                return Err(format!("invalid tag set `{text}`"));
+            }
+            let start = tag_texts.len();
+            tag_texts.push_str(text);
+            tag_sets.push(TagSet {
+                text: start..tag_texts.len(),
+                parsed: OnceLock::new(),
+            });
+        }
         let blocks = index as u64;
         let room = reader.len() - blocks;
         let mut releases = Vec::with_capacity(compact.releases.len());
@@ -456,6 +480,7 @@ impl Segment {
         let mut segment = Segment {
             reader,
             blocks,
+            tag_texts,
             tag_sets,
             requires_python,
             releases,
@@ -523,7 +548,8 @@ impl Segment {
                 .map_err(|error| format!("invalid compact file: {error}"))?;
             rest = after;
             if let Some(index) = file.wheel_tags {
-                entry(&self.tag_sets, index, "tag set")?;
+                self.tags(index)
+                    .ok_or_else(|| format!("tag set {index} missing or invalid"))?;
             }
             if let Some(index) = file.requires_python {
                 entry(&self.requires_python, index, "requires-python")?;
@@ -535,6 +561,17 @@ impl Segment {
             return Err(format!("{} bytes after the last file", rest.len()));
         }
         Ok(Block { bytes, offsets })
+    }
+
+    /// Tag set `index`, parsed on first use; `None` when out of range or not a tag set.
+    fn tags(&self, index: u32) -> Option<&Arc<WheelTags>> {
+        let set = entry(&self.tag_sets, index, "tag set").ok()?;
+        set.parsed
+            .get_or_init(|| {
+                let text = self.tag_texts.get(set.text.clone())?;
+                parse_tags(text).map(Arc::new)
+            })
+            .as_ref()
     }
 
     /// The releases, newest first.
@@ -567,7 +604,7 @@ impl Segment {
         let file = decode(&block.bytes, offset).ok()?;
         let wheel_tags = match file.wheel_tags {
             None => None,
-            Some(index) => Some(entry(&self.tag_sets, index, "tag set").ok()?),
+            Some(index) => Some(self.tags(index)?),
         };
         let requires_python = match file.requires_python {
             None => None,
