@@ -42,6 +42,8 @@ pub struct ListedRelease {
     first: (u32, u32),
     /// The same in later segments (find-links): almost always none.
     more: Vec<(u32, u32)>,
+    /// How many files it has.
+    files: usize,
 }
 
 impl ListedRelease {
@@ -90,6 +92,7 @@ impl ProjectListing {
                         let listed = &mut releases[position];
                         listed.yanked = listed.yanked.take().and(release.yanked.clone());
                         listed.more.push((number, part));
+                        listed.files += release.files;
                     }
                     Err(position) => releases.insert(
                         position,
@@ -98,6 +101,7 @@ impl ProjectListing {
                             yanked: release.yanked.clone(),
                             first: (number, part),
                             more: Vec::new(),
+                            files: release.files,
                         },
                     ),
                 }
@@ -159,7 +163,7 @@ impl ProjectListing {
         let Some(listed) = self.releases.get(release) else {
             return Ok(Vec::new());
         };
-        let mut files = Vec::new();
+        let mut files = Vec::with_capacity(listed.files);
         for (number, part) in listed.parts() {
             let segment = &self.segments[number as usize];
             let offsets = segment.release_files(part as usize).map_err(|reason| {

@@ -376,7 +376,8 @@ pub(crate) struct Release {
     len: u64,
     crc32: u32,
     count: u32,
-    block: OnceLock<Block>,
+    /// Boxed: most releases are never read.
+    block: OnceLock<Box<Block>>,
 }
 
 /// A release's files as read from the entry: the block's bytes and where each kept file
@@ -522,7 +523,7 @@ impl Segment {
                 .flatten();
             release.files = kept.len();
             block.offsets = kept;
-            let _ = release.block.set(block);
+            let _ = release.block.set(Box::new(block));
             kept_releases.push(release);
         }
         self.releases = kept_releases;
@@ -593,7 +594,7 @@ impl Segment {
         let block = self
             .read_block(row)
             .inspect_err(|_| self.reader.discard())?;
-        Ok(&row.block.get_or_init(|| block).offsets)
+        Ok(&row.block.get_or_init(|| Box::new(block)).offsets)
     }
 
     /// The file at `offset` in release `release`'s block. `None` for an offset that did not

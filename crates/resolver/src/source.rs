@@ -63,7 +63,9 @@ pub struct VersionEntry {
     /// `Some(reason)` (possibly empty) when every file of the release was yanked (PEP 592):
     /// the reason given for the first of them in file-name order.
     pub yanked: Option<String>,
-    candidates: OnceLock<Result<Candidates, SourceError>>,
+    /// Boxed: a project lists thousands of releases and the resolver reads a few, so an
+    /// entry stays small until it is read.
+    candidates: OnceLock<Result<Box<Candidates>, SourceError>>,
     loader: Option<(Arc<dyn CandidateLoader>, usize)>,
 }
 
@@ -78,7 +80,7 @@ impl VersionEntry {
         VersionEntry {
             version,
             yanked,
-            candidates: OnceLock::from(Ok(Candidates { wheels, sdist })),
+            candidates: OnceLock::from(Ok(Box::new(Candidates { wheels, sdist }))),
             loader: None,
         }
     }
@@ -102,10 +104,10 @@ impl VersionEntry {
     pub fn candidates(&self) -> Result<&Candidates, SourceError> {
         self.candidates
             .get_or_init(|| match &self.loader {
-                Some((loader, release)) => loader.candidates(*release),
-                None => Ok(Candidates::default()),
+                Some((loader, release)) => loader.candidates(*release).map(Box::new),
+                None => Ok(Box::default()),
             })
-            .as_ref()
+            .as_deref()
             .map_err(Clone::clone)
     }
 }
