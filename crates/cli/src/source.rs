@@ -155,13 +155,16 @@ impl Releases {
         let mut wheels = Vec::new();
         let mut sdist: Option<DistRef> = None;
         let mut handed_out = Vec::new();
-        for (id, file) in listing.release_files(release)? {
-            let priority = match file.wheel_tags() {
+        for (id, tags) in listing.release_file_ids(release)? {
+            let priority = match tags {
                 Some(tags) => match tags.compatibility(&self.tags) {
                     Some(priority) => Some(priority),
                     None => continue,
                 },
                 None => None,
+            };
+            let Some(file) = listing.file(id) else {
+                continue;
             };
             let dist = dist_ref(&file);
             handed_out.push((dist.url.clone(), Handle { fresh, id }));

@@ -74,6 +74,9 @@ pub struct FileId {
     offset: u32,
 }
 
+/// A file of a [`ProjectListing`] and its wheel tags (`None` for an sdist), before it is read.
+pub type FileTags<'a> = (FileId, Option<&'a Arc<WheelTags>>);
+
 /// One file of a [`ProjectListing`], borrowed from it.
 pub struct FileView<'a> {
     inner: SegmentFile<'a>,
@@ -156,17 +159,19 @@ impl ProjectListing {
         self.releases.is_empty()
     }
 
-    /// Every file of release number `release`, ordered by file name. Its files are read from
-    /// the cache entry on first use; a damaged entry is an error (and is deleted, so the
-    /// page is fetched again next time).
-    pub fn release_files(&self, release: usize) -> Result<Vec<(FileId, FileView<'_>)>, IndexError> {
+    /// Every file of release number `release`, ordered by file name, with its wheel tags
+    /// (`None` for an sdist), without decoding the files: read one with
+    /// [`ProjectListing::file`]. The release's files are read from the cache entry on first
+    /// use; a damaged entry is an error (and is deleted, so the page is fetched again next
+    /// time).
+    pub fn release_file_ids(&self, release: usize) -> Result<Vec<FileTags<'_>>, IndexError> {
         let Some(listed) = self.releases.get(release) else {
             return Ok(Vec::new());
         };
         let mut files = Vec::with_capacity(listed.files);
         for (number, part) in listed.parts() {
             let segment = &self.segments[number as usize];
-            let offsets = segment.release_files(part as usize).map_err(|reason| {
+            let entries = segment.release_files(part as usize).map_err(|reason| {
                 IndexError::CacheDamaged {
                     path: segment
                         .path()
@@ -175,21 +180,33 @@ impl ProjectListing {
                     reason,
                 }
             })?;
-            for &offset in offsets {
-                if let Some(inner) = segment.file(part as usize, offset) {
-                    let id = FileId {
-                        segment: number,
-                        release: part,
-                        offset,
-                    };
-                    files.push((id, FileView { inner }));
-                }
+            for entry in entries {
+                let id = FileId {
+                    segment: number,
+                    release: part,
+                    offset: entry.offset,
+                };
+                files.push((id, entry.tags.and_then(|index| segment.tags(index))));
             }
         }
         if !listed.more.is_empty() {
-            files.sort_by(|a, b| a.1.filename().cmp(b.1.filename()));
+            files.sort_by_cached_key(|(id, _)| {
+                self.file(*id)
+                    .map(|file| file.filename().to_string())
+                    .unwrap_or_default()
+            });
         }
         Ok(files)
+    }
+
+    /// Every file of release number `release`, ordered by file name (read as
+    /// [`ProjectListing::release_file_ids`] says).
+    pub fn release_files(&self, release: usize) -> Result<Vec<(FileId, FileView<'_>)>, IndexError> {
+        Ok(self
+            .release_file_ids(release)?
+            .into_iter()
+            .filter_map(|(id, _)| Some((id, self.file(id)?)))
+            .collect())
     }
 
     /// Every file, newest release first, each release's files by file name.

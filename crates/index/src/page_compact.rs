@@ -380,12 +380,22 @@ pub(crate) struct Release {
     block: OnceLock<Box<Block>>,
 }
 
-/// A release's files as read from the entry: the block's bytes and where each kept file
-/// starts in them.
+/// A release's files as read from the entry: the block's bytes, and where each kept file
+/// starts in them with its tag set (so a reader can pass over the wheels for other targets
+/// without decoding them).
 #[derive(Debug)]
 struct Block {
     bytes: Vec<u8>,
-    offsets: Vec<u32>,
+    files: Vec<BlockFile>,
+}
+
+/// One file of a [`Block`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockFile {
+    /// Where it starts in the block.
+    pub offset: u32,
+    /// Its tag set (an index for [`Segment::tags`]); `None` for an sdist.
+    pub tags: Option<u32>,
 }
 
 /// A file of a [`Segment`], its table references resolved.
@@ -433,7 +443,9 @@ impl Segment {
         let mut tag_texts = String::new();
         let mut tag_sets = Vec::with_capacity(compact.tag_sets.len());
         for text in &compact.tag_sets {
-            if text.split('-').count() != 3 {
+            let tags_valid =
+                text.split('-').count() == 3 && text.split(['-', '.']).all(|tag| !tag.is_empty());
+            if !tags_valid {
                 return Err(format!("invalid tag set `{text}`"));
             }
             let start = tag_texts.len();
@@ -500,13 +512,13 @@ impl Segment {
         let mut kept_releases = Vec::with_capacity(self.releases.len());
         for mut release in std::mem::take(&mut self.releases) {
             let mut block = self.read_block(&release)?;
-            let mut kept = Vec::with_capacity(block.offsets.len());
+            let mut kept = Vec::with_capacity(block.files.len());
             let mut yanked = Vec::new();
-            for &offset in &block.offsets {
-                let file = decode(&block.bytes, offset).map_err(|error| error.to_string())?;
+            for &entry in &block.files {
+                let file = decode(&block.bytes, entry.offset).map_err(|error| error.to_string())?;
                 match upload_time(&file)? {
                     Some(time) if time <= cutoff => {
-                        kept.push(offset);
+                        kept.push(entry);
                         yanked.push(file.yanked.map(str::to_string));
                     }
                     Some(_) => {}
@@ -522,7 +534,7 @@ impl Segment {
                 .then(|| yanked.into_iter().flatten().next())
                 .flatten();
             release.files = kept.len();
-            block.offsets = kept;
+            block.files = kept;
             let _ = release.block.set(Box::new(block));
             kept_releases.push(release);
         }
@@ -540,7 +552,7 @@ impl Segment {
         if crc32(&bytes) != release.crc32 {
             return Err(format!("release `{}` fails its check", release.version));
         }
-        let mut offsets = Vec::with_capacity(release.count as usize);
+        let mut files = Vec::with_capacity(release.count as usize);
         let mut rest: &[u8] = &bytes;
         for _ in 0..release.count {
             // Within a block of at most `u32::MAX` bytes.
@@ -549,23 +561,25 @@ impl Segment {
                 .map_err(|error| format!("invalid compact file: {error}"))?;
             rest = after;
             if let Some(index) = file.wheel_tags {
-                self.tags(index)
-                    .ok_or_else(|| format!("tag set {index} missing or invalid"))?;
+                entry(&self.tag_sets, index, "tag set")?;
             }
             if let Some(index) = file.requires_python {
                 entry(&self.requires_python, index, "requires-python")?;
             }
             upload_time(&file)?;
-            offsets.push(offset);
+            files.push(BlockFile {
+                offset,
+                tags: file.wheel_tags,
+            });
         }
         if !rest.is_empty() {
             return Err(format!("{} bytes after the last file", rest.len()));
         }
-        Ok(Block { bytes, offsets })
+        Ok(Block { bytes, files })
     }
 
-    /// Tag set `index`, parsed on first use; `None` when out of range or not a tag set.
-    fn tags(&self, index: u32) -> Option<&Arc<WheelTags>> {
+    /// Tag set `index`, parsed on first use; `None` when out of range.
+    pub(crate) fn tags(&self, index: u32) -> Option<&Arc<WheelTags>> {
         let set = entry(&self.tag_sets, index, "tag set").ok()?;
         set.parsed
             .get_or_init(|| {
@@ -580,21 +594,21 @@ impl Segment {
         &self.releases
     }
 
-    /// The kept files of release `release` (an index into [`Segment::releases`]), as offsets
-    /// into its block, in file-name order; the block is read and checked on first use. A
+    /// The kept files of release `release` (an index into [`Segment::releases`]), as places
+    /// in its block, in file-name order; the block is read and checked on first use. A
     /// damaged block is an error, and the cache entry is deleted.
-    pub(crate) fn release_files(&self, release: usize) -> Result<&[u32], String> {
+    pub(crate) fn release_files(&self, release: usize) -> Result<&[BlockFile], String> {
         let row = self
             .releases
             .get(release)
             .ok_or_else(|| format!("no release number {release}"))?;
         if let Some(block) = row.block.get() {
-            return Ok(&block.offsets);
+            return Ok(&block.files);
         }
         let block = self
             .read_block(row)
             .inspect_err(|_| self.reader.discard())?;
-        Ok(&row.block.get_or_init(|| Box::new(block)).offsets)
+        Ok(&row.block.get_or_init(|| Box::new(block)).files)
     }
 
     /// The file at `offset` in release `release`'s block. `None` for an offset that did not
