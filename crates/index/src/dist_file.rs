@@ -16,7 +16,8 @@ pub struct Project {
     pub name: PackageName,
     /// The index the files came from (the first one that knows the project).
     pub index: IndexUrl,
-    /// The files, in page order (find-links files last).
+    /// The files, newest release first, each release's files by file name (find-links files
+    /// among their release's).
     pub files: Vec<DistFile>,
 }
 

@@ -56,11 +56,10 @@ fn live_pypi_metadata() {
             .expect("project page");
         assert!(!project.files.is_empty(), "{package} has files");
         let page = client.stats();
-        // The newest wheel: PEP 658 on PyPI.
+        // The newest wheel (files come newest release first): PEP 658 on PyPI.
         let wheel = project
             .files
             .iter()
-            .rev()
             .find(|file| matches!(file.filename, DistFilename::Wheel(_)) && file.yanked.is_none())
             .expect("a wheel");
         let metadata = runtime.block_on(client.metadata(wheel)).expect("metadata");
