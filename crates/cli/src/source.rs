@@ -17,6 +17,7 @@ use npsolve_resolver::{
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use rustc_hash::{FxHashMap, FxHashSet};
+use tokio::runtime::RuntimeFlavor;
 use version_ranges::Ranges;
 
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
@@ -80,27 +81,27 @@ impl Page {
     }
 
     /// The best usable wheel of the newest stable version `wanted` accepts: the file the
-    /// solver will most likely try first. Releases that cannot be read are passed over (this
-    /// only starts a prefetch).
+    /// solver will most likely try first. The candidates read are the solver's own (it will
+    /// not read them again); releases that cannot be read are passed over (this only starts
+    /// a prefetch).
     fn likely(&self, wanted: impl Fn(&Version) -> bool, python: &Version) -> Option<DistRef> {
-        let releases = &self.releases;
-        releases
-            .listing
-            .releases()
+        self.versions
+            .versions
             .iter()
-            .enumerate()
-            .filter(|(_, release)| wanted(release.version()) && !release.version().any_prerelease())
-            .find_map(|(release, _)| {
-                let candidates = releases
-                    .candidates_in(false, &releases.listing, release)
-                    .ok()?;
-                candidates.wheels.into_iter().find(|wheel| {
-                    wheel.yanked.is_none()
-                        && wheel
-                            .requires_python
-                            .as_ref()
-                            .is_none_or(|specifiers| specifiers.contains(python))
-                })
+            .filter(|entry| wanted(&entry.version) && !entry.version.any_prerelease())
+            .find_map(|entry| {
+                let candidates = entry.candidates().ok()?;
+                candidates
+                    .wheels
+                    .iter()
+                    .find(|wheel| {
+                        wheel.yanked.is_none()
+                            && wheel
+                                .requires_python
+                                .as_ref()
+                                .is_none_or(|specifiers| specifiers.contains(python))
+                    })
+                    .cloned()
             })
     }
 }
@@ -129,9 +130,22 @@ impl Releases {
         };
         tracing::warn!("{damage}; fetching the page of `{}` again", self.name);
         let fresh = self.fresh.get_or_init(|| {
-            self.runtime
-                .block_on(self.client.project_listing(&self.name))
-                .map_err(|error| fatal(&error).to_string())
+            let fetch = || {
+                self.runtime
+                    .block_on(self.client.project_listing(&self.name))
+                    .map_err(|error| fatal(&error).to_string())
+            };
+            // Candidates are read on the solver's thread, and by prefetches on the runtime's
+            // workers, where waiting needs `block_in_place`.
+            match tokio::runtime::Handle::try_current() {
+                Err(_) => fetch(),
+                Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                    tokio::task::block_in_place(fetch)
+                }
+                Ok(_) => {
+                    Err("it cannot be fetched again from a single-threaded runtime".to_string())
+                }
+            }
         });
         let fresh = fresh
             .as_ref()
@@ -686,6 +700,20 @@ mod tests {
         let before = pages(&server);
         assert_eq!(wheels(&source(false)).expect("recovered"), expected);
         assert!(pages(&server) > before, "the page was not fetched again");
+        // Found by a prefetch on the runtime's workers, not by the solver.
+        damage();
+        let before = pages(&server);
+        let prefetching = source(false);
+        prefetching.prefetch(&top, &Ranges::full());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while pages(&server) < before + 2 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            pages(&server) >= before + 2,
+            "the prefetch did not fetch the page again"
+        );
+        assert_eq!(wheels(&prefetching).expect("recovered"), expected);
         damage();
         let Err(SourceError::Fatal(message)) = wheels(&source(true)) else {
             panic!("offline, a damaged page cannot be recovered");
