@@ -84,8 +84,9 @@ fn headers(text: &str) -> Result<Vec<Header<'_>>, MetadataError> {
     Ok(headers)
 }
 
-/// The bytes up to the first empty line (`\n\n` or `\n\r\n`), or all of them.
-fn header_block(bytes: &[u8]) -> &[u8] {
+/// The bytes up to the first empty line (`\n\n` or `\n\r\n`), or all of them: everything
+/// [`parse_core_metadata`] reads.
+pub(crate) fn header_block(bytes: &[u8]) -> &[u8] {
     let mut start = 0;
     while let Some(found) = bytes[start..].iter().position(|&byte| byte == b'\n') {
         let next = start + found + 1;
