@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_index::{DistFile, FileId, FileView, IndexClient, IndexError, ProjectListing};
+use npsolve_index::{DistFile, FileFit, FileId, FileView, IndexClient, IndexError, ProjectListing};
 use npsolve_platform::{Tags, Target};
 use npsolve_resolver::{
     CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
@@ -169,13 +169,11 @@ impl Releases {
         let mut wheels = Vec::new();
         let mut sdist: Option<DistRef> = None;
         let mut handed_out = Vec::new();
-        for (id, tags) in listing.release_file_ids(release)? {
-            let priority = match tags {
-                Some(tags) => match tags.compatibility(&self.tags) {
-                    Some(priority) => Some(priority),
-                    None => continue,
-                },
-                None => None,
+        for (id, fit) in listing.release_fits(release, &self.tags)? {
+            let priority = match fit {
+                FileFit::Wheel(priority) => Some(priority),
+                FileFit::Sdist => None,
+                FileFit::Foreign => continue,
             };
             let Some(file) = listing.file(id) else {
                 continue;

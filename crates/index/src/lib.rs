@@ -42,7 +42,7 @@ pub use client::IndexClient;
 pub use core_metadata::{CoreMetadata, parse_core_metadata};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
 pub use error::{IndexError, MetadataError};
-pub use listing::{FileId, FileTags, FileView, ListedRelease, ProjectListing};
+pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;

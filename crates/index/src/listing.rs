@@ -16,10 +16,10 @@ use url::Url;
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
 use crate::error::IndexError;
 use crate::locations::IndexUrl;
-use crate::page_compact::{Segment, SegmentFile};
+use crate::page_compact::{BlockFile, Segment, SegmentFile};
 use crate::project_page::segment_of;
 use crate::wheel_tags::WheelTags;
-use npsolve_platform::DistFilename;
+use npsolve_platform::{DistFilename, TagPriority, Tags};
 
 /// Every file of one project: the page of the first index that has it, then find-links files,
 /// minus what `--exclude-newer` excludes; grouped into releases, newest first.
@@ -74,8 +74,16 @@ pub struct FileId {
     offset: u32,
 }
 
-/// A file of a [`ProjectListing`] and its wheel tags (`None` for an sdist), before it is read.
-pub type FileTags<'a> = (FileId, Option<&'a Arc<WheelTags>>);
+/// How a file fits a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFit {
+    /// A wheel the target installs, with its tag priority (higher is better).
+    Wheel(TagPriority),
+    /// A source distribution.
+    Sdist,
+    /// A wheel for another platform or Python.
+    Foreign,
+}
 
 /// One file of a [`ProjectListing`], borrowed from it.
 pub struct FileView<'a> {
@@ -86,7 +94,23 @@ impl ProjectListing {
     /// A listing of `segments` from `index`.
     pub(crate) fn new(index: IndexUrl, segments: Vec<Segment>) -> ProjectListing {
         let mut releases: Vec<ListedRelease> = Vec::new();
-        for (segment, number) in segments.iter().zip(0u32..) {
+        // The index page's releases are already newest first, and usually all there is.
+        let mut segments_iter = segments.iter().zip(0u32..);
+        if let Some((segment, number)) = segments_iter.next() {
+            releases = segment
+                .releases()
+                .iter()
+                .zip(0u32..)
+                .map(|(release, part)| ListedRelease {
+                    version: release.version.clone(),
+                    yanked: release.yanked.clone(),
+                    first: (number, part),
+                    more: Vec::new(),
+                    files: release.files,
+                })
+                .collect();
+        }
+        for (segment, number) in segments_iter {
             for (release, part) in segment.releases().iter().zip(0u32..) {
                 let found =
                     releases.binary_search_by(|listed| release.version.cmp(&listed.version));
@@ -159,12 +183,29 @@ impl ProjectListing {
         self.releases.is_empty()
     }
 
-    /// Every file of release number `release`, ordered by file name, with its wheel tags
-    /// (`None` for an sdist), without decoding the files: read one with
-    /// [`ProjectListing::file`]. The release's files are read from the cache entry on first
-    /// use; a damaged entry is an error (and is deleted, so the page is fetched again next
-    /// time).
-    pub fn release_file_ids(&self, release: usize) -> Result<Vec<FileTags<'_>>, IndexError> {
+    /// Every file of release number `release`, ordered by file name, with how it fits `tags`,
+    /// without decoding the files: read one with [`ProjectListing::file`]. The release's files
+    /// are read from the cache entry on first use; a damaged entry is an error (and is
+    /// deleted, so the page is fetched again next time).
+    pub fn release_fits(
+        &self,
+        release: usize,
+        tags: &Tags,
+    ) -> Result<Vec<(FileId, FileFit)>, IndexError> {
+        self.release_entries(release, |segment, entry| match entry.tags {
+            None => FileFit::Sdist,
+            Some(index) => segment
+                .tag_priority(index, tags)
+                .map_or(FileFit::Foreign, FileFit::Wheel),
+        })
+    }
+
+    /// Every file of release `release` with what `judge` says of it, ordered by file name.
+    fn release_entries<T>(
+        &self,
+        release: usize,
+        judge: impl Fn(&Segment, &BlockFile) -> T,
+    ) -> Result<Vec<(FileId, T)>, IndexError> {
         let Some(listed) = self.releases.get(release) else {
             return Ok(Vec::new());
         };
@@ -186,7 +227,7 @@ impl ProjectListing {
                     release: part,
                     offset: entry.offset,
                 };
-                files.push((id, entry.tags.and_then(|index| segment.tags(index))));
+                files.push((id, judge(segment, entry)));
             }
         }
         if !listed.more.is_empty() {
@@ -200,10 +241,10 @@ impl ProjectListing {
     }
 
     /// Every file of release number `release`, ordered by file name (read as
-    /// [`ProjectListing::release_file_ids`] says).
+    /// [`ProjectListing::release_fits`] says).
     pub fn release_files(&self, release: usize) -> Result<Vec<(FileId, FileView<'_>)>, IndexError> {
         Ok(self
-            .release_file_ids(release)?
+            .release_entries(release, |_, _| ())?
             .into_iter()
             .filter_map(|(id, _)| Some((id, self.file(id)?)))
             .collect())

@@ -15,7 +15,7 @@
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
-use npsolve_platform::DistFilename;
+use npsolve_platform::{DistFilename, TagPriority, Tags};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
 use rustc_hash::FxHashMap;
@@ -576,6 +576,23 @@ impl Segment {
             return Err(format!("{} bytes after the last file", rest.len()));
         }
         Ok(Block { bytes, files })
+    }
+
+    /// How well a wheel with tag set `index` fits `tags` (`None`: it does not install there),
+    /// judged on the set's text: nothing is allocated for the many wheels of other targets.
+    pub(crate) fn tag_priority(&self, index: u32, tags: &Tags) -> Option<TagPriority> {
+        let set = entry(&self.tag_sets, index, "tag set").ok()?;
+        let mut parts = self.tag_texts.get(set.text.clone())?.split('-');
+        let (python, abi, platform) = (parts.next()?, parts.next()?, parts.next()?);
+        let mut best = None;
+        for python in python.split('.') {
+            for abi in abi.split('.') {
+                for platform in platform.split('.') {
+                    best = best.max(tags.priority(python, abi, platform));
+                }
+            }
+        }
+        best
     }
 
     /// Tag set `index`, parsed on first use; `None` when out of range.
