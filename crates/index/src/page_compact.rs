@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{BodyReader, crc32};
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
-use crate::wheel_tags::WheelTags;
+use crate::wheel_tags::{WheelTags, best_priority};
 
 /// The index before the blocks.
 #[derive(Serialize, Deserialize)]
@@ -584,15 +584,7 @@ impl Segment {
         let set = entry(&self.tag_sets, index, "tag set").ok()?;
         let mut parts = self.tag_texts.get(set.text.clone())?.split('-');
         let (python, abi, platform) = (parts.next()?, parts.next()?, parts.next()?);
-        let mut best = None;
-        for python in python.split('.') {
-            for abi in abi.split('.') {
-                for platform in platform.split('.') {
-                    best = best.max(tags.priority(python, abi, platform));
-                }
-            }
-        }
-        best
+        best_priority(python.split('.'), abi.split('.'), platform.split('.'), tags)
     }
 
     /// Tag set `index`, parsed on first use; `None` when out of range.
@@ -826,6 +818,41 @@ mod tests {
             .filter(|window| *window == b"x-1.0-cp311")
             .count();
         assert_eq!(occurrences, 1);
+    }
+
+    /// A wheel's fit judged on its tag-set text is the file name's own answer.
+    #[test]
+    fn fits_match_the_file_names() {
+        use crate::listing::FileFit;
+        use npsolve_platform::{Platform, PythonVersion};
+        let listing = listing(encode(&name(), &files()).expect("encodes")).expect("reads");
+        for (python, platform) in [
+            ("3.11", "x86_64-manylinux_2_28"),
+            ("3.12", "x86_64-manylinux_2_28"),
+            ("3.11", "x86_64-manylinux_2_12"),
+        ] {
+            let tags = Tags::for_cpython(
+                &PythonVersion::from_str(python).expect("python"),
+                &Platform::from_str(platform).expect("platform"),
+            );
+            let mut wheels = 0;
+            for release in 0..listing.releases().len() {
+                for (id, fit) in listing.release_fits(release, &tags).expect("readable") {
+                    let file = listing.file(id).expect("its own id");
+                    let expected = match DistFilename::parse(file.filename(), &name()) {
+                        Ok(DistFilename::Wheel(wheel)) => {
+                            wheels += 1;
+                            wheel
+                                .compatibility(&tags)
+                                .map_or(FileFit::Foreign, FileFit::Wheel)
+                        }
+                        _ => FileFit::Sdist,
+                    };
+                    assert_eq!(fit, expected, "{} on {python} {platform}", file.filename());
+                }
+            }
+            assert_eq!(wheels, 2);
+        }
     }
 
     /// Nothing but the index is read until a release's files are asked for.

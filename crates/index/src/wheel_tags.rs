@@ -26,16 +26,35 @@ impl WheelTags {
     /// The best priority among the expanded tag triples, `None` when `tags` cannot install the
     /// wheel (the same answer as [`WheelFilename::compatibility`]).
     pub fn compatibility(&self, tags: &Tags) -> Option<TagPriority> {
-        let mut best = None;
-        for python in &self.python {
-            for abi in &self.abi {
-                for platform in &self.platform {
-                    best = best.max(tags.priority(python, abi, platform));
-                }
+        best_priority(
+            self.python.iter().map(String::as_str),
+            self.abi.iter().map(String::as_str),
+            self.platform.iter().map(String::as_str),
+            tags,
+        )
+    }
+}
+
+/// The best priority `tags` gives any triple of these python, abi and platform tags; `None`
+/// when no triple installs.
+pub(crate) fn best_priority<'a, I>(
+    python: I,
+    abi: I,
+    platform: I,
+    tags: &Tags,
+) -> Option<TagPriority>
+where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    let mut best = None;
+    for python in python {
+        for abi in abi.clone() {
+            for platform in platform.clone() {
+                best = best.max(tags.priority(python, abi, platform));
             }
         }
-        best
     }
+    best
 }
 
 #[cfg(test)]
