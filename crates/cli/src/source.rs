@@ -150,12 +150,10 @@ impl Releases {
         let fresh = fresh
             .as_ref()
             .map_err(|error| SourceError::Fatal(format!("{damage}, and {error}")))?;
+        // A release the index no longer lists has no files (`usize::MAX` names none).
         let version = self.listing.releases()[release].version();
-        match fresh.release_of(version) {
-            Some(again) => read(true, fresh, again).map_err(|error| fatal(&error)),
-            // The index no longer lists it: nothing to install.
-            None => read(true, fresh, usize::MAX).map_err(|error| fatal(&error)),
-        }
+        let again = fresh.release_of(version).unwrap_or(usize::MAX);
+        read(true, fresh, again).map_err(|error| fatal(&error))
     }
 
     /// The candidates of release `release` of `listing` (the fresh one when `fresh`), noting
