@@ -106,7 +106,7 @@ impl ProjectListing {
                     yanked: release.yanked.clone(),
                     first: (number, part),
                     more: Vec::new(),
-                    files: release.files,
+                    files: release.files(),
                 })
                 .collect();
         }
@@ -119,7 +119,7 @@ impl ProjectListing {
                         let listed = &mut releases[position];
                         listed.yanked = listed.yanked.take().and(release.yanked.clone());
                         listed.more.push((number, part));
-                        listed.files += release.files;
+                        listed.files += release.files();
                     }
                     Err(position) => releases.insert(
                         position,
@@ -128,7 +128,7 @@ impl ProjectListing {
                             yanked: release.yanked.clone(),
                             first: (number, part),
                             more: Vec::new(),
-                            files: release.files,
+                            files: release.files(),
                         },
                     ),
                 }
@@ -174,7 +174,7 @@ impl ProjectListing {
         self.segments
             .iter()
             .flat_map(Segment::releases)
-            .map(|release| release.files)
+            .map(|release| release.files())
             .sum()
     }
 

@@ -188,19 +188,22 @@ fn tag_text(python: &[String], abi: &[String], platform: &[String]) -> String {
     )
 }
 
-/// The tag sets of a [`tag_text`]; `None` unless it has exactly three non-empty parts.
-fn parse_tags(text: &str) -> Option<WheelTags> {
-    let mut parts = text.split('-');
-    let mut part = || -> Option<Vec<String>> {
-        let tags: Vec<String> = parts.next()?.split('.').map(str::to_string).collect();
-        tags.iter().all(|tag| !tag.is_empty()).then_some(tags)
-    };
-    let tags = WheelTags {
-        python: part()?,
-        abi: part()?,
-        platform: part()?,
-    };
-    parts.next().is_none().then_some(tags)
+/// Whether `text` is a [`tag_text`]: three parts, no empty tag. Checked when a page is read,
+/// so [`parse_tags`] and [`Segment::tag_priority`] can take it apart without checking again.
+fn is_tag_text(text: &str) -> bool {
+    text.split('-').count() == 3 && text.split(['-', '.']).all(|tag| !tag.is_empty())
+}
+
+/// The tag sets of a [`tag_text`] (one [`is_tag_text`] accepted).
+fn parse_tags(text: &str) -> WheelTags {
+    let mut parts = text
+        .split('-')
+        .map(|part| part.split('.').map(str::to_string).collect::<Vec<_>>());
+    WheelTags {
+        python: parts.next().unwrap_or_default(),
+        abi: parts.next().unwrap_or_default(),
+        platform: parts.next().unwrap_or_default(),
+    }
 }
 
 /// Encodes the validated files of `name`: the body of its cache entry, and how many of its
@@ -356,11 +359,20 @@ pub(crate) struct Segment {
     releases: Vec<Release>,
 }
 
+impl Release {
+    /// How many files it has (after `--exclude-newer`, which reads every block at once).
+    pub(crate) fn files(&self) -> usize {
+        self.block
+            .get()
+            .map_or(self.count as usize, |block| block.files.len())
+    }
+}
+
 /// One tag set of a [`Segment`]: where its text is, and the tags once parsed.
 #[derive(Debug)]
 struct TagSet {
     text: std::ops::Range<usize>,
-    parsed: OnceLock<Option<Arc<WheelTags>>>,
+    parsed: OnceLock<Arc<WheelTags>>,
 }
 
 /// One release of a [`Segment`].
@@ -370,11 +382,10 @@ pub(crate) struct Release {
     pub version: Version,
     /// When every (kept) file is yanked, the reason given for the first in file-name order.
     pub yanked: Option<String>,
-    /// How many files it has (after `--exclude-newer`).
-    pub files: usize,
     start: u64,
     len: u64,
     crc32: u32,
+    /// How many files its block holds.
     count: u32,
     /// Boxed: most releases are never read.
     block: OnceLock<Box<Block>>,
@@ -413,8 +424,9 @@ impl Segment {
     /// (`--exclude-newer`): every block is then read now, and the second value counts the
     /// undated.
     ///
-    /// Nothing is parsed per file: versions, tag sets and requires-python texts are parsed once
-    /// per page, and URLs stay text (they were written by [`url::Url`]).
+    /// Nothing is parsed per file: each release's version and each requires-python text are
+    /// parsed once per page, tag sets when a file that has them is first read, and URLs stay
+    /// text (they were written by [`url::Url`]).
     pub(crate) fn read(
         reader: BodyReader,
         index: usize,
@@ -443,9 +455,7 @@ impl Segment {
         let mut tag_texts = String::new();
         let mut tag_sets = Vec::with_capacity(compact.tag_sets.len());
         for text in &compact.tag_sets {
-            let tags_valid =
-                text.split('-').count() == 3 && text.split(['-', '.']).all(|tag| !tag.is_empty());
-            if !tags_valid {
+            if !is_tag_text(text) {
                 return Err(format!("invalid tag set `{text}`"));
             }
             let start = tag_texts.len();
@@ -478,7 +488,6 @@ impl Segment {
             releases.push(Release {
                 version,
                 yanked: row.yanked.map(str::to_string),
-                files: row.files as usize,
                 start,
                 len,
                 crc32: row.crc32,
@@ -533,7 +542,6 @@ impl Segment {
                 .all(Option::is_some)
                 .then(|| yanked.into_iter().flatten().next())
                 .flatten();
-            release.files = kept.len();
             block.files = kept;
             let _ = release.block.set(Box::new(block));
             kept_releases.push(release);
@@ -590,12 +598,8 @@ impl Segment {
     /// Tag set `index`, parsed on first use; `None` when out of range.
     pub(crate) fn tags(&self, index: u32) -> Option<&Arc<WheelTags>> {
         let set = entry(&self.tag_sets, index, "tag set").ok()?;
-        set.parsed
-            .get_or_init(|| {
-                let text = self.tag_texts.get(set.text.clone())?;
-                parse_tags(text).map(Arc::new)
-            })
-            .as_ref()
+        let text = self.tag_texts.get(set.text.clone())?;
+        Some(set.parsed.get_or_init(|| Arc::new(parse_tags(text))))
     }
 
     /// The releases, newest first.
@@ -886,7 +890,7 @@ mod tests {
             .map(|release| {
                 (
                     release.version.to_string(),
-                    release.files,
+                    release.files(),
                     release.yanked.as_deref(),
                 )
             })
