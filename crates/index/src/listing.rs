@@ -51,9 +51,7 @@ impl ListedRelease {
     fn parts(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         std::iter::once(self.first).chain(self.more.iter().copied())
     }
-}
 
-impl ListedRelease {
     /// The version (as the first segment that has it names it: `1.0` and `1.0.0` are one).
     pub fn version(&self) -> &Version {
         &self.version
@@ -94,26 +92,16 @@ impl ProjectListing {
     /// A listing of `segments` from `index`.
     pub(crate) fn new(index: IndexUrl, segments: Vec<Segment>) -> ProjectListing {
         let mut releases: Vec<ListedRelease> = Vec::new();
-        // The index page's releases are already newest first, and usually all there is.
-        let mut segments_iter = segments.iter().zip(0u32..);
-        if let Some((segment, number)) = segments_iter.next() {
-            releases = segment
-                .releases()
-                .iter()
-                .zip(0u32..)
-                .map(|(release, part)| ListedRelease {
-                    version: release.version.clone(),
-                    yanked: release.yanked.clone(),
-                    first: (number, part),
-                    more: Vec::new(),
-                    files: release.files(),
-                })
-                .collect();
-        }
-        for (segment, number) in segments_iter {
+        for (segment, number) in segments.iter().zip(0u32..) {
             for (release, part) in segment.releases().iter().zip(0u32..) {
-                let found =
-                    releases.binary_search_by(|listed| release.version.cmp(&listed.version));
+                // A segment's releases come newest first, so the index page's (usually all
+                // there is) are appended without a search.
+                let found = match releases.last() {
+                    Some(last) if release.version >= last.version => {
+                        releases.binary_search_by(|listed| release.version.cmp(&listed.version))
+                    }
+                    _ => Err(releases.len()),
+                };
                 match found {
                     Ok(position) => {
                         let listed = &mut releases[position];
