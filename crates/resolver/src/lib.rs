@@ -25,6 +25,7 @@ pub use options::{
     AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolveOptions, RootRequirement,
 };
 pub use package::PubPackage;
+pub use provider::requirement_range;
 pub use report::format_range;
 pub use resolution::{Pin, Resolution};
 pub use resolve::resolve;

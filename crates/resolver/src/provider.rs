@@ -72,7 +72,7 @@ pub(crate) struct Provider<'a> {
 }
 
 /// Turns a requirement's specifiers into a range; `None` for a direct URL.
-pub(crate) fn requirement_range(requirement: &Requirement) -> Option<Ranges<Version>> {
+pub fn requirement_range(requirement: &Requirement) -> Option<Ranges<Version>> {
     match &requirement.version_or_url {
         None => Some(Ranges::full()),
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(Ranges::from(specifiers.clone())),

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
 use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, read_input};
-use npsolve_resolver::{PackageSource, Resolution, ResolveOptions, RootRequirement, resolve};
+use npsolve_resolver::{
+    PackageSource, Resolution, ResolveOptions, RootRequirement, requirement_range, resolve,
+};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
-use version_ranges::Ranges;
 
 use crate::abi_oracle::WheelAbiOracle;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
@@ -144,12 +145,9 @@ pub fn resolve_files(
     // ABI facts.
     for root in &requirements {
         let requirement = &root.requirement;
-        let range = match &requirement.version_or_url {
-            None => Ranges::full(),
-            Some(VersionOrUrl::VersionSpecifier(specifiers)) => Ranges::from(specifiers.clone()),
-            Some(VersionOrUrl::Url(_)) => continue,
-        };
-        if requirement.evaluate_markers(&options.markers, &[]) {
+        if let Some(range) = requirement_range(requirement)
+            && requirement.evaluate_markers(&options.markers, &[])
+        {
             source.prefetch(&requirement.name, &range);
         }
     }
