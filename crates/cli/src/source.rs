@@ -33,7 +33,7 @@ struct Page {
 
 /// A file's place: which listing it was read from, and its id there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Handle {
+struct FilePlace {
     /// True for the listing fetched again after the cached one was found damaged.
     fresh: bool,
     id: FileId,
@@ -52,16 +52,16 @@ struct Releases {
     fresh: OnceLock<Result<ProjectListing, String>>,
     /// The candidates handed out so far, by URL (the resolver names files by URL when it
     /// asks for metadata).
-    handed_out: Mutex<FxHashMap<String, Handle>>,
+    handed_out: Mutex<FxHashMap<String, FilePlace>>,
 }
 
 impl Page {
     /// The index's record of the file the resolver names, found by its URL.
     fn file(&self, name: &PackageName, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
-        let handle = *lock(&self.releases.handed_out).get(&dist.url)?;
+        let place = *lock(&self.releases.handed_out).get(&dist.url)?;
         self.releases
-            .listing(handle.fresh)?
-            .file(handle.id)
+            .listing(place.fresh)?
+            .file(place.id)
             .map(|file| file.to_dist_file(name))
     }
 
@@ -177,7 +177,7 @@ impl Releases {
                 continue;
             };
             let dist = dist_ref(&file);
-            handed_out.push((dist.url.clone(), Handle { fresh, id }));
+            handed_out.push((dist.url.clone(), FilePlace { fresh, id }));
             match priority {
                 Some(priority) => wheels.push((priority, dist)),
                 // Prefer .tar.gz over .zip when a release has both.
@@ -835,9 +835,9 @@ mod tests {
     fn handed_out(page: &Page) -> Vec<String> {
         let mut names: Vec<String> = lock(&page.releases.handed_out)
             .values()
-            .map(|handle| {
-                let listing = page.releases.listing(handle.fresh).expect("a listing");
-                let file = listing.file(handle.id).expect("its own id");
+            .map(|place| {
+                let listing = page.releases.listing(place.fresh).expect("a listing");
+                let file = listing.file(place.id).expect("its own id");
                 file.filename().to_string()
             })
             .collect();

@@ -85,6 +85,15 @@ pub struct Problem {
     pub fix: Option<String>,
 }
 
+/// A source failure while checking pins: a page that cannot be read stops the check, even
+/// one the source calls unusable (there is no other version to fall back on).
+fn stops_the_check(error: SourceError) -> SourceError {
+    match error {
+        SourceError::Unusable(why) => SourceError::Fatal(why),
+        fatal => fatal,
+    }
+}
+
 /// Checks `pins` for the target in `options`: exact pins, existence, yanked releases,
 /// dependencies satisfied by the set, and NumPy ABI compatibility. Problems are
 /// sorted by line, then kind. Errors are only the source's fatal ones.
@@ -121,10 +130,7 @@ pub fn verify(
     let numpy = numpy_name();
     let mut wheels = Vec::new();
     for (name, (version, line)) in &pinned {
-        let versions = source.versions(name).map_err(|error| match error {
-            SourceError::Unusable(why) => SourceError::Fatal(why),
-            fatal => fatal,
-        })?;
+        let versions = source.versions(name).map_err(stops_the_check)?;
         let Some(entry) = versions.get(version) else {
             problems.push(problem(
                 ProblemKind::UnknownVersion,
@@ -167,10 +173,7 @@ pub fn verify(
                     .as_deref()
                     .is_none_or(|sha256| allowed.contains(sha256.to_ascii_lowercase().as_str()))
         };
-        let candidates = entry.candidates().map_err(|error| match error {
-            SourceError::Unusable(why) => SourceError::Fatal(why),
-            fatal => fatal,
-        })?;
+        let candidates = entry.candidates().map_err(stops_the_check)?;
         let installable = candidates
             .wheels
             .iter()
