@@ -287,7 +287,16 @@ fn a_scan_that_contradicts_the_curated_facts_is_reported() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success());
     assert!(text.contains("curated: numpy1 floor 1.23"), "{text}");
-    assert!(text.contains("DISAGREEMENT: the curated fact says built against NumPy 1.x (floor 1.23), the binaries say built against NumPy 2.x (floor 1.21)"), "{text}");
+    // The binaries of this very file settle the major; the disagreement is named.
+    assert!(
+        text.contains("resolution uses: numpy2 (floor 1.21), settled by the scan of its binaries"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DISAGREEMENT: the curated fact (data/numpy-abi.toml line ")
+            && text.contains("says built against NumPy 1.x (floor 1.23) but the scan of its binaries says built against NumPy 2.x (floor 1.21)"),
+        "{text}"
+    );
     let output = scan_remote(
         &server,
         &dir.path().join("cache"),
@@ -295,4 +304,10 @@ fn a_scan_that_contradicts_the_curated_facts_is_reported() {
     );
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["curated"]["disagrees"], true);
+    assert_eq!(value["merged"]["verdict"], "numpy2");
+    assert_eq!(value["merged"]["floor"], "1.21");
+    assert_eq!(
+        value["merged"]["disagreements"].as_array().map(Vec::len),
+        Some(1)
+    );
 }

@@ -54,7 +54,20 @@ fn x86_64(bytes: &[u8]) -> Option<u32> {
     best
 }
 
-/// `ldr xN, [xM, #0x698]` then, within a few instructions, `mov w2, #imm`.
+/// How many instruction words after the slot load the Linux argument load may sit (GCC puts
+/// `mov w2, #imm` 6 or 7 words after it).
+const ARM64_WINDOW_WORDS: usize = 12;
+
+/// The two arm64 calling conventions' argument loads after `ldr xT, [xB, #0x698]`:
+///
+/// * AAPCS64 (Linux, GCC): within a few instructions, `mov w2, #imm` (the third argument of
+///   `PyErr_Format` in a register), before the next `bl`;
+/// * Apple arm64 (clang), where variadic arguments go on the stack: exactly `blr xT`,
+///   `mov wK, #imm`, `stp xK, x0, [sp]` (or `str xK, [sp]`). Requiring the `blr` of the
+///   loaded register right after the load rules out loads of other fields at `+0x698`.
+///
+/// Bytes read from scipy 1.11.4, pandas 2.0.3, scikit-learn 1.3.2 and matplotlib 3.7.5
+/// (macOS arm64 and manylinux aarch64 wheels) are in the tests.
 fn arm64(bytes: &[u8]) -> Option<u32> {
     const LDR_MASK: u32 = 0xFFFF_FC00;
     let ldr_slot = 0xF940_0000 | ((FEATURE_VERSION_SLOT / 8) << 10);
@@ -64,18 +77,35 @@ fn arm64(bytes: &[u8]) -> Option<u32> {
         if word & LDR_MASK != ldr_slot {
             continue;
         }
-        for &next in words.iter().skip(index + 1).take(WINDOW / 4 + 2) {
-            // MOVZ w2, #imm16 (hw = 0)
-            if next & 0xFFE0_001F == 0x5280_0002 {
-                let value = (next >> 5) & 0xFFFF;
-                if PLAUSIBLE.contains(&value) {
-                    best = best.max(Some(value));
-                    break;
-                }
+        let loaded = word & 0x1F;
+        if let [blr, mov, store, ..] = words.get(index + 1..).unwrap_or_default()
+            && *blr == 0xD63F_0000 | (loaded << 5)
+            && let Some((register, value)) = movz_w(*mov)
+            && (*store == 0xA900_03E0 | register || *store == 0xF900_03E0 | register)
+            && PLAUSIBLE.contains(&value)
+        {
+            best = best.max(Some(value));
+            continue;
+        }
+        for &next in words.iter().skip(index + 1).take(ARM64_WINDOW_WORDS) {
+            if next & 0xFC00_0000 == 0x9400_0000 {
+                // `bl`: the call the arguments were for has passed.
+                break;
+            }
+            if let Some((2, value)) = movz_w(next)
+                && PLAUSIBLE.contains(&value)
+            {
+                best = best.max(Some(value));
+                break;
             }
         }
     }
     best
+}
+
+/// `MOVZ wK, #imm16` (no shift): `(K, imm16)`.
+fn movz_w(word: u32) -> Option<(u32, u32)> {
+    (word & 0xFFE0_0000 == 0x5280_0000).then_some((word & 0x1F, (word >> 5) & 0xFFFF))
 }
 
 /// A little-endian `u32` from exactly four bytes.
@@ -118,6 +148,51 @@ mod tests {
             .flat_map(|word| word.to_le_bytes())
             .collect();
         assert_eq!(numpy1_feature_version(&code), Some(0x0F));
+    }
+
+    fn words(words: &[u32]) -> Vec<u8> {
+        words.iter().flat_map(|word| word.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn apple_arm64_passes_the_constant_on_the_stack() {
+        // scipy 1.11.4 macosx_12_0_arm64, `_lsap`: ldr x8, [x8, #0x698]; blr x8;
+        // mov w8, #0x10; stp x8, x0, [sp]; adr x1, fmt.
+        let code = words(&[
+            0xF943_4D08,
+            0xD63F_0100,
+            0x5280_0208,
+            0xA900_03E8,
+            0x1000_0001,
+        ]);
+        assert_eq!(numpy1_feature_version(&code), Some(0x10));
+        // The same load and call, but the constant is not stored for a variadic call.
+        let code = words(&[0xF943_4D08, 0xD63F_0100, 0x5280_0208, 0x9100_0000]);
+        assert_eq!(numpy1_feature_version(&code), None);
+        // pybind11's own API check (`cmp w0, #6`) after the call gives no floor.
+        let code = words(&[0xF943_4D08, 0xD63F_0100, 0x7100_181F, 0x5400_0049]);
+        assert_eq!(numpy1_feature_version(&code), None);
+    }
+
+    #[test]
+    fn linux_arm64_argument_seven_words_after_the_load() {
+        // scipy 1.11.4 manylinux aarch64: ldr x1, [x1, #0x698]; ldr x19, [x0]; blr x1;
+        // mov w3, w0; adrp x1; mov x0, x19; add x1; mov w2, #0x10; bl PyErr_Format.
+        let code = words(&[
+            0xF943_4C21,
+            0xF940_0013,
+            0xD63F_0020,
+            0x2A00_03E3,
+            0x9000_0001,
+            0xAA13_03E0,
+            0x9100_0021,
+            0x5280_0202,
+            0x9400_0000,
+        ]);
+        assert_eq!(numpy1_feature_version(&code), Some(0x10));
+        // A `bl` before the argument load ends the search.
+        let code = words(&[0xF943_4C21, 0xD63F_0020, 0x9400_0000, 0x5280_0202]);
+        assert_eq!(numpy1_feature_version(&code), None);
     }
 
     #[test]

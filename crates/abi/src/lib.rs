@@ -5,7 +5,8 @@
 //! ([`AbiReason`], [`AbiConstraint`]); and the binary scanner that reads the
 //! same facts from a wheel's compiled modules, whole or as a stream
 //! ([`ModuleEvidence`], [`ModuleScanner`], [`WheelScan`]), with the table of
-//! verdicts it produced for popular wheels ([`Verdicts`], keyed by sha256).
+//! verdicts it produced for popular wheels ([`Verdicts`], keyed by sha256); and the one
+//! rule that merges what every source says about a wheel ([`merge_verdicts`]).
 //!
 //! This crate is pure: it does no IO beyond parsing text and bytes handed to
 //! it. It does not fetch wheels or read zip archives (that is `npsolve-index`)
@@ -15,10 +16,12 @@
 mod api_version;
 mod build_fact;
 mod curated_fact;
+mod elf_layout;
 mod error;
 mod facts;
 mod feature_check;
 mod loader;
+mod merged_verdict;
 mod module_scan;
 mod policy;
 mod reason;
@@ -30,6 +33,7 @@ pub use build_fact::BuildFact;
 pub use curated_fact::CuratedFact;
 pub use error::{FactsError, FactsErrorKind, VerdictTableError};
 pub use facts::Facts;
+pub use merged_verdict::{MergedVerdict, SourceKind, SourceVerdict, merge_verdicts};
 pub use module_scan::{ModuleEvidence, ModuleScanner};
 pub use policy::numpy_runtime_range;
 pub use reason::{AbiConstraint, AbiReason, FactOrigin, constraint_for};

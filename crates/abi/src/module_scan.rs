@@ -14,7 +14,7 @@ use crate::api_version::first_numpy_with_api;
 use crate::feature_check::numpy1_feature_version;
 
 /// The marker literals, in the order of [`Marker`].
-const MARKERS: [&[u8]; 11] = [
+const MARKERS: [&[u8]; 13] = [
     b"_ARRAY_API",
     b"_ARRAY_API not found",
     b"module compiled against API version 0x%x but this version of numpy is 0x%x",
@@ -26,6 +26,8 @@ const MARKERS: [&[u8]; 11] = [
     b"numpy.core.multiarray",
     b"/numpy-",
     b"/rustc/",
+    b"PyImport_Import",
+    b"PyCapsule_GetPointer",
 ];
 
 /// Indexes into [`MARKERS`].
@@ -42,6 +44,8 @@ enum Marker {
     LegacyMultiarray = 8,
     CratePath = 9,
     RustStd = 10,
+    PythonImport = 11,
+    CapsuleGetPointer = 12,
 }
 
 /// The first rust-numpy release that reads NumPy 2 layouts.
@@ -112,6 +116,9 @@ impl ModuleEvidence {
 /// argument load of the feature check), rounded to keep 4-byte alignment.
 const OVERLAP: usize = 256;
 
+/// How many leading bytes hold the ELF header and its program headers (64 of them at most).
+const HEAD_LEN: usize = 64 + 64 * 56;
+
 /// Reads one module as a stream of pieces (inflated zip data as it arrives),
 /// with one multi-pattern automaton; a marker split across two pieces is found.
 ///
@@ -133,6 +140,15 @@ pub struct ModuleScanner {
     tail_offset: u64,
     /// Bytes fed so far.
     fed: u64,
+    /// Where the names of imported symbols end (see `elf_layout.rs`), once known.
+    import_names_end: Option<u64>,
+    /// Whether the start of the module was looked at for `import_names_end`.
+    head_read: bool,
+    /// The first bytes, until [`HEAD_LEN`] of them are there.
+    head: Vec<u8>,
+    /// Whether a Python import name (`PyImport_Import*`, `PyCapsule_GetPointer`) was seen
+    /// before `import_names_end`.
+    imports_python: bool,
 }
 
 impl ModuleScanner {
@@ -145,6 +161,17 @@ impl ModuleScanner {
     pub fn feed(&mut self, piece: &[u8]) {
         if piece.is_empty() {
             return;
+        }
+        if !self.head_read {
+            // The ELF and program headers, gathered across pieces however small.
+            let want = HEAD_LEN.saturating_sub(self.head.len());
+            self.head
+                .extend_from_slice(piece.get(..want.min(piece.len())).unwrap_or_default());
+            if self.head.len() >= HEAD_LEN {
+                self.head_read = true;
+                self.import_names_end = crate::elf_layout::import_names_end(&self.head);
+                self.head = Vec::new();
+            }
         }
         self.fed += piece.len() as u64;
         if self.tail.is_empty() {
@@ -167,6 +194,9 @@ impl ModuleScanner {
     /// the verdict depends on: a NumPy header major with its floor, or a
     /// binding that picks the NumPy major at run time.
     pub fn is_settled(&self) -> bool {
+        if self.never_calls_python() {
+            return true;
+        }
         let has = |marker: Marker| self.seen[marker as usize];
         let numpy1 = has(Marker::ArrayApiNotFound) || has(Marker::Numpy1VersionCheck);
         let numpy2 = has(Marker::CoreModule2) || has(Marker::Numpy2VersionCheck);
@@ -176,6 +206,16 @@ impl ModuleScanner {
             (true, true) => true,
             (false, false) => has(Marker::ArrayApi) && has(Marker::PybindRuntimeSwitch),
         }
+    }
+
+    /// Whether the module's imported symbol names were all read and none is Python's: a plain
+    /// library (loaded with `ctypes`, or linked by another module) that cannot use NumPy's
+    /// C-API, whatever the rest of it holds.
+    pub fn never_calls_python(&self) -> bool {
+        // The tail kept for the next piece has been searched too, except its last bytes:
+        // a name that starts there is found with the next piece, so wait for OVERLAP more.
+        self.import_names_end
+            .is_some_and(|end| self.fed >= end + OVERLAP as u64 && !self.imports_python)
     }
 
     /// Reads what is left and returns the module's evidence.
@@ -207,6 +247,16 @@ impl ModuleScanner {
                 continue;
             }
             let index = found.pattern().as_usize();
+            if index == Marker::PythonImport as usize || index == Marker::CapsuleGetPointer as usize
+            {
+                if self
+                    .import_names_end
+                    .is_none_or(|end| offset + (found.start() as u64) < end)
+                {
+                    self.imports_python = true;
+                }
+                continue;
+            }
             self.seen[index] = true;
             let rest = region.get(found.end()..).unwrap_or_default();
             if index == Marker::Numpy2VersionCheck as usize {
@@ -232,6 +282,9 @@ impl ModuleScanner {
 
     /// The evidence from what was read so far.
     fn evidence(&self) -> ModuleEvidence {
+        if self.never_calls_python() {
+            return ModuleEvidence::default();
+        }
         let has = |marker: Marker| self.seen[marker as usize];
         let mut evidence = ModuleEvidence {
             uses_capi: has(Marker::ArrayApi),

@@ -80,10 +80,41 @@ impl WheelScan {
         self.modules.len()
     }
 
-    /// Whether a module read so far settles the verdict, so the caller can
-    /// stop fetching (within one wheel all markers agreed in every sample).
-    /// Proving [`BuildFact::NoCapi`] needs every candidate module.
+    /// Whether the modules read so far settle both the major and the floor, so the caller
+    /// can stop fetching: a module with NumPy's own header code whose floor was read (within
+    /// one wheel the header markers always agreed in every sample); a floor of 2.0 or more
+    /// (NumPy-2-only) needs a second module to confirm it. A binding signature
+    /// alone (pybind11, rust-numpy) or a Cython size check does not: another module may
+    /// carry NumPy's headers, which make the wheel loud and give the floor. Proving
+    /// [`BuildFact::NoCapi`] needs every candidate module.
     pub fn is_decided(&self) -> bool {
+        let numpy2_only = Version::new([2]);
+        let mut confirmed_numpy2_only = 0;
+        for (_, evidence) in &self.modules {
+            let Some(floor) = evidence
+                .floor
+                .as_ref()
+                .filter(|_| evidence.header_major.is_some())
+            else {
+                continue;
+            };
+            if *floor < numpy2_only {
+                return true;
+            }
+            // A NumPy-2-only module may be an optional extra beside modules that accept
+            // NumPy 1.x (h5py's `_npystrings`): a second one confirms it.
+            confirmed_numpy2_only += 1;
+            if confirmed_numpy2_only >= 2 {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether a module read so far decides the major (a NumPy header marker, or a binding
+    /// that implies one), even if the floor is still unknown: what a scan that must stop
+    /// early (its byte budget spent) can still say.
+    pub fn knows_major(&self) -> bool {
         self.modules
             .iter()
             .any(|(_, evidence)| evidence.is_decisive())
@@ -151,10 +182,13 @@ impl WheelScan {
         } else if let Some(seen) = numpy2 {
             module = Some(seen.path);
             evidence.push_str(&marked_by(&seen, 2));
-            if let Some(floor) = &seen.floor {
+            let mut exception = String::new();
+            let floor = self.numpy2_floor(&mut exception);
+            if let Some(floor) = &floor {
                 let _ = write!(evidence, " (NPY_TARGET_VERSION {floor})");
             }
-            BuildFact::Numpy2 { floor: seen.floor }
+            evidence.push_str(&exception);
+            BuildFact::Numpy2 { floor }
         } else if let Some(path) = runtime_switch {
             module = Some(path);
             let _ = write!(
@@ -182,6 +216,48 @@ impl WheelScan {
             evidence,
             module: module.map(str::to_string),
         }
+    }
+}
+
+impl WheelScan {
+    /// The floor of a NumPy-2 build: the highest floor of its header modules, except that
+    /// modules built for NumPy 2 only (floor 2.0 or more) beside header modules that accept
+    /// NumPy 1.x are taken as optional extras (h5py 3.14's `_npystrings`, imported only
+    /// under NumPy 2): the floor is then the highest of the others, and the exception is
+    /// named in `evidence`.
+    fn numpy2_floor(&self, evidence: &mut String) -> Option<Version> {
+        let numpy2_only = Version::new([2]);
+        let floors: Vec<(&Version, &str)> = self
+            .modules
+            .iter()
+            .filter(|(_, module)| module.header_major == Some(2))
+            .filter_map(|(path, module)| Some((module.floor.as_ref()?, path.as_str())))
+            .collect();
+        let below = floors
+            .iter()
+            .filter(|(floor, _)| **floor < numpy2_only)
+            .map(|(floor, _)| *floor)
+            .max();
+        let Some(below) = below else {
+            return floors.iter().map(|(floor, _)| (*floor).clone()).max();
+        };
+        let optional: Vec<&str> = floors
+            .iter()
+            .filter(|(floor, _)| **floor >= numpy2_only)
+            .map(|(_, path)| *path)
+            .collect();
+        if let Some(first) = optional.first() {
+            let _ = write!(
+                evidence,
+                "; `{first}`{} needs NumPy >= 2 but other modules accept NumPy {below}, so it is taken as optional",
+                if optional.len() > 1 {
+                    format!(" and {} more", optional.len() - 1)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        Some(below.clone())
     }
 }
 

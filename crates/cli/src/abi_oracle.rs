@@ -1,8 +1,13 @@
-//! The resolver's ABI oracle: curated facts first, then verdicts read from wheels' binaries
-//! (the bundled verdict table, the disk cache, or a scan made now).
+//! The resolver's ABI oracle: one merged verdict per wheel from the curated facts, the bundled
+//! verdict table, the disk cache and scans made now (`npsolve_abi::merge_verdicts` holds the
+//! rule).
+
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 
 use npsolve_abi::{
-    AbiReason, BuildFact, FactOrigin, Facts, ScannedWheel, Verdicts, numpy_runtime_range,
+    AbiReason, BuildFact, CuratedFact, FactOrigin, Facts, MergedVerdict, ScannedWheel, SourceKind,
+    SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range,
 };
 use npsolve_platform::WheelFilename;
 use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
@@ -15,24 +20,33 @@ use npsolve_index::IndexClient;
 use crate::args::AbiScanArg;
 use crate::wheel_scanner::{ScanStats, WheelScanner};
 
-/// Answers "which NumPy can this wheel run with": curated facts (`data/numpy-abi.toml`)
-/// override everything; then the bundled verdict table (`data/numpy-verdicts.tsv`) by
-/// sha256; then, for a wheel whose metadata requires numpy, a scan of its binaries (cached
-/// by sha256) when scanning is on.
+/// How many of a rejected package's next candidates get their scans started ahead: scans
+/// cost real bytes, and most rejections are settled by the first one or two.
+const SCAN_AHEAD: usize = 2;
+
+/// Answers "which NumPy can this wheel run with" with one merged verdict: the curated fact
+/// (`data/numpy-abi.toml`) covering it, the bundled verdict table (`data/numpy-verdicts.tsv`)
+/// by sha256, and, when neither gives both a major and a floor, a scan of its binaries
+/// (cached by sha256) when scanning is on. A wheel is scanned when its metadata requires
+/// numpy or a curated entry names it (pyarrow declares no numpy and is built for NumPy 2
+/// only).
 pub struct WheelAbiOracle {
     facts: &'static Facts,
     verdicts: Option<&'static Verdicts>,
     scanner: Option<WheelScanner>,
+    /// Wheels whose disagreements were already logged.
+    reported: Mutex<HashSet<String>>,
 }
 
 impl WheelAbiOracle {
     /// The oracle over the bundled facts and (with `use_table`) the bundled verdicts;
-    /// `scanner` reads wheels neither covers (`None`: `--abi-scan off`).
+    /// `scanner` reads wheels neither settles (`None`: `--abi-scan off`).
     pub fn new(scanner: Option<WheelScanner>, use_table: bool) -> WheelAbiOracle {
         WheelAbiOracle {
             facts: Facts::bundled(),
             verdicts: use_table.then(Verdicts::bundled),
             scanner,
+            reported: Mutex::new(HashSet::new()),
         }
     }
 
@@ -57,50 +71,131 @@ impl WheelAbiOracle {
         self.scanner.as_ref().map(WheelScanner::stats)
     }
 
-    /// `Some` when a curated fact covers the wheel: its bound, or `None` when the fact puts
-    /// no bound on NumPy (a curated "no C-API" is not second-guessed by a scan).
+    /// The curated entry covering the wheel, if any.
     fn curated(
         &self,
         name: &PackageName,
         version: &Version,
         filename: &str,
-    ) -> Option<Option<AbiBound>> {
+    ) -> Option<&'static CuratedFact> {
         let wheel: Option<WheelFilename> = filename.parse().ok();
-        let fact = self.facts.lookup(name, version, wheel.as_ref())?;
-        let Some(numpy) = runtime_range(&fact.fact) else {
-            return Some(None);
-        };
-        let reason = AbiReason {
-            package: name.clone(),
-            version: version.clone(),
-            wheel: Some(filename.to_string()),
-            fact: fact.fact.clone(),
-            origin: FactOrigin::Curated {
-                source: fact.source.clone(),
-                checked: fact.checked,
-            },
-        };
-        Some(Some(AbiBound {
-            numpy,
-            summary: summary(name, version, &fact.fact),
-            reason: reason.to_string(),
-            first_newer_build: self.facts.first_numpy2_release(name).cloned(),
-        }))
+        self.facts.lookup(name, version, wheel.as_ref())
     }
 
-    /// The recorded verdict for `dist` (bundled table, then scan), if any.
-    fn scanned(
+    /// Whether the wheel's binaries are worth reading: nothing bundled covers it, and either
+    /// nothing curated covers it and its metadata requires numpy, or a curated entry says
+    /// NumPy 2 without a floor (which may be 2.0: pyarrow 26 declares no numpy at all).
+    fn wants_scan(
         &self,
-        name: &PackageName,
+        curated: Option<&CuratedFact>,
         dist: &DistRef,
         requires_numpy: bool,
-    ) -> Option<(ScannedWheel, &str)> {
-        if let Some(row) = self.table(dist) {
-            return Some((row.clone(), "bundled verdict table"));
+    ) -> bool {
+        if self.scanner.is_none() || self.table(dist).is_some() {
+            return false;
         }
-        let scanner = self.scanner.as_ref().filter(|_| requires_numpy)?;
-        let wheel = scanner.verdict(name, dist)?;
-        Some(((*wheel).clone(), "scanned"))
+        match curated.map(|fact| &fact.fact) {
+            None => requires_numpy,
+            // A NumPy-2 build's floor may be 2.0 (NumPy-2-only): worth a scan. A NumPy-1
+            // build's floor only matters against old NumPy pins, and its major is known.
+            Some(BuildFact::Numpy2 { floor }) => floor.is_none(),
+            Some(_) => false,
+        }
+    }
+
+    /// The merged verdict on `dist` from every source that covers it (scanning it now when
+    /// [`wants_scan`](Self::wants_scan) says so); `None` when nothing decides anything.
+    pub fn verdict(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        requires_numpy: bool,
+    ) -> Option<MergedVerdict> {
+        let curated = self.curated(name, version, &dist.filename);
+        let mut sources = Vec::new();
+        if let Some(fact) = curated {
+            sources.push(SourceVerdict::curated(fact, Some(&dist.filename)));
+        }
+        if let Some(row) = self.table(dist) {
+            let made = self
+                .verdicts
+                .and_then(Verdicts::made)
+                .and_then(|made| made.get(..10))
+                .map(str::to_string);
+            sources.push(SourceVerdict::binaries(
+                SourceKind::VerdictTable,
+                row.fact.clone(),
+                made,
+                row.evidence.clone(),
+            ));
+        } else if self.wants_scan(curated, dist, requires_numpy)
+            && let Some(scanner) = &self.scanner
+            && let Some(wheel) = scanner.verdict(name, dist)
+        {
+            sources.push(SourceVerdict::binaries(
+                SourceKind::Scan,
+                wheel.fact.clone(),
+                Some(today()),
+                wheel.evidence.clone(),
+            ));
+        }
+        let merged = merge_verdicts(sources)?;
+        if !merged.disagreements.is_empty() {
+            let mut reported = self.reported.lock().unwrap_or_else(PoisonError::into_inner);
+            if reported.insert(dist.filename.clone()) {
+                for disagreement in &merged.disagreements {
+                    tracing::info!("`{}`: {disagreement}", dist.filename);
+                }
+            }
+        }
+        Some(merged)
+    }
+}
+
+/// Today's date, `YYYY-MM-DD`, for a reading made now.
+fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+/// The reason and origin of a merged verdict, for explanations.
+pub fn reason_for(
+    name: &PackageName,
+    version: &Version,
+    wheel: Option<&str>,
+    merged: &MergedVerdict,
+) -> AbiReason {
+    let settling = merged.settling_source();
+    // A curated entry that says exactly what the merge concluded is the citation users can
+    // follow; otherwise the binaries' reading is.
+    let agreeing_curated = merged.sources.iter().find(|source| {
+        matches!(source.kind, SourceKind::Curated { .. }) && source.fact == merged.fact
+    });
+    let origin = match agreeing_curated {
+        Some(SourceVerdict {
+            kind: SourceKind::Curated { source, .. },
+            date,
+            ..
+        }) => FactOrigin::Curated {
+            source: source.clone(),
+            checked: date
+                .as_deref()
+                .and_then(|date| date.parse().ok())
+                .unwrap_or_default(),
+        },
+        _ => FactOrigin::Scanned {
+            evidence: format!("{} ({})", merged.evidence(), settling.label()),
+        },
+    };
+    AbiReason {
+        package: name.clone(),
+        version: version.clone(),
+        wheel: wheel.map(str::to_string),
+        fact: merged.fact.clone(),
+        origin,
     }
 }
 
@@ -140,23 +235,12 @@ impl AbiOracle for WheelAbiOracle {
         dist: &DistRef,
         requires_numpy: bool,
     ) -> Option<AbiBound> {
-        if let Some(curated) = self.curated(name, version, &dist.filename) {
-            return curated;
-        }
-        let (wheel, how) = self.scanned(name, dist, requires_numpy)?;
-        let numpy = runtime_range(&wheel.fact)?;
-        let reason = AbiReason {
-            package: name.clone(),
-            version: version.clone(),
-            wheel: Some(dist.filename.clone()),
-            fact: wheel.fact.clone(),
-            origin: FactOrigin::Scanned {
-                evidence: format!("{} ({how})", wheel.evidence),
-            },
-        };
+        let merged = self.verdict(name, version, dist, requires_numpy)?;
+        let numpy = runtime_range(&merged.fact)?;
+        let reason = reason_for(name, version, Some(&dist.filename), &merged);
         Some(AbiBound {
             numpy,
-            summary: summary(name, version, &wheel.fact),
+            summary: summary(name, version, &merged.fact),
             reason: reason.to_string(),
             first_newer_build: self.facts.first_numpy2_release(name).cloned(),
         })
@@ -166,10 +250,9 @@ impl AbiOracle for WheelAbiOracle {
         let Some(scanner) = &self.scanner else {
             return;
         };
-        for (version, dist) in dists {
-            let known =
-                self.curated(name, version, &dist.filename).is_some() || self.table(dist).is_some();
-            if !known {
+        for (version, dist) in dists.iter().take(SCAN_AHEAD) {
+            let curated = self.curated(name, version, &dist.filename);
+            if self.wants_scan(curated, dist, true) {
                 scanner.start(name, dist);
             }
         }

@@ -57,6 +57,9 @@ const NUMPY1_UNDER_2: &[&str] = &[
 /// Messages of a module built for a newer NumPy than the one running.
 const NEWER_THAN_RUNNING: &[&str] = &[
     "module compiled against API version",
+    // A package's own import-time check, e.g. pyarrow's `lib.pyx`:
+    // `pyarrow requires NumPy 2.0 or newer, found 1.26.4`.
+    " or newer, found ",
     "module was compiled against NumPy C-API version",
     "numpy.ndarray size changed, may indicate binary incompatibility",
     "numpy.dtype size changed, may indicate binary incompatibility",
@@ -66,7 +69,7 @@ const NEWER_THAN_RUNNING: &[&str] = &[
 pub fn explain_traceback(text: &str) -> Option<Diagnosis> {
     let lines: Vec<&str> = text.lines().collect();
     let (kind, evidence) = classify(&lines)?;
-    let module = culprit_module(&lines);
+    let module = culprit_module(&lines).or_else(|| self_named(&evidence));
     let distribution = module.as_deref().and_then(distribution_for_module);
     Some(Diagnosis {
         kind,
@@ -88,6 +91,7 @@ fn classify(lines: &[&str]) -> Option<(AbiErrorKind, String)> {
         NEWER_THAN_RUNNING
             .iter()
             .any(|needle| line.contains(needle))
+            && (!line.contains(" or newer, found ") || line.contains("requires NumPy "))
     })?;
     Some((
         AbiErrorKind::BuiltForNewerNumpy {
@@ -97,8 +101,24 @@ fn classify(lines: &[&str]) -> Option<(AbiErrorKind, String)> {
     ))
 }
 
-/// `(NumPy 1.23)` in NumPy 2 headers' message, else the hex feature level.
+/// The package a self-check names: `pyarrow` in `pyarrow requires NumPy 2.0 or newer`.
+fn self_named(evidence: &str) -> Option<String> {
+    let before = &evidence[..evidence.find(" requires NumPy ")?];
+    let word = before
+        .rsplit([' ', ':'])
+        .next()?
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
+    (!word.is_empty() && !is_numpy_or_runtime(word)).then(|| word.to_string())
+}
+
+/// `(NumPy 1.23)` in NumPy 2 headers' message, `requires NumPy 2.0 or newer` in a package's
+/// own check, else the hex feature level.
 fn needed_numpy(line: &str) -> Option<Version> {
+    if let Some(start) = line.find("requires NumPy ") {
+        let rest = &line[start + "requires NumPy ".len()..];
+        let end = rest.find(" or newer")?;
+        return rest[..end].trim().parse().ok();
+    }
     if let Some(start) = line.find("(NumPy ") {
         let rest = &line[start + 7..];
         let end = rest.find(')')?;

@@ -21,6 +21,7 @@ use crate::client::{IndexClient, Inner};
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
 use crate::locations::redact;
+use crate::verdict_cache::CachedScan;
 use crate::zip_archive::{self, Entry};
 
 /// How many bytes at the end of a wheel the first request asks for.
@@ -34,6 +35,8 @@ const MAX_WINDOW: u64 = 8 * 1024 * 1024;
 /// Members whose first windows are fetched at once after the first one (together at most
 /// [`FIRST_WINDOW`] bytes).
 const PARALLEL_MEMBERS: usize = 4;
+/// How a failure starts when the server, not the archive, is at fault (not cached).
+const RANGES_STOPPED: &str = "the server stopped serving byte ranges";
 /// Inflated bytes produced per step.
 const INFLATE_STEP: usize = 256 * 1024;
 
@@ -84,6 +87,9 @@ pub struct WheelScanReport {
     pub requests: u64,
     /// The wheel's size, when known.
     pub wheel_size: Option<u64>,
+    /// Whether the verdict is final for this file: every module it needed was read. `false`
+    /// when the byte budget ran out first (a larger budget may say more).
+    pub complete: bool,
 }
 
 impl IndexClient {
@@ -131,6 +137,7 @@ impl Inner {
             bytes_fetched: 0,
             requests: 0,
             wheel_size: file.size,
+            complete: true,
         };
         if wheel.is_pure() {
             report.wheel.fact = npsolve_abi::BuildFact::NoCapi;
@@ -140,15 +147,54 @@ impl Inner {
             return Ok(report);
         }
         if options.use_cache
-            && let Some(cached) = self.cached_verdict(&sha256)
+            && let Some(cached) = self.cached_verdict(&sha256, options.byte_budget)
         {
-            report.wheel = ScannedWheel {
-                file: filename,
-                ..cached
-            };
-            report.source = VerdictSource::Cache;
-            return Ok(report);
+            match cached {
+                CachedScan::Verdict { wheel, complete } => {
+                    report.wheel = ScannedWheel {
+                        file: filename,
+                        ..wheel
+                    };
+                    report.complete = complete;
+                    report.source = VerdictSource::Cache;
+                    return Ok(report);
+                }
+                CachedScan::BadArchive(reason) => {
+                    return Err(IndexError::BadArchive {
+                        filename,
+                        url: Box::new(file.url.clone()),
+                        reason,
+                    });
+                }
+            }
         }
+        let outcome = self.read_wheel(file, &filename, options, &mut report).await;
+        if options.use_cache {
+            match &outcome {
+                Ok(()) => {
+                    self.store_verdict(&report.wheel, options.byte_budget, report.complete, None)
+                }
+                // The bytes of a file never change: a broken archive stays broken. A server
+                // that stopped serving ranges may serve them next time.
+                Err(IndexError::BadArchive { reason, .. })
+                    if !reason.starts_with(RANGES_STOPPED) =>
+                {
+                    self.store_verdict(&report.wheel, options.byte_budget, true, Some(reason));
+                }
+                Err(_) => {}
+            }
+        }
+        outcome.map(|()| report)
+    }
+
+    /// Reads the wheel's modules (by range requests, or from the local file) into `report`.
+    async fn read_wheel(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        options: &ScanOptions,
+        report: &mut WheelScanReport,
+    ) -> Result<(), IndexError> {
         let reader = if file.url.scheme() == "file" {
             let bytes = self.download(file).await?;
             if report.wheel.sha256.is_empty() {
@@ -161,7 +207,7 @@ impl Inner {
                     what: format!("the binaries of `{filename}` ({})", redact(&file.url)),
                 });
             }
-            match self.remote_reader(file, &filename).await? {
+            match self.remote_reader(file, filename).await? {
                 Ok(reader) => reader,
                 Err(status) => {
                     // No range support: download small wheels whole, give up on large ones.
@@ -176,26 +222,23 @@ impl Inner {
                         reader.fetched = AtomicU64::new(reader.total);
                         reader
                     } else {
-                        report.wheel.evidence = "the server does not serve byte ranges and the wheel is larger than the scan budget".to_string();
+                        report.wheel.evidence = "undecided: the server does not serve byte ranges and the wheel is larger than the scan budget".to_string();
                         report.requests = 1;
-                        return Ok(report);
+                        report.complete = false;
+                        return Ok(());
                     }
                 }
             }
         };
-        let verdict = self
-            .scan_members(&reader, &filename, options, &mut report)
-            .await?;
-        report.wheel.fact = verdict.fact;
-        report.wheel.module = verdict.module;
-        report.wheel.evidence = verdict.evidence;
+        let verdict = self.scan_members(&reader, filename, options, report).await;
         report.bytes_fetched = reader.fetched();
         report.requests = reader.requests.load(Ordering::Relaxed);
         report.wheel_size = Some(reader.total);
-        if options.use_cache && report.wheel.fact != npsolve_abi::BuildFact::Unknown {
-            self.store_verdict(&report.wheel);
-        }
-        Ok(report)
+        let verdict = verdict?;
+        report.wheel.fact = verdict.fact;
+        report.wheel.module = verdict.module;
+        report.wheel.evidence = verdict.evidence;
+        Ok(())
     }
 
     /// A reader over the remote wheel, its tail fetched; `Err(status)` when the server did not
@@ -281,6 +324,8 @@ impl Inner {
                 for (entry, first) in chunk.iter().zip(firsts) {
                     let evidence = self.finish_member(reader, entry, first?, options).await?;
                     let Some(evidence) = evidence else {
+                        report.modules_read = scan.modules_read();
+                        report.complete = false;
                         return Ok(over_budget(options, entry, &scan));
                     };
                     scan.add(&entry.name, evidence);
@@ -292,6 +337,8 @@ impl Inner {
                 batch = PARALLEL_MEMBERS;
                 continue;
             };
+            report.modules_read = scan.modules_read();
+            report.complete = false;
             return Ok(over_budget(options, blocked, &scan));
         }
         report.modules_read = scan.modules_read();
@@ -377,9 +424,7 @@ impl Inner {
                 bytes.extend(held_after);
                 Ok(bytes)
             }
-            _ => Err(reader.bad(format!(
-                "the server stopped serving byte ranges (asked for {start}-{end})"
-            ))),
+            _ => Err(reader.bad(format!("{RANGES_STOPPED} (asked for {start}-{end})"))),
         }
     }
 
@@ -585,12 +630,23 @@ fn first_window_len(entry: &Entry, total: u64) -> u64 {
         .min(total.saturating_sub(entry.local_header_offset))
 }
 
-/// The verdict when the budget runs out before `entry` could be read.
+/// The verdict when the budget runs out before `entry` could be read: what the modules read so
+/// far show when they settle the major (the floor may be missing), else `unknown`.
 fn over_budget(options: &ScanOptions, entry: &Entry, scan: &WheelScan) -> WheelVerdict {
+    if scan.knows_major() {
+        let mut verdict = scan.verdict();
+        verdict.evidence.push_str(&format!(
+            "; the scan budget of {} bytes ran out before `{}` was read ({} modules read), so the floor may be higher",
+            options.byte_budget,
+            entry.name,
+            scan.modules_read()
+        ));
+        return verdict;
+    }
     WheelVerdict {
         fact: npsolve_abi::BuildFact::Unknown,
         evidence: format!(
-            "the scan budget of {} bytes ran out while reading `{}` ({} modules read, none decisive)",
+            "undecided: the scan budget of {} bytes ran out while reading `{}` ({} modules read, none decisive)",
             options.byte_budget,
             entry.name,
             scan.modules_read()

@@ -55,6 +55,9 @@ pub(crate) struct Memory {
     pub numpy_dependents: rustc_hash::FxHashSet<PackageName>,
     /// How many times a version was chosen for a package (rejections + 1).
     pub attempts: FxHashMap<PackageName, usize>,
+    /// Bounds recorded but not made edges: the package does not require numpy, so its
+    /// bound only holds if numpy is installed anyway (see [`Provider::numpy_present`]).
+    pub conditional: rustc_hash::FxHashSet<(PackageName, Version)>,
 }
 
 /// A version's dependency edges, or why the version is unusable.
@@ -68,6 +71,11 @@ pub(crate) struct Provider<'a> {
     pub root: BTreeMap<PubPackage, Ranges<Version>>,
     pub constraints: BTreeMap<PackageName, Ranges<Version>>,
     pub explicit_prerelease: BTreeSet<PackageName>,
+    /// Whether numpy is known to be in the resolution (the second pass, after a first one
+    /// pinned numpy against a bound that was only conditional): then the ABI bounds of
+    /// packages that do not require numpy (pyarrow, torch) are edges too. In the first
+    /// pass they are recorded only, so that they never pull numpy in by themselves.
+    pub numpy_present: bool,
     pub memory: RefCell<Memory>,
 }
 
@@ -125,6 +133,7 @@ impl<'a> Provider<'a> {
             root: BTreeMap::new(),
             constraints,
             explicit_prerelease,
+            numpy_present: false,
             memory: RefCell::new(Memory::default()),
         };
         let mut root = BTreeMap::new();
@@ -463,8 +472,9 @@ impl<'a> Provider<'a> {
                 .and_then(|abi| abi.bound(name, version, &dist, requires_numpy))
         {
             // A bound that allows every numpy ("no C-API") records that the wheel was
-            // checked; it must not add numpy to a package that does not require it.
-            if requires_numpy || bound.numpy != Ranges::full() {
+            // checked. A package that does not require numpy gets its bound as an edge only
+            // once numpy is known to be installed: a bound must not pull numpy in.
+            if requires_numpy || (self.numpy_present && bound.numpy != Ranges::full()) {
                 let entry = edges
                     .entry(PubPackage::Dist(numpy.clone()))
                     .or_insert_with(Ranges::full);
@@ -472,6 +482,11 @@ impl<'a> Provider<'a> {
                 if let Some(constraint) = self.constraints.get(&numpy) {
                     *entry = entry.intersection(constraint);
                 }
+            } else if bound.numpy != Ranges::full() {
+                self.memory
+                    .borrow_mut()
+                    .conditional
+                    .insert((name.clone(), version.clone()));
             }
             self.memory
                 .borrow_mut()

@@ -13,17 +13,54 @@ use crate::report::explain;
 use crate::resolution::{Pin, Resolution};
 use crate::source::PackageSource;
 
+/// PubGrub's answer: a version for every package.
+type Solution = pubgrub::SelectedDependencies<PubPackage, pep440_rs::Version>;
+
+/// One PubGrub run over `provider`.
+fn solve(
+    provider: &Provider<'_>,
+    origins: &BTreeMap<PackageName, Vec<String>>,
+) -> Result<Solution, ResolveError> {
+    match pubgrub::resolve(provider, PubPackage::Root, pep440_rs::Version::new([0])) {
+        Ok(solution) => Ok(solution),
+        Err(PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution {
+            report: explain(&tree, provider, origins),
+        }),
+        Err(PubGrubError::ErrorChoosingVersion { source, .. })
+        | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(ResolveError::Source(source.0)),
+    }
+}
+
+/// Whether the solution pins numpy at a version that a recorded-only (conditional) ABI bound
+/// excludes.
+fn violates_conditional_bound(provider: &Provider<'_>, solution: &Solution) -> bool {
+    let Some(numpy) = solution.get(&PubPackage::Dist(numpy_name())) else {
+        return false;
+    };
+    let memory = provider.memory.borrow();
+    memory.conditional.iter().any(|(name, version)| {
+        solution.get(&PubPackage::Dist(name.clone())) == Some(version)
+            && memory
+                .abi
+                .get(&(name.clone(), version.clone()))
+                .is_some_and(|bound| !bound.numpy.contains(numpy))
+    })
+}
+
 /// Resolves `requirements` for the target in `options`.
 ///
 /// Deterministic: the same requirements (in any order), options and source state give
-/// the same resolution.
+/// the same resolution. The ABI bound of a package that does not require numpy is first only
+/// recorded; when the answer pins numpy against such a bound, the resolution runs once more
+/// with those bounds as edges.
 pub fn resolve(
     requirements: &[RootRequirement],
     options: &ResolveOptions,
     source: &dyn PackageSource,
     abi: Option<&dyn AbiOracle>,
 ) -> Result<Resolution, ResolveError> {
-    let provider =
+    let mut provider =
         Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
     let mut origins: BTreeMap<PackageName, Vec<String>> = BTreeMap::new();
     let mut vias: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
@@ -41,20 +78,16 @@ pub fn resolve(
         list.sort();
         list.dedup();
     }
-    let solution = match pubgrub::resolve(&provider, PubPackage::Root, pep440_rs::Version::new([0]))
-    {
-        Ok(solution) => solution,
-        Err(PubGrubError::NoSolution(tree)) => {
-            return Err(ResolveError::NoSolution {
-                report: explain(&tree, &provider, &origins),
-            });
-        }
-        Err(PubGrubError::ErrorChoosingVersion { source, .. })
-        | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
-        | Err(PubGrubError::ErrorInShouldCancel(source)) => {
-            return Err(ResolveError::Source(source.0));
-        }
-    };
+    let mut solution = solve(&provider, &origins)?;
+    if violates_conditional_bound(&provider, &solution) {
+        // numpy is installed anyway, and a package that does not declare numpy cannot run
+        // with the one chosen (a NumPy-2-only pyarrow beside numpy 1.26): resolve again with
+        // every such bound as an edge.
+        provider =
+            Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
+        provider.numpy_present = true;
+        solution = solve(&provider, &origins)?;
+    }
 
     let memory = provider.memory.borrow();
     let mut selected: Vec<(&PubPackage, &pep440_rs::Version)> = solution.iter().collect();

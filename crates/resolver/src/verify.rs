@@ -325,6 +325,13 @@ fn abi_problem(
     if let Some(best) = best_numpy {
         fixes.push(format!("pin numpy=={best} (line {})", numpy_line.line));
     }
+    if below_floor(&bound.numpy, numpy_version)
+        && let Some(older) = older_release_for(abi, source, name, version, numpy_version)?
+    {
+        fixes.push(format!(
+            "or pin {name}=={older}, the newest older release whose wheel runs with numpy=={numpy_version}"
+        ));
+    }
     if let Some(first) = bound
         .first_newer_build
         .as_ref()
@@ -347,6 +354,49 @@ fn abi_problem(
         ),
         fix: (!fixes.is_empty()).then(|| fixes.join(" ")),
     }))
+}
+
+/// Whether `numpy` lies below every version of `range` (the wheel's floor is above it).
+fn below_floor(range: &Ranges<Version>, numpy: &Version) -> bool {
+    match range.bounding_range() {
+        Some((std::ops::Bound::Included(low), _)) => numpy < low,
+        Some((std::ops::Bound::Excluded(low), _)) => numpy <= low,
+        _ => false,
+    }
+}
+
+/// How many older releases are tried for a fix.
+const OLDER_RELEASES_TRIED: usize = 12;
+
+/// The newest release of `name` older than `version` (stable, not yanked) whose best wheel
+/// for the target can run with `numpy`, among the next few.
+fn older_release_for(
+    abi: &dyn AbiOracle,
+    source: &dyn PackageSource,
+    name: &PackageName,
+    version: &Version,
+    numpy: &Version,
+) -> Result<Option<Version>, SourceError> {
+    let versions = source.versions(name)?;
+    let older = versions
+        .versions
+        .iter()
+        .filter(|entry| entry.version < *version && !entry.version.any_prerelease())
+        .filter(|entry| entry.yanked.is_none())
+        .take(OLDER_RELEASES_TRIED);
+    for entry in older {
+        let candidates = entry.candidates()?;
+        let Some(wheel) = candidates.wheels.first() else {
+            continue;
+        };
+        let runs = abi
+            .bound(name, &entry.version, wheel, false)
+            .is_none_or(|bound| bound.numpy.contains(numpy));
+        if runs {
+            return Ok(Some(entry.version.clone()));
+        }
+    }
+    Ok(None)
 }
 
 fn problem(kind: ProblemKind, line: &PinnedLine, message: String, fix: Option<String>) -> Problem {

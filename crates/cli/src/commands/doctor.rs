@@ -13,7 +13,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use npsolve_abi::{BuildFact, Facts, numpy_runtime_range};
+use npsolve_abi::{
+    BuildFact, Facts, MergedVerdict, SourceKind, SourceVerdict, merge_verdicts, numpy_runtime_range,
+};
 use npsolve_environment::{Environment, Location, scan_binaries};
 use npsolve_platform::Target;
 use npsolve_requirements::IndexOptions;
@@ -51,6 +53,8 @@ struct Unsatisfied {
 /// The proposed fix: pins that change, and the commands that apply them.
 struct Fix {
     pins: Vec<String>,
+    /// The same pins as name and version.
+    changes: Vec<(PackageName, Version)>,
 }
 
 /// Runs `npsolve doctor`: exit 0 healthy, 1 problems.
@@ -81,7 +85,7 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         .map(|dist| dist.version.clone());
     let abi_problems = numpy
         .as_ref()
-        .map(|numpy| abi_problems(&environment, numpy))
+        .map(|numpy| abi_problems(&environment, numpy, &[]))
         .unwrap_or_default();
     let unsatisfied = unsatisfied(&environment, &target);
     let healthy = abi_problems.is_empty() && unsatisfied.is_empty();
@@ -94,12 +98,26 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             .iter()
             .map(|problem| &problem.package)
             .collect();
-        match propose_fix(&environment, &target, args, &keep)
-            .or_else(|_| propose_fix(&environment, &target, args, &[]))
-        {
-            Ok(fix) => (Some(fix), None),
-            Err(error) => (None, Some(error.to_string())),
+        // Each proposal is checked against every installed binary it keeps before it is
+        // printed; a proposal that would leave one broken is not offered.
+        let mut outcome = (None, None);
+        for keep in [&keep[..], &[]] {
+            match propose_fix(&environment, &target, args, keep) {
+                Ok(fix) => match verify_fix(&environment, &fix, numpy.as_ref()) {
+                    None => {
+                        outcome = (Some(fix), None);
+                        break;
+                    }
+                    Some(why) => outcome = (None, Some(why)),
+                },
+                Err(error) => {
+                    if outcome.1.is_none() {
+                        outcome = (None, Some(error.to_string()));
+                    }
+                }
+            }
         }
+        outcome
     };
     let report = Report {
         environment: &environment,
@@ -123,56 +141,90 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     })
 }
 
-/// Every distribution whose binaries (curated fact first, else the installed modules
-/// themselves) cannot run with the installed numpy.
-fn abi_problems(environment: &Environment, numpy: &Version) -> Vec<AbiProblem> {
-    let facts = Facts::bundled();
+/// The merged verdict on what `dist` installed: the curated fact covering it and the
+/// installed modules themselves (`npsolve_abi::merge_verdicts`), with the scan's module.
+fn installed_verdict(
+    dist: &npsolve_environment::InstalledDist,
+) -> Option<(MergedVerdict, Option<String>)> {
+    let scan = scan_binaries(dist);
+    let mut sources = Vec::new();
+    if let Some(curated) = Facts::bundled().lookup(&dist.name, &dist.version, None) {
+        sources.push(SourceVerdict::curated(curated, None));
+    }
+    let module = scan.as_ref().and_then(|scan| scan.verdict.module.clone());
+    if let Some(scan) = scan {
+        sources.push(SourceVerdict::binaries(
+            SourceKind::InstalledBinaries,
+            scan.verdict.fact,
+            None,
+            scan.verdict.evidence,
+        ));
+    }
+    Some((merge_verdicts(sources)?, module))
+}
+
+/// Every distribution whose binaries (the curated fact and the installed modules, merged)
+/// cannot run with `numpy`; `except` names distributions left out (those a fix replaces).
+fn abi_problems(
+    environment: &Environment,
+    numpy: &Version,
+    except: &[PackageName],
+) -> Vec<AbiProblem> {
     let mut problems = Vec::new();
     for dist in &environment.dists {
-        if dist.name.as_ref() == "numpy" {
+        if dist.name.as_ref() == "numpy" || except.contains(&dist.name) {
             continue;
         }
-        let scan = scan_binaries(dist);
-        let curated = facts.lookup(&dist.name, &dist.version, None);
-        let (fact, source) = match (&curated, &scan) {
-            // The installed binaries agree with the curated fact and may say more (a floor).
-            (Some(curated), Some(scan))
-                if std::mem::discriminant(&curated.fact)
-                    == std::mem::discriminant(&scan.verdict.fact) =>
-            {
-                (
-                    scan.verdict.fact.clone(),
-                    "installed binaries and curated fact",
-                )
-            }
-            (Some(curated), _) => (curated.fact.clone(), "curated fact"),
-            (None, Some(scan)) => (scan.verdict.fact.clone(), "installed binaries"),
-            (None, None) => continue,
+        let Some((merged, module)) = installed_verdict(dist) else {
+            continue;
         };
-        let Some(range) = numpy_runtime_range(&fact) else {
+        let Some(range) = numpy_runtime_range(&merged.fact) else {
             continue;
         };
         if range.contains(numpy) {
             continue;
         }
-        let (module, evidence) = match (&scan, &curated) {
-            (Some(scan), _) if scan.verdict.fact != BuildFact::NoCapi => {
-                (scan.verdict.module.clone(), scan.verdict.evidence.clone())
-            }
-            (_, Some(curated)) => (None, format!("source: {}", curated.source)),
-            _ => (None, String::new()),
+        let settling = merged.settling_source();
+        let source = match (&settling.kind, merged.sources.len()) {
+            (SourceKind::InstalledBinaries, 1) => "installed binaries",
+            (SourceKind::InstalledBinaries, _) => "installed binaries and curated fact",
+            (_, 1) => "curated fact",
+            _ => "curated fact and installed binaries",
         };
+        let module = module.filter(|_| merged.from_binaries() && merged.fact != BuildFact::NoCapi);
         problems.push(AbiProblem {
             package: dist.name.clone(),
             version: dist.version.clone(),
             needs: format!("numpy{}", format_range(&range)),
-            fact,
+            fact: merged.fact.clone(),
             module,
-            evidence,
+            evidence: merged.evidence(),
             source,
         });
     }
     problems
+}
+
+/// Why a proposed fix would still leave a binary that cannot run, if it would: every
+/// installed distribution the fix keeps is checked against the numpy the fix installs.
+fn verify_fix(
+    environment: &Environment,
+    fix: &Fix,
+    installed_numpy: Option<&Version>,
+) -> Option<String> {
+    let numpy = fix
+        .changes
+        .iter()
+        .find(|(name, _)| name.as_ref() == "numpy")
+        .map(|(_, version)| version)
+        .or(installed_numpy)?;
+    let replaced: Vec<PackageName> = fix.changes.iter().map(|(name, _)| name.clone()).collect();
+    let left = abi_problems(environment, numpy, &replaced);
+    let first = left.first()?;
+    Some(format!(
+        "the proposed pins keep `{}` {}, which cannot run with numpy {numpy} (it needs {})",
+        first.package, first.version, first.needs
+    ))
 }
 
 /// Every `Requires-Dist` (whose markers hold for the target) that the environment lacks or
@@ -269,7 +321,7 @@ fn propose_fix(
     drop(source);
     runtime.shutdown_background();
     let resolution = resolution?;
-    let pins = resolution
+    let changes: Vec<(PackageName, Version)> = resolution
         .pins
         .iter()
         .filter(|pin| {
@@ -277,9 +329,13 @@ fn propose_fix(
                 .get(&pin.name)
                 .is_none_or(|installed| installed.version != pin.version)
         })
-        .map(|pin| format!("{}=={}", pin.name, pin.version))
+        .map(|pin| (pin.name.clone(), pin.version.clone()))
         .collect();
-    Ok(Fix { pins })
+    let pins = changes
+        .iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    Ok(Fix { pins, changes })
 }
 
 /// Everything the doctor found, for rendering.

@@ -12,7 +12,10 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use futures::StreamExt;
-use npsolve_abi::{BuildFact, CuratedFact, Facts, ScannedWheel, numpy_runtime_range};
+use npsolve_abi::{
+    BuildFact, CuratedFact, Facts, MergedVerdict, ScannedWheel, SourceKind, SourceVerdict,
+    merge_verdicts, numpy_runtime_range,
+};
 use npsolve_index::{
     ClientOptions, CoreMetadataHint, DistFile, Hashes, IndexClient, ScanOptions, VerdictSource,
     WheelScanReport,
@@ -254,6 +257,22 @@ fn curated_for(file: &DistFile) -> Option<&'static CuratedFact> {
     Facts::bundled().lookup(&wheel.name, &wheel.version, Some(wheel))
 }
 
+/// What resolution uses for the wheel: the curated fact and the scan merged
+/// (`npsolve_abi::merge_verdicts`).
+fn merged(report: &WheelScanReport, curated: Option<&CuratedFact>) -> Option<MergedVerdict> {
+    let mut sources = Vec::new();
+    if let Some(fact) = curated {
+        sources.push(SourceVerdict::curated(fact, Some(&report.wheel.file)));
+    }
+    sources.push(SourceVerdict::binaries(
+        SourceKind::Scan,
+        report.wheel.fact.clone(),
+        None,
+        report.wheel.evidence.clone(),
+    ));
+    merge_verdicts(sources)
+}
+
 /// Whether a curated fact and a scan disagree: a different kind of build, or a different
 /// floor where both know one. An undecided scan disagrees with nothing.
 fn disagrees(curated: &BuildFact, scanned: &BuildFact) -> bool {
@@ -289,6 +308,15 @@ fn json(
     seconds: f64,
 ) -> serde_json::Value {
     let wheel: &ScannedWheel = &report.wheel;
+    let merged_json = merged(report, curated).map(|merged| {
+        serde_json::json!({
+            "verdict": merged.fact.keyword(),
+            "floor": floor_text(&merged.fact),
+            "runs_with": runs_with(&merged.fact),
+            "settled_by": merged.settling_source().label(),
+            "disagreements": merged.disagreements,
+        })
+    });
     let curated = curated.map(|fact| {
         serde_json::json!({
             "fact": fact.fact.keyword(),
@@ -319,6 +347,8 @@ fn json(
         "from": source_keyword(report.source),
         "seconds": (seconds * 1000.0).round() / 1000.0,
         "curated": curated,
+        "complete": report.complete,
+        "merged": merged_json,
     })
 }
 
@@ -381,15 +411,19 @@ fn text(report: &WheelScanReport, curated: Option<&CuratedFact>, seconds: f64) -
             fact.fact.keyword(),
             fact.source
         );
-        if disagrees(&fact.fact, &wheel.fact) {
-            let _ = writeln!(
-                out,
-                "  DISAGREEMENT: the curated fact says {}, the binaries say {}; resolution uses the curated fact",
-                fact.fact, wheel.fact
-            );
-        }
     } else {
         let _ = writeln!(out, "  curated: none");
+    }
+    if let Some(merged) = merged(report, curated) {
+        let _ = writeln!(
+            out,
+            "  resolution uses: {} (runs with {})",
+            merged,
+            runs_with(&merged.fact).unwrap_or_else(|| "any NumPy".to_string())
+        );
+        for disagreement in &merged.disagreements {
+            let _ = writeln!(out, "  DISAGREEMENT: {disagreement}");
+        }
     }
     out
 }
