@@ -215,3 +215,93 @@ fn a_wheel_without_capi_use_is_checked_and_adds_no_numpy() {
     assert!(output.status.success(), "{text}");
     assert_eq!(pin(&output, "numpy"), None, "{text}");
 }
+
+/// A real module trimmed to its markers (tests/fixtures/modules).
+fn real_module(name: &str) -> Vec<u8> {
+    std::fs::read(
+        crate::common::repo()
+            .join("tests/fixtures/modules")
+            .join(name),
+    )
+    .expect("module fixture")
+}
+
+/// pyarrow 25 (NumPy 2 headers, floor 1.23) and 26 (floor 2.0), neither declaring numpy,
+/// with numpy 1.26.4 and 2.1.3.
+fn pyarrow_releases() -> Vec<Release> {
+    vec![
+        Release::new("pyarrow", "25.0.0")
+            .module(&real_module("pyarrow-25.0.0-libarrow_python.so.trimmed")),
+        Release::new("pyarrow", "26.0.1")
+            .module(&real_module("pyarrow-26.0.1-libarrow_python.so.trimmed")),
+        Release::new("numpy", "1.26.4"),
+        Release::new("numpy", "2.1.3"),
+    ]
+}
+
+#[test]
+fn a_numpy2_only_build_that_declares_no_numpy_gets_its_floor_as_a_bound() {
+    let releases = pyarrow_releases();
+    // numpy<2: pyarrow 26 (floor 2.0) cannot run, so pyarrow moves back to 25.
+    let (output, text) = compile_synthetic(&releases, "pyarrow\nnumpy<2\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "pyarrow").as_deref(), Some("25.0.0"), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("1.26.4"), "{text}");
+    // Nothing else holds numpy back: the newest of both.
+    let (output, text) = compile_synthetic(&releases, "pyarrow\nnumpy\n", &[]);
+    assert_eq!(pin(&output, "pyarrow").as_deref(), Some("26.0.1"), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("2.1.3"), "{text}");
+    // A bound never pulls numpy in: pyarrow runs without it.
+    let (output, text) = compile_synthetic(&releases, "pyarrow\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "numpy"), None, "{text}");
+    // Only numpy 2 pinned as pyarrow==26 needs: a conflict naming the floor.
+    let (output, text) = compile_synthetic(&releases, "pyarrow==26.0.1\nnumpy<2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("built with NumPy 2.x, needs numpy>=2.0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_curated_fact_without_a_floor_keeps_the_floor_a_scan_reads() {
+    // The curated facts say torch >= 2.3 is a NumPy 2 build, without a floor; this wheel's
+    // module (pyarrow 26's, a real NPY_TARGET_VERSION 2.0 build) says 2.0. torch declares
+    // no numpy. torch 2.2 is curated as a NumPy 1 build.
+    let releases = [
+        Release::new("torch", "2.2.0").module(NUMPY1_MODULE),
+        Release::new("torch", "2.5.1")
+            .module(&real_module("pyarrow-26.0.1-libarrow_python.so.trimmed")),
+        Release::new("numpy", "1.26.4"),
+        Release::new("numpy", "2.1.3"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "torch\nnumpy<2\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(pin(&output, "torch").as_deref(), Some("2.2.0"), "{text}");
+    let (output, text) = compile_synthetic(&releases, "torch==2.5.1\nnumpy<2\n", &["-v"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("built with NumPy 2.x, needs numpy>=2.0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_flags_a_numpy2_only_build_beside_numpy1_and_names_a_release_that_runs() {
+    let (output, text) = crate::common::run_synthetic(
+        "check",
+        &pyarrow_releases(),
+        "pyarrow==26.0.1\nnumpy==1.26.4\n",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: error: abi-conflict")
+            && text.contains("it needs numpy>=2.0,<3")
+            && text.contains(
+                "pin pyarrow==25.0.0, the newest older release whose wheel runs with numpy==1.26.4"
+            ),
+        "{text}"
+    );
+}

@@ -215,3 +215,50 @@ fn explain_with_the_environment_names_the_owner_from_record_and_hands_over() {
         "{text}"
     );
 }
+
+#[test]
+fn a_numpy2_only_build_beside_numpy1_is_found_and_the_fix_moves_it_back() {
+    // pyarrow 26.0.1's real module (trimmed) needs NumPy >= 2.0; legacy-ext, a NumPy 1 build
+    // with no newer release, holds numpy below 2: the verified fix moves pyarrow to 25.
+    let pyarrow26 = std::fs::read(
+        crate::common::repo()
+            .join("tests/fixtures/modules/pyarrow-26.0.1-libarrow_python.so.trimmed"),
+    )
+    .unwrap();
+    let pyarrow25 = std::fs::read(
+        crate::common::repo()
+            .join("tests/fixtures/modules/pyarrow-25.0.0-libarrow_python.so.trimmed"),
+    )
+    .unwrap();
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "1.26.4", &[], None);
+    install(site.path(), "pyarrow", "26.0.1", &[], Some(&pyarrow26));
+    install(
+        site.path(),
+        "legacy-ext",
+        "1.0",
+        &["numpy>=1.21"],
+        Some(NUMPY1),
+    );
+    let releases = [
+        Release::new("numpy", "2.1.3"),
+        Release::new("numpy", "1.26.4"),
+        Release::new("pyarrow", "25.0.0").module(&pyarrow25),
+        Release::new("pyarrow", "26.0.1").module(&pyarrow26),
+        Release::new("legacy-ext", "1.0")
+            .module(NUMPY1)
+            .requires("numpy>=1.21"),
+    ];
+    let (output, text) = doctor(site.path(), &releases, &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: pyarrow 26.0.1 cannot run with numpy 1.26.4: it needs numpy>=2.0,<3"),
+        "{text}"
+    );
+    assert!(text.contains("NPY_TARGET_VERSION 2.0"), "{text}");
+    assert!(text.contains("    pyarrow==25.0.0\n"), "{text}");
+    assert!(
+        !text.contains("numpy==2.1.3"),
+        "the fix keeps legacy-ext working: {text}"
+    );
+}

@@ -311,3 +311,44 @@ fn a_scan_that_contradicts_the_curated_facts_is_reported() {
         Some(1)
     );
 }
+
+#[test]
+fn an_undecided_scan_is_cached_with_its_budget_and_not_retried() {
+    // A module without markers: proving "no C-API" needs all of it, which a 300-byte budget
+    // cannot fetch.
+    let blank = vec![0u8; 64 * 1024];
+    let (dir, server) = index(
+        "demo",
+        "1.0",
+        &[("cp311-cp311-manylinux_2_17_x86_64", &blank)],
+    );
+    let cache = dir.path().join("cache");
+    let scan = |budget: &str| {
+        let output = scan_remote(
+            &server,
+            &cache,
+            &["demo==1.0", "--json", "--byte-budget", budget],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let cold = scan("300");
+    assert_eq!(cold["verdict"], "unknown");
+    assert_eq!(cold["complete"], false);
+    assert!(cold["requests"].as_u64().unwrap() > 0);
+    let warm = scan("300");
+    assert_eq!(warm["from"], "cache", "{warm}");
+    assert_eq!(warm["requests"], 0);
+    assert_eq!(warm["verdict"], "unknown");
+    // A larger budget may say more, so it reads the wheel again, and keeps the answer.
+    let larger = scan("1000000");
+    assert_eq!(larger["from"], "scan");
+    assert_eq!(larger["verdict"], "no-capi");
+    let again = scan("300");
+    assert_eq!(again["from"], "cache");
+    assert_eq!(again["verdict"], "no-capi");
+}

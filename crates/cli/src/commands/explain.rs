@@ -150,9 +150,15 @@ fn advice(diagnosis: &Diagnosis) -> Advice {
                 }
                 None => fixes.push("upgrade NumPy: pip install -U numpy".to_string()),
             }
-            fixes.push(
-                "or install a release of the package built for the NumPy you have".to_string(),
-            );
+            match &diagnosis.distribution {
+                Some(distribution) => fixes.push(format!(
+                    "or keep your NumPy and move `{distribution}` back to a release built for it (`npsolve doctor` proposes the pins, checked against every installed binary)"
+                )),
+                None => fixes.push(
+                    "or install a release of the package built for the NumPy you have"
+                        .to_string(),
+                ),
+            }
             Advice {
                 cause: format!(
                     "{who} was compiled for a newer NumPy{needs_text} than the one installed. A wheel runs only on NumPy at or above the feature level it was built for."
