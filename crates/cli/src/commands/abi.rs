@@ -4,7 +4,12 @@ use std::fmt::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use npsolve_abi::{Facts, numpy_runtime_range};
+use npsolve_abi::{
+    Facts, SourceKind, SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range,
+};
+use npsolve_platform::WheelFilename;
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::PackageName;
 use npsolve_resolver::format_range;
 use pep508_rs::{Requirement, VersionOrUrl};
 
@@ -70,12 +75,51 @@ pub fn run(args: &AbiArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             let _ = writeln!(out, "    note: {note}");
         }
     }
-    if out.is_empty() {
+    let scanned = scanned_wheels(&requirement.name, specifiers.as_ref());
+    if out.is_empty() && scanned.is_empty() {
         out = format!(
             "npsolve holds no curated NumPy ABI facts for `{}`.\n",
             args.package
         );
     }
+    if !scanned.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWheels in the bundled verdict table (read from their binaries), and what resolution uses:"
+        );
+        out.push_str(&scanned);
+    }
     printer.stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bundled table's wheels of `name` (of the versions `specifiers` allow), each with its
+/// verdict merged with the curated fact that covers it, and any disagreement.
+fn scanned_wheels(name: &PackageName, specifiers: Option<&VersionSpecifiers>) -> String {
+    let facts = Facts::bundled();
+    let mut out = String::new();
+    for row in Verdicts::bundled().iter() {
+        let Ok(wheel) = WheelFilename::from_str(&row.file) else {
+            continue;
+        };
+        if wheel.name != *name || specifiers.is_some_and(|spec| !spec.contains(&wheel.version)) {
+            continue;
+        }
+        let mut sources = Vec::new();
+        if let Some(fact) = facts.lookup(name, &wheel.version, Some(&wheel)) {
+            sources.push(SourceVerdict::curated(fact, Some(&row.file)));
+        }
+        sources.push(SourceVerdict::binaries(
+            SourceKind::VerdictTable,
+            row.fact.clone(),
+            None,
+            row.evidence.clone(),
+        ));
+        let Some(merged) = merge_verdicts(sources) else {
+            let _ = writeln!(out, "  {}: undecided", row.file);
+            continue;
+        };
+        let _ = writeln!(out, "  {}: {merged}", row.file);
+    }
+    out
 }
