@@ -57,7 +57,10 @@ fn a_numpy2_only_build_under_numpy1_is_recognised_with_owner_and_fix() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["kind"], "built-for-newer-numpy", "{value}");
     assert!(
-        value["cause"].as_str().unwrap().contains("NumPy 1.23 or newer"),
+        value["cause"]
+            .as_str()
+            .unwrap()
+            .contains("NumPy 1.23 or newer"),
         "{value}"
     );
 }

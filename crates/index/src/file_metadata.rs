@@ -82,6 +82,12 @@ impl Inner {
                         bump(&self.counters.cache_hits);
                         return Ok((metadata, bytes));
                     }
+                    // A source distribution whose metadata needs a build stays so: the
+                    // cached PKG-INFO answers offline as the network did.
+                    Err(error @ IndexError::NeedsBuild { .. }) => {
+                        bump(&self.counters.cache_hits);
+                        return Err(error);
+                    }
                     Err(error) => {
                         tracing::warn!("discarding cached metadata of `{filename}`: {error}");
                         self.cache.remove(path);
@@ -109,6 +115,11 @@ impl Inner {
                 Err(error) => return Err(error),
             }
         };
+        let metadata = match metadata {
+            Ok(metadata) => Ok(metadata),
+            Err(error @ IndexError::NeedsBuild { .. }) => Err(error),
+            Err(error) => return Err(error),
+        };
         match method {
             Method::Pep658 => bump(&self.counters.metadata_pep658),
             Method::Range => bump(&self.counters.metadata_range),
@@ -126,15 +137,16 @@ impl Inner {
         {
             tracing::warn!("cannot write the cache: {error}");
         }
-        Ok((metadata, bytes))
+        Ok((metadata?, bytes))
     }
 
-    /// Fetches and parses `file`'s metadata from the network, once.
+    /// Fetches and parses `file`'s metadata from the network, once. The metadata is `Err`
+    /// (with the bytes, which are worth caching) for a source distribution that needs a build.
     async fn fetch_metadata(
         &self,
         file: &DistFile,
         filename: &str,
-    ) -> Result<(Method, Vec<u8>, CoreMetadata), IndexError> {
+    ) -> Result<(Method, Vec<u8>, Result<CoreMetadata, IndexError>), IndexError> {
         let (method, bytes, source_url) = match &file.filename {
             DistFilename::Wheel(wheel) => {
                 let dist_info = wheel.name.as_dist_info_name().into_owned();
@@ -142,8 +154,11 @@ impl Inner {
             }
             DistFilename::Sdist(_) => self.sdist_metadata(file, filename).await?,
         };
-        let metadata = self.accept(file, filename, &source_url, &bytes, method == Method::Sdist)?;
-        Ok((method, bytes, metadata))
+        match self.accept(file, filename, &source_url, &bytes, method == Method::Sdist) {
+            Ok(metadata) => Ok((method, bytes, Ok(metadata))),
+            Err(error @ IndexError::NeedsBuild { .. }) => Ok((method, bytes, Err(error))),
+            Err(error) => Err(error),
+        }
     }
 
     /// Parses metadata bytes and checks them against the file they describe.

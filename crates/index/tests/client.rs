@@ -416,6 +416,19 @@ fn sdists_need_static_pkg_info() {
     assert!(matches!(error, IndexError::NeedsBuild { .. }), "{error}");
     assert!(error.is_file_specific());
     assert!(error.to_string().contains("demo-0.9.tar.gz"));
+
+    // The answer is kept: offline, the same sdist still needs a build (it is not "missing
+    // from the cache"), so an offline run resolves as the online one did.
+    let mut offline = options(&server.index_url(), cache.path());
+    offline.cache.offline = true;
+    let offline = IndexClient::new(offline).expect("client");
+    let project = rt
+        .block_on(offline.project(&name("demo")))
+        .expect("cached page");
+    let error = rt
+        .block_on(offline.metadata(file(&project.files, "demo-0.9.tar.gz")))
+        .expect_err("still not static");
+    assert!(matches!(error, IndexError::NeedsBuild { .. }), "{error}");
 }
 
 #[test]

@@ -8,9 +8,9 @@ use npsolve_abi::{
     Facts, SourceKind, SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range,
 };
 use npsolve_platform::WheelFilename;
+use npsolve_resolver::format_range;
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::PackageName;
-use npsolve_resolver::format_range;
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use crate::abi_oracle::describe;
