@@ -81,6 +81,22 @@ impl WheelScanner {
             let mut stats = stats.lock().unwrap_or_else(PoisonError::into_inner);
             match report {
                 Ok(report) => {
+                    if report.source == VerdictSource::Scan {
+                        tracing::info!(
+                            "scanned `{}`: {}{} ({} KiB, {} of {} modules)",
+                            report.wheel.file,
+                            report.wheel.fact.keyword(),
+                            report
+                                .wheel
+                                .fact
+                                .floor()
+                                .map(|floor| format!(", floor {floor}"))
+                                .unwrap_or_default(),
+                            report.bytes_fetched / 1024,
+                            report.modules_read,
+                            report.candidate_modules
+                        );
+                    }
                     match report.source {
                         VerdictSource::Scan => stats.scanned += 1,
                         VerdictSource::Cache => stats.cached += 1,
