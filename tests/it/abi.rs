@@ -266,20 +266,25 @@ fn a_numpy2_only_build_that_declares_no_numpy_gets_its_floor_as_a_bound() {
 
 #[test]
 fn a_curated_fact_without_a_floor_keeps_the_floor_a_scan_reads() {
-    // The curated facts say torch >= 2.3 is a NumPy 2 build, without a floor; this wheel's
-    // module (pyarrow 26's, a real NPY_TARGET_VERSION 2.0 build) says 2.0. torch declares
-    // no numpy. torch 2.2 is curated as a NumPy 1 build.
+    // The curated facts say gensim > 4.4.0 is a NumPy 2 build, without a floor; this wheel's
+    // module (pyarrow 26's, a real NPY_TARGET_VERSION 2.0 build) says 2.0. gensim 4.4.0 is
+    // curated with floor 1.16.
     let releases = [
-        Release::new("torch", "2.2.0").module(NUMPY1_MODULE),
-        Release::new("torch", "2.5.1")
-            .module(&real_module("pyarrow-26.0.1-libarrow_python.so.trimmed")),
+        Release::new("gensim", "4.4.0")
+            .module(&real_module("pyarrow-25.0.0-libarrow_python.so.trimmed"))
+            .requires("numpy>=1.18.5"),
+        Release::new("gensim", "4.4.1")
+            .module(&real_module("pyarrow-26.0.1-libarrow_python.so.trimmed"))
+            .requires("numpy>=1.18.5"),
+        Release::new("numpy", "1.22.4"),
         Release::new("numpy", "1.26.4"),
         Release::new("numpy", "2.1.3"),
     ];
-    let (output, text) = compile_synthetic(&releases, "torch\nnumpy<2\n", &[]);
+    let (output, text) = compile_synthetic(&releases, "gensim\nnumpy<2\n", &[]);
     assert!(output.status.success(), "{text}");
-    assert_eq!(pin(&output, "torch").as_deref(), Some("2.2.0"), "{text}");
-    let (output, text) = compile_synthetic(&releases, "torch==2.5.1\nnumpy<2\n", &["-v"]);
+    assert_eq!(pin(&output, "gensim").as_deref(), Some("4.4.0"), "{text}");
+    assert_eq!(pin(&output, "numpy").as_deref(), Some("1.26.4"), "{text}");
+    let (output, text) = compile_synthetic(&releases, "gensim==4.4.1\nnumpy<2\n", &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains("built with NumPy 2.x, needs numpy>=2.0"),

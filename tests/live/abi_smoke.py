@@ -49,6 +49,18 @@ PLATFORM = "x86_64-manylinux_2_28"
 # break (pybind11 < 2.12 reading NumPy 2 dtypes with the 1.x layout) fails too.
 STACKS: list[dict] = [
     {
+        # pyarrow >= 26 is built for NumPy 2 only (floor 2.0) and declares no numpy at all:
+        # beside numpy<2 a metadata-only resolver picks it and `import pyarrow` fails with
+        # "pyarrow requires NumPy 2.0 or newer, found 1.26.4" (issue 15).
+        "name": "pyarrow-numpy1",
+        "requirements": ["pyarrow", "pandas", "numpy<2"],
+        "check": """
+            import numpy as np, pandas as pd, pyarrow as pa
+            table = pa.Table.from_pandas(pd.DataFrame({'a': np.arange(3)}))
+            assert table.column('a').to_pylist() == [0, 1, 2]
+        """,
+    },
+    {
         "name": "pandas-1.5.3",
         "requirements": ["pandas==1.5.3", "numpy"],
         "check": """
