@@ -467,6 +467,7 @@ impl<'a> Provider<'a> {
             return Ok(Err(Unavailable(why)));
         }
         if dist.is_wheel
+            && !self.excluded_by_root(&edges)
             && let Some(bound) = self
                 .abi
                 .and_then(|abi| abi.bound(name, version, &dist, requires_numpy))
@@ -494,6 +495,18 @@ impl<'a> Provider<'a> {
                 .insert((name.clone(), version.clone()), bound);
         }
         Ok(Ok(edges))
+    }
+
+    /// Whether one of these edges can never hold beside the root's own requirements (a
+    /// version that needs `torch>=2.2` when you pinned `torch==2.1.2`): such a version is
+    /// never chosen, so its ABI bound need not be read (a scan costs real bytes). PubGrub
+    /// still learns why from the edge itself.
+    fn excluded_by_root(&self, edges: &BTreeMap<PubPackage, Ranges<Version>>) -> bool {
+        edges.iter().any(|(package, range)| {
+            self.root
+                .get(package)
+                .is_some_and(|root| root.is_disjoint(range))
+        })
     }
 
     fn extra_dependencies(

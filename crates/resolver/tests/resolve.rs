@@ -454,3 +454,95 @@ fn constrained_requirements_are_decided_before_bare_ones() {
         );
     }
 }
+
+/// Records every wheel the resolver asks about; no bounds.
+#[derive(Default)]
+struct AskedFor(std::sync::Mutex<Vec<String>>);
+
+impl AbiOracle for AskedFor {
+    fn bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        _dist: &DistRef,
+        _requires_numpy: bool,
+    ) -> Option<AbiBound> {
+        self.0.lock().unwrap().push(format!("{name}=={version}"));
+        None
+    }
+}
+
+#[test]
+fn a_version_the_root_pins_exclude_is_never_asked_for_its_abi_bound() {
+    // bnb 2.0 needs torch>=2.2 but the root pins torch==2.1.2: it can never be chosen, so
+    // reading its binaries would be wasted (a scan costs megabytes).
+    let index = Index::default()
+        .add("bnb", release("1.0", &["torch", "numpy"]))
+        .add("bnb", release("2.0", &["torch>=2.2", "numpy"]))
+        .add("torch", release("2.1.2", &[]))
+        .add("torch", release("2.2.0", &[]))
+        .add("numpy", release("2.1.0", &[]));
+    let oracle = AskedFor::default();
+    let resolution = resolve(
+        &requirements(&["torch==2.1.2", "bnb"]),
+        &options(),
+        &index,
+        Some(&oracle),
+    )
+    .unwrap();
+    assert_eq!(pins(&resolution), "bnb==1.0 numpy==2.1.0 torch==2.1.2");
+    let asked = oracle.0.lock().unwrap().clone();
+    assert!(asked.contains(&"bnb==1.0".to_string()), "{asked:?}");
+    assert!(!asked.contains(&"bnb==2.0".to_string()), "{asked:?}");
+}
+
+/// A bound on `arrow` (which does not declare numpy) for version 2: NumPy 2 only.
+struct ArrowTwoNeedsNumpy2;
+
+impl AbiOracle for ArrowTwoNeedsNumpy2 {
+    fn bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        _dist: &DistRef,
+        _requires_numpy: bool,
+    ) -> Option<AbiBound> {
+        (name.as_ref() == "arrow" && *version >= Version::from_str("2").unwrap()).then(|| {
+            AbiBound {
+                numpy: Ranges::higher_than(Version::from_str("2.0").unwrap()),
+                summary: format!("arrow {version} built with NumPy 2.x, needs numpy>=2.0"),
+                reason: "test".to_string(),
+                first_newer_build: None,
+            }
+        })
+    }
+}
+
+#[test]
+fn a_bound_on_a_package_without_numpy_holds_only_when_numpy_is_installed() {
+    let index = Index::default()
+        .add("arrow", release("1.0", &[]))
+        .add("arrow", release("2.0", &[]))
+        .add("numpy", release("1.26.4", &[]))
+        .add("numpy", release("2.1.0", &[]));
+    let solve = |lines: &[&str]| {
+        pins(
+            &resolve(
+                &requirements(lines),
+                &options(),
+                &index,
+                Some(&ArrowTwoNeedsNumpy2),
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(
+        solve(&["arrow"]),
+        "arrow==2.0",
+        "the bound never pulls numpy in"
+    );
+    assert_eq!(solve(&["arrow", "numpy<2"]), "arrow==1.0 numpy==1.26.4");
+    assert_eq!(solve(&["arrow", "numpy"]), "arrow==2.0 numpy==2.1.0");
+    // Line order does not matter.
+    assert_eq!(solve(&["numpy<2", "arrow"]), "arrow==1.0 numpy==1.26.4");
+}
