@@ -310,3 +310,20 @@ fn check_flags_a_numpy2_only_build_beside_numpy1_and_names_a_release_that_runs()
         "{text}"
     );
 }
+
+#[test]
+fn abi_scan_always_reads_compiled_wheels_that_declare_no_numpy() {
+    // An uncurated wheel built for NumPy 2 only that does not declare numpy: the default
+    // scans only what requires numpy or is curated; `always` reads it too.
+    let releases = [
+        Release::new("arrowlike", "1.0")
+            .module(&real_module("pyarrow-26.0.1-libarrow_python.so.trimmed")),
+        Release::new("numpy", "1.26.4"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "arrowlike\nnumpy<2\n", &[]);
+    assert!(output.status.success(), "{text}");
+    let (output, text) =
+        compile_synthetic(&releases, "arrowlike\nnumpy<2\n", &["--abi-scan", "always"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("needs numpy>=2.0"), "{text}");
+}

@@ -34,6 +34,9 @@ pub struct WheelAbiOracle {
     facts: &'static Facts,
     verdicts: Option<&'static Verdicts>,
     scanner: Option<WheelScanner>,
+    /// Scan every compiled wheel nothing bundled covers, whether or not it requires numpy
+    /// (`--abi-scan always`).
+    scan_all: bool,
     /// Wheels whose disagreements were already logged.
     reported: Mutex<HashSet<String>>,
 }
@@ -46,6 +49,7 @@ impl WheelAbiOracle {
             facts: Facts::bundled(),
             verdicts: use_table.then(Verdicts::bundled),
             scanner,
+            scan_all: !use_table,
             reported: Mutex::new(HashSet::new()),
         }
     }
@@ -95,7 +99,7 @@ impl WheelAbiOracle {
             return false;
         }
         match curated.map(|fact| &fact.fact) {
-            None => requires_numpy,
+            None => requires_numpy || self.scan_all,
             // A NumPy-2 build's floor may be 2.0 (NumPy-2-only): worth a scan. A NumPy-1
             // build's floor only matters against old NumPy pins, and its major is known.
             Some(BuildFact::Numpy2 { floor }) => floor.is_none(),

@@ -330,12 +330,14 @@ pub struct CheckArgs {
 /// When wheels' binaries are read during resolution (`--abi-scan`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum AbiScanArg {
-    /// Scan wheels that require numpy and have no curated fact or bundled verdict.
+    /// Scan wheels that require numpy and have no curated fact or bundled verdict, and
+    /// wheels whose curated NumPy-2 fact has no floor.
     #[default]
     Auto,
     /// Never scan: such wheels are flagged `ABI: unchecked`.
     Off,
-    /// Scan every uncurated numpy-dependent wheel, ignoring the bundled verdict table (to
+    /// Scan every compiled wheel nothing curated settles, numpy-dependent or not (a
+    /// NumPy-2-only build may declare no numpy), ignoring the bundled verdict table (to
     /// verify the table, or to measure scanning).
     Always,
 }
