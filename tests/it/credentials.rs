@@ -207,3 +207,53 @@ fn plain_http_is_refused_off_loopback_unless_the_host_is_allowed() {
     );
     assert!(!stderr.contains("refusing plain HTTP"), "{stderr}");
 }
+
+/// A user name alone is how many token-based indexes take their secret.
+const TOKEN: &str = "pypiTok3nOnly7q";
+
+#[test]
+fn a_token_as_the_user_name_never_surfaces() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.in"), "six\n").unwrap();
+    // A closed port (bound, then released) and a private index that answers 401.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let private = private_index();
+    let targets = [
+        format!("https://{TOKEN}@127.0.0.1:{port}/simple/"),
+        private
+            .index_url()
+            .replace("http://", &format!("http://{TOKEN}@")),
+        private
+            .index_url()
+            .replace("http://", "http://user@")
+            .replace("/simple/", &format!("/simple/?token={TOKEN}")),
+    ];
+    for index_url in &targets {
+        for args in [
+            &["compile", "requirements.in", "-o", "out.txt", "-v"][..],
+            &["compile", "requirements.in", "-vv"][..],
+            &["lock", "requirements.in", "-o", "pylock.toml"][..],
+        ] {
+            let output = npsolve(dir.path(), index_url, args);
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?} {index_url}: {text}"
+            );
+            assert!(!text.contains(TOKEN), "{args:?} printed the token:\n{text}");
+            assert!(
+                text.contains("127.0.0.1"),
+                "the host is still named: {text}"
+            );
+        }
+    }
+    let files = everything_under(dir.path());
+    assert!(!files.contains(TOKEN), "the token is on disk:\n{files}");
+}

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::credentials::Credentials;
 use crate::error::IndexError;
-use crate::locations::IndexUrl;
+use crate::locations::{IndexUrl, redact};
 use crate::options::ClientOptions;
 use crate::stats::{Counters, bump};
 
@@ -166,7 +166,7 @@ impl Http {
                 Attempt::Transient(error) if attempt <= self.retries => {
                     bump(&self.counters.retries);
                     let delay = backoff(attempt);
-                    tracing::debug!("retrying `{url}` in {delay:?}: {error}");
+                    tracing::debug!("retrying `{}` in {delay:?}: {error}", redact(url));
                     tokio::time::sleep(delay).await;
                 }
                 Attempt::Transient(error) | Attempt::Failed(error) => return Err(error),

@@ -43,7 +43,7 @@ pub use core_metadata::{CoreMetadata, parse_core_metadata};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
 pub use error::{IndexError, MetadataError};
 pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
-pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
+pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE, SafeUrl};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};

@@ -35,19 +35,76 @@ impl IndexUrl {
         &self.0
     }
 
-    /// The URL with any password replaced, for messages.
+    /// The URL with its secrets masked (see [`SafeUrl`]), for messages.
     pub fn redacted(&self) -> String {
         redact(&self.0)
     }
 }
 
-/// A URL for messages: the password (if any) is replaced by `****`.
+/// A URL for messages: see [`SafeUrl`].
 pub(crate) fn redact(url: &Url) -> String {
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some("****"));
+    SafeUrl(url).to_string()
+}
+
+/// A URL as it may be shown: in messages, logs, output headers and file names. Its
+/// `Display` masks every secret a URL can carry: the password, a user name given alone (how
+/// token-based indexes take their token: `https://TOKEN@host/simple/`), and the values of
+/// query parameters whose names say they are secret (`token`, `key`, `signature`, ...). A
+/// user name beside a password stays (it names the account, not the secret).
+#[derive(Debug, Clone, Copy)]
+pub struct SafeUrl<'a>(pub &'a Url);
+
+/// Query parameter names (lower case, `-` and `_` ignored) whose values are secrets.
+const SECRET_PARAMETERS: [&str; 12] = [
+    "token",
+    "accesstoken",
+    "authtoken",
+    "apikey",
+    "key",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "sig",
+    "xamzsignature",
+    "xamzsecuritytoken",
+];
+
+impl SafeUrl<'_> {
+    fn secret_parameter(name: &str) -> bool {
+        let folded: String = name
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect();
+        SECRET_PARAMETERS.contains(&folded.as_str())
     }
-    url.to_string()
+}
+
+impl fmt::Display for SafeUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut url = self.0.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("****"));
+        } else if !url.username().is_empty() {
+            let _ = url.set_username("****");
+        }
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(name, value)| {
+                    let value = if SafeUrl::secret_parameter(&name) {
+                        "****".to_string()
+                    } else {
+                        value.into_owned()
+                    };
+                    (name.into_owned(), value)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        f.write_str(url.as_str())
+    }
 }
 
 impl fmt::Display for IndexUrl {
@@ -138,5 +195,38 @@ mod tests {
             .parse()
             .expect("valid");
         assert_eq!(secret.to_string(), "https://user:****@example.org/simple/");
+    }
+}
+
+#[cfg(test)]
+mod safe_url_tests {
+    use super::*;
+
+    fn shown(text: &str) -> String {
+        SafeUrl(&Url::parse(text).expect("valid URL")).to_string()
+    }
+
+    #[test]
+    fn every_secret_a_url_carries_is_masked() {
+        assert_eq!(
+            shown("https://user:pa55@host/simple/"),
+            "https://user:****@host/simple/"
+        );
+        assert_eq!(
+            shown("https://T0KEN@host/simple/"),
+            "https://****@host/simple/"
+        );
+        assert_eq!(
+            shown("https://host/simple/?token=T0KEN&page=2&X-Amz-Signature=abc"),
+            "https://host/simple/?token=****&page=2&X-Amz-Signature=****"
+        );
+        assert_eq!(
+            shown("https://host/simple/?api_key=k"),
+            "https://host/simple/?api_key=****"
+        );
+        assert_eq!(
+            shown("https://pypi.org/simple/"),
+            "https://pypi.org/simple/"
+        );
     }
 }
