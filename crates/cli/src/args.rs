@@ -342,6 +342,16 @@ pub enum AbiScanArg {
     Always,
 }
 
+impl From<AbiScanArg> for npsolve::AbiScan {
+    fn from(setting: AbiScanArg) -> Self {
+        match setting {
+            AbiScanArg::Auto => npsolve::AbiScan::Auto,
+            AbiScanArg::Off => npsolve::AbiScan::Off,
+            AbiScanArg::Always => npsolve::AbiScan::Always,
+        }
+    }
+}
+
 /// Report formats of `npsolve check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormatArg {

@@ -1,14 +1,11 @@
 //! The `npsolve` binary: parses the command line, runs one command, and is the one
 //! place where errors become messages and exit codes.
 
-mod abi_oracle;
 mod args;
 mod commands;
 mod error;
 mod printer;
 mod settings;
-mod source;
-mod wheel_scanner;
 
 use std::process::ExitCode;
 

@@ -13,10 +13,10 @@ use pep440_rs::VersionSpecifiers;
 use pep508_rs::PackageName;
 use pep508_rs::{Requirement, VersionOrUrl};
 
-use crate::abi_oracle::describe;
 use crate::args::AbiArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
+use npsolve::describe;
 
 /// Runs `npsolve abi`.
 pub fn run(args: &AbiArgs, printer: &Printer) -> Result<ExitCode, CliError> {

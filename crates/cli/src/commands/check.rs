@@ -6,12 +6,12 @@ use npsolve_output::{CheckFormat, render_check};
 use npsolve_requirements::{ReadOptions, read_input};
 use npsolve_resolver::{PinnedLine, verify};
 
-use crate::abi_oracle::WheelAbiOracle;
 use crate::args::{CheckArgs, CheckFormatArg, TargetArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
-use crate::source::IndexSource;
+use npsolve::IndexSource;
+use npsolve::WheelAbiOracle;
 
 /// The targets named by repeated `--python-version` / `--python-platform`: every pair.
 fn targets(args: &CheckArgs) -> Vec<TargetArgs> {
@@ -67,7 +67,8 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 &args.index,
                 &input.index,
             )?)?;
-            let oracle = WheelAbiOracle::for_setting(args.abi_scan, &client, runtime.handle());
+            let oracle =
+                WheelAbiOracle::for_setting(args.abi_scan.into(), &client, runtime.handle());
             let source = IndexSource::new(client, runtime.handle().clone(), target);
             let problems = verify(&pins, &options, &source, Some(&oracle))
                 .map_err(|error| CliError::Resolution(error.to_string()))?;

@@ -12,12 +12,12 @@ use npsolve_resolver::{
 };
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 
-use crate::abi_oracle::WheelAbiOracle;
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
-use crate::source::IndexSource;
+use npsolve::IndexSource;
+use npsolve::WheelAbiOracle;
 
 /// Runs `npsolve compile`.
 pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
@@ -151,7 +151,7 @@ pub fn resolve_files(
             source.prefetch(&requirement.name, &range);
         }
     }
-    let oracle = WheelAbiOracle::for_setting(args.abi_scan, &client, runtime.handle());
+    let oracle = WheelAbiOracle::for_setting(args.abi_scan.into(), &client, runtime.handle());
     let abi: Option<&dyn npsolve_resolver::AbiOracle> =
         if args.no_abi { None } else { Some(&oracle) };
     // The solver is synchronous: it runs on this thread and blocks on futures that the

@@ -24,12 +24,12 @@ use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use version_ranges::Ranges;
 
-use crate::abi_oracle::{WheelAbiOracle, describe};
-use crate::args::{AbiScanArg, DoctorArgs};
+use crate::args::DoctorArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
-use crate::source::IndexSource;
+use npsolve::IndexSource;
+use npsolve::{WheelAbiOracle, describe};
 
 /// A distribution whose installed binaries cannot run with the installed numpy.
 struct AbiProblem {
@@ -271,7 +271,7 @@ fn propose_fix(
         &args.index,
         &IndexOptions::default(),
     )?)?;
-    let oracle = WheelAbiOracle::for_setting(AbiScanArg::Auto, &client, runtime.handle());
+    let oracle = WheelAbiOracle::for_setting(npsolve::AbiScan::Auto, &client, runtime.handle());
     let source = IndexSource::new(client, runtime.handle().clone(), target.clone());
     for dist in &environment.dists {
         source.prefetch(&dist.name, &Ranges::full());

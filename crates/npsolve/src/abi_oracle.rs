@@ -17,8 +17,21 @@ use version_ranges::Ranges;
 
 use npsolve_index::IndexClient;
 
-use crate::args::AbiScanArg;
 use crate::wheel_scanner::{ScanStats, WheelScanner};
+
+/// When wheels' binaries are read during resolution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AbiScan {
+    /// Scan wheels that require numpy and have no curated fact or bundled verdict, and
+    /// wheels whose curated NumPy-2 fact has no floor.
+    #[default]
+    Auto,
+    /// Never scan: such wheels stay unchecked.
+    Off,
+    /// Scan every compiled wheel nothing curated settles, numpy-dependent or not, ignoring
+    /// the bundled verdict table.
+    Always,
+}
 
 /// How many of a rejected package's next candidates get their scans started ahead: scans
 /// cost real bytes, and most rejections are settled by the first one or two.
@@ -35,7 +48,7 @@ pub struct WheelAbiOracle {
     verdicts: Option<&'static Verdicts>,
     scanner: Option<WheelScanner>,
     /// Scan every compiled wheel nothing bundled covers, whether or not it requires numpy
-    /// (`--abi-scan always`).
+    /// ([`AbiScan::Always`]).
     scan_all: bool,
     /// Wheels whose disagreements were already logged.
     reported: Mutex<HashSet<String>>,
@@ -54,15 +67,15 @@ impl WheelAbiOracle {
         }
     }
 
-    /// The oracle `--abi-scan` asks for, scanning through `client` on `runtime`.
+    /// The oracle for `setting`, scanning through `client` on `runtime`.
     pub fn for_setting(
-        setting: AbiScanArg,
+        setting: AbiScan,
         client: &IndexClient,
         runtime: &tokio::runtime::Handle,
     ) -> WheelAbiOracle {
-        let scanner = (setting != AbiScanArg::Off)
-            .then(|| WheelScanner::new(client.clone(), runtime.clone()));
-        WheelAbiOracle::new(scanner, setting != AbiScanArg::Always)
+        let scanner =
+            (setting != AbiScan::Off).then(|| WheelScanner::new(client.clone(), runtime.clone()));
+        WheelAbiOracle::new(scanner, setting != AbiScan::Always)
     }
 
     fn table(&self, dist: &DistRef) -> Option<&ScannedWheel> {

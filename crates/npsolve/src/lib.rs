@@ -1,0 +1,20 @@
+//! The npsolve engine as a library: what stands between the index client
+//! (`npsolve-index`, async) and the resolver (`npsolve-resolver`, pure and synchronous).
+//! [`IndexSource`] is the resolver's `PackageSource` over the index client, bridging the
+//! solver's thread to the tokio runtime that fetches ahead; [`WheelAbiOracle`] is its
+//! `AbiOracle`, one merged NumPy verdict per wheel from the curated facts, the bundled table
+//! and scans that [`WheelScanner`] runs on the runtime's workers.
+//!
+//! This crate owns the wiring of the stages, not the stages: it does not parse input files
+//! (`npsolve-requirements`), speak HTTP (`npsolve-index`), choose versions
+//! (`npsolve-resolver`) or write output files (`npsolve-output`). It knows nothing of a
+//! command line: no clap, no environment variables, no process exit codes (that is
+//! `npsolve-cli`). Its principal type is [`IndexSource`].
+
+mod abi_oracle;
+mod index_source;
+mod wheel_scanner;
+
+pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
+pub use index_source::IndexSource;
+pub use wheel_scanner::{ScanStats, WheelScanner};
