@@ -41,6 +41,16 @@ impl CliError {
     }
 }
 
+impl From<npsolve::EngineError> for CliError {
+    fn from(error: npsolve::EngineError) -> Self {
+        match error {
+            npsolve::EngineError::Index(error) => CliError::Index(error),
+            npsolve::EngineError::Source(error) => CliError::Resolution(error.to_string()),
+            error @ npsolve::EngineError::Runtime(_) => CliError::Usage(error.to_string()),
+        }
+    }
+}
+
 impl From<npsolve_resolver::ResolveError> for CliError {
     fn from(error: npsolve_resolver::ResolveError) -> Self {
         match error {

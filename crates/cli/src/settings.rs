@@ -235,15 +235,5 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// Resolver options for `target` with every policy at its default.
 pub fn default_resolve_options(target: &Target) -> npsolve_resolver::ResolveOptions {
-    npsolve_resolver::ResolveOptions {
-        markers: target.markers().clone(),
-        python_version: target.python().as_version(),
-        prerelease: PrereleaseMode::default(),
-        allow_source: PackageSelection::None,
-        only_binary: PackageSelection::None,
-        no_binary: PackageSelection::None,
-        release_files: true,
-        preferences: Default::default(),
-        constraints: Vec::new(),
-    }
+    npsolve::default_resolve_options(target)
 }

@@ -9,12 +9,18 @@
 //! (`npsolve-requirements`), speak HTTP (`npsolve-index`), choose versions
 //! (`npsolve-resolver`) or write output files (`npsolve-output`). It knows nothing of a
 //! command line: no clap, no environment variables, no process exit codes (that is
-//! `npsolve-cli`). Its principal type is [`IndexSource`].
+//! `npsolve-cli`). Its principal type is [`Engine`]: one runtime, and one call per job
+//! ([`Engine::resolve`], [`Engine::check`]) taking plain request structs and returning
+//! plain reports.
 
 mod abi_oracle;
+mod engine;
 mod index_source;
 mod wheel_scanner;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
+pub use engine::{
+    CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
+};
 pub use index_source::IndexSource;
 pub use wheel_scanner::{ScanStats, WheelScanner};

@@ -4,14 +4,12 @@ use std::process::ExitCode;
 
 use npsolve_output::{CheckFormat, render_check};
 use npsolve_requirements::{ReadOptions, read_input};
-use npsolve_resolver::{PinnedLine, verify};
+use npsolve_resolver::PinnedLine;
 
 use crate::args::{CheckArgs, CheckFormatArg, TargetArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
-use npsolve::IndexSource;
-use npsolve::WheelAbiOracle;
 
 /// The targets named by repeated `--python-version` / `--python-platform`: every pair.
 fn targets(args: &CheckArgs) -> Vec<TargetArgs> {
@@ -45,7 +43,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         CheckFormatArg::Json => CheckFormat::Json,
         CheckFormatArg::Github => CheckFormat::Github,
     };
-    let runtime = settings::runtime()?;
+    let engine = npsolve::Engine::new()?;
     let mut clean = true;
     for file in &args.files {
         let input = read_input(file, &ReadOptions::default())?;
@@ -63,15 +61,13 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             let target = settings::target(&target_args)?;
             let target_name = target.to_string();
             let options = settings::default_resolve_options(&target);
-            let client = npsolve_index::IndexClient::new(settings::client_options(
-                &args.index,
-                &input.index,
-            )?)?;
-            let oracle =
-                WheelAbiOracle::for_setting(args.abi_scan.into(), &client, runtime.handle());
-            let source = IndexSource::new(client, runtime.handle().clone(), target);
-            let problems = verify(&pins, &options, &source, Some(&oracle))
-                .map_err(|error| CliError::Resolution(error.to_string()))?;
+            let problems = engine.check(npsolve::CheckRequest {
+                client: settings::client_options(&args.index, &input.index)?,
+                target: &target,
+                pins: &pins,
+                options: &options,
+                abi: args.abi_scan.into(),
+            })?;
             clean &= problems.iter().all(|problem| problem.kind.is_warning());
             printer.stdout(&render_check(
                 &problems,
@@ -81,7 +77,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             ))?;
         }
     }
-    runtime.shutdown_background();
+    drop(engine);
     Ok(if clean {
         ExitCode::SUCCESS
     } else {

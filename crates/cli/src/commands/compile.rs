@@ -7,17 +7,13 @@ use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
 use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, read_input};
-use npsolve_resolver::{
-    PackageSource, Resolution, ResolveOptions, RootRequirement, requirement_range, resolve,
-};
+use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement};
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
-use npsolve::IndexSource;
-use npsolve::WheelAbiOracle;
 
 /// Runs `npsolve compile`.
 pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> {
@@ -138,27 +134,16 @@ pub fn resolve_files(
     let requirements: Vec<RootRequirement> =
         input.requirements.iter().map(root_requirement).collect();
 
-    let runtime = settings::runtime()?;
-    let client = npsolve_index::IndexClient::new(client_options)?;
-    let source = IndexSource::new(client.clone(), runtime.handle().clone(), target.clone());
-    // The requirements' pages are read on the runtime's workers while this thread loads the
-    // ABI facts.
-    for root in &requirements {
-        let requirement = &root.requirement;
-        if let Some(range) = requirement_range(requirement)
-            && requirement.evaluate_markers(&options.markers, &[])
-        {
-            source.prefetch(&requirement.name, &range);
-        }
-    }
-    let oracle = WheelAbiOracle::for_setting(args.abi_scan.into(), &client, runtime.handle());
-    let abi: Option<&dyn npsolve_resolver::AbiOracle> =
-        if args.no_abi { None } else { Some(&oracle) };
-    // The solver is synchronous: it runs on this thread and blocks on futures that the
-    // runtime's worker threads drive, prefetches included.
-    let resolution = resolve(&requirements, &options, &source, abi);
-    if let Some(stats) = oracle
-        .scan_stats()
+    let engine = npsolve::Engine::new()?;
+    let report = engine.resolve(npsolve::ResolveRequest {
+        client: client_options,
+        target,
+        requirements: &requirements,
+        options: &options,
+        abi: (!args.no_abi).then(|| args.abi_scan.into()),
+    })?;
+    if let Some(stats) = report
+        .scans
         .filter(|stats| stats.scanned + stats.failed > 0)
     {
         printer.status(&format!(
@@ -169,10 +154,7 @@ pub fn resolve_files(
             stats.requests
         ));
     }
-    let resolution = resolution?;
-    drop(source);
-    runtime.shutdown_background();
-    Ok(resolution)
+    Ok(report.resolution?)
 }
 
 fn merge(into: &mut RequirementsInput, from: RequirementsInput) {
@@ -282,24 +264,23 @@ fn args_for_header(args: Vec<String>) -> Vec<String> {
     kept
 }
 
-/// An argument with any URL credentials masked (`https://user:****@host/…`; a lone username,
-/// often a token, becomes `****`), as `--index-url URL` or `--index-url=URL`.
+/// An argument with any URL secrets masked (`npsolve_index::SafeUrl`: a password, a lone
+/// user name, which is often a token, and secret query values), as `--index-url URL` or
+/// `--index-url=URL`.
 fn redact_arg(arg: &str) -> String {
     let (prefix, value) = match arg.split_once('=') {
         Some((option, value)) if option.starts_with("--") => (format!("{option}="), value),
         _ => (String::new(), arg),
     };
-    let Ok(mut url) = url::Url::parse(value) else {
+    let Ok(url) = url::Url::parse(value) else {
         return arg.to_string();
     };
-    if url.password().is_some() {
-        let _ = url.set_password(Some("****"));
-    } else if !url.username().is_empty() {
-        let _ = url.set_username("****");
-    } else {
+    let shown = npsolve_index::SafeUrl(&url).to_string();
+    // Unchanged when there is nothing to mask (no normalisation of what the user typed).
+    if shown == url.as_str() {
         return arg.to_string();
     }
-    format!("{prefix}{url}")
+    format!("{prefix}{shown}")
 }
 
 #[cfg(test)]

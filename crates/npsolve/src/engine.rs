@@ -1,0 +1,184 @@
+//! The entry object: one async runtime driving the index client, and one call per job.
+
+use npsolve_index::{ClientOptions, IndexClient, IndexError};
+use npsolve_platform::Target;
+use npsolve_resolver::{
+    AbiOracle, PinnedLine, Problem, Resolution, ResolveError, ResolveOptions, RootRequirement,
+    SourceError, requirement_range, resolve, verify,
+};
+
+use crate::abi_oracle::{AbiScan, WheelAbiOracle};
+use crate::index_source::IndexSource;
+use crate::wheel_scanner::ScanStats;
+
+/// Resolver options for `target` with every policy at its default (as `uv pip compile`'s).
+pub fn default_resolve_options(target: &Target) -> ResolveOptions {
+    ResolveOptions {
+        markers: target.markers().clone(),
+        python_version: target.python().as_version(),
+        prerelease: npsolve_resolver::PrereleaseMode::default(),
+        allow_source: npsolve_resolver::PackageSelection::None,
+        only_binary: npsolve_resolver::PackageSelection::None,
+        no_binary: npsolve_resolver::PackageSelection::None,
+        release_files: true,
+        preferences: Default::default(),
+        constraints: Vec::new(),
+    }
+}
+
+/// A failure that stops a job: the runtime, the index client or the source gave out.
+/// An impossible resolution is not one: it is [`ResolveReport::resolution`]'s `Err`.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The index client could not be set up.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The index or the cache failed while a file was checked.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+/// What to resolve, and how.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest<'a> {
+    /// Where packages come from, and the cache.
+    pub client: ClientOptions,
+    /// The environment the answer is for.
+    pub target: &'a Target,
+    /// The first-party requirements, with their origins.
+    pub requirements: &'a [RootRequirement],
+    /// Every resolver policy.
+    pub options: &'a ResolveOptions,
+    /// When wheels' binaries are read; `None` resolves from metadata alone (`--no-abi`).
+    pub abi: Option<AbiScan>,
+}
+
+/// The outcome of a resolution.
+#[derive(Debug)]
+pub struct ResolveReport {
+    /// The pins, or why no set of them exists (or the source failed).
+    pub resolution: Result<Resolution, ResolveError>,
+    /// What reading wheels' binaries cost, when the ABI layer was on.
+    pub scans: Option<ScanStats>,
+}
+
+/// What to check, and how.
+#[derive(Debug, Clone)]
+pub struct CheckRequest<'a> {
+    /// Where packages come from, and the cache.
+    pub client: ClientOptions,
+    /// The environment the pins are for.
+    pub target: &'a Target,
+    /// The pinned lines.
+    pub pins: &'a [PinnedLine],
+    /// Every resolver policy (markers, Python).
+    pub options: &'a ResolveOptions,
+    /// When wheels' binaries are read.
+    pub abi: AbiScan,
+}
+
+/// The npsolve engine: owns the runtime that drives the index client and the wheel scans,
+/// and runs resolutions and checks on the calling thread (the solver is synchronous).
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use npsolve::{AbiScan, Engine, ResolveRequest, default_resolve_options};
+/// use npsolve_platform::Target;
+/// use npsolve_resolver::RootRequirement;
+///
+/// let target = Target::new("3.11".parse()?, "x86_64-manylinux_2_28".parse()?);
+/// let requirements = [RootRequirement {
+///     requirement: "pandas==1.5.3".parse()?,
+///     origin: "example".to_string(),
+///     via: "example".to_string(),
+/// }];
+/// let options = default_resolve_options(&target);
+/// let engine = Engine::new()?;
+/// let report = engine.resolve(ResolveRequest {
+///     client: Default::default(),
+///     target: &target,
+///     requirements: &requirements,
+///     options: &options,
+///     abi: Some(AbiScan::Auto),
+/// })?;
+/// for pin in report.resolution?.pins {
+///     println!("{}=={}", pin.name, pin.version);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Engine {
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Engine {
+    /// An engine with a multi-threaded runtime.
+    pub fn new() -> Result<Engine, EngineError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(EngineError::Runtime)?;
+        Ok(Engine {
+            runtime: Some(runtime),
+        })
+    }
+
+    /// The runtime's handle, for callers that drive the index client themselves.
+    pub fn handle(&self) -> tokio::runtime::Handle {
+        match &self.runtime {
+            Some(runtime) => runtime.handle().clone(),
+            None => unreachable!("the runtime lives until the engine is dropped"),
+        }
+    }
+
+    /// Resolves `request.requirements` for its target.
+    pub fn resolve(&self, request: ResolveRequest<'_>) -> Result<ResolveReport, EngineError> {
+        let handle = self.handle();
+        let client = IndexClient::new(request.client)?;
+        let source = IndexSource::new(client.clone(), handle.clone(), request.target.clone());
+        // The requirements' pages are read on the runtime's workers while this thread loads
+        // the ABI facts.
+        for root in request.requirements {
+            let requirement = &root.requirement;
+            if let Some(range) = requirement_range(requirement)
+                && requirement.evaluate_markers(&request.options.markers, &[])
+            {
+                npsolve_resolver::PackageSource::prefetch(&source, &requirement.name, &range);
+            }
+        }
+        let oracle = request
+            .abi
+            .map(|setting| WheelAbiOracle::for_setting(setting, &client, &handle));
+        let abi = oracle.as_ref().map(|oracle| oracle as &dyn AbiOracle);
+        let resolution = resolve(request.requirements, request.options, &source, abi);
+        Ok(ResolveReport {
+            resolution,
+            scans: oracle.as_ref().and_then(WheelAbiOracle::scan_stats),
+        })
+    }
+
+    /// Checks pinned lines for the target: every problem, with its line, rule and fix.
+    pub fn check(&self, request: CheckRequest<'_>) -> Result<Vec<Problem>, EngineError> {
+        let handle = self.handle();
+        let client = IndexClient::new(request.client)?;
+        let oracle = WheelAbiOracle::for_setting(request.abi, &client, &handle);
+        let source = IndexSource::new(client, handle, request.target.clone());
+        Ok(verify(
+            request.pins,
+            request.options,
+            &source,
+            Some(&oracle),
+        )?)
+    }
+}
+
+impl Drop for Engine {
+    /// Work still in flight (prefetches nobody waited for) is dropped, not awaited.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
