@@ -10,15 +10,17 @@
 //! (`npsolve-resolver`) or write output files (`npsolve-output`). It knows nothing of a
 //! command line: no clap, no environment variables, no process exit codes (that is
 //! `npsolve-cli`). Its principal type is [`Engine`]: one runtime, and one call per job
-//! ([`Engine::resolve`], [`Engine::check`]) taking plain request structs and returning
+//! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`]) taking plain request structs and returning
 //! plain reports.
 
 mod abi_oracle;
+mod doctor;
 mod engine;
 mod index_source;
 mod wheel_scanner;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
+pub use doctor::{AbiProblem, DoctorReport, DoctorRequest, Fix, Unsatisfied};
 pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };

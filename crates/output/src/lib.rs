@@ -3,16 +3,19 @@
 //! This crate owns the text of every file npsolve produces: pinned
 //! `requirements.txt` in the shape `uv pip compile` and `pip-compile` print
 //! ([`RequirementsTxt`]), PEP 751 `pylock.toml` ([`render_pylock`]), the reports of
-//! `npsolve check` ([`render_check`]), and writing any output atomically
+//! `npsolve check` ([`render_check`]) and `npsolve doctor` ([`render_doctor_text`],
+//! [`render_doctor_json`]), and writing any output atomically
 //! ([`write_atomic`]) so a failed run never leaves a partial file. It does not
 //! resolve anything: it renders a [`npsolve_resolver::Resolution`].
 
 mod atomic;
 mod check_report;
+mod doctor_report;
 mod pylock;
 mod requirements_txt;
 
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
+pub use doctor_report::{render_doctor_json, render_doctor_text};
 pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
