@@ -39,6 +39,10 @@ pub enum EngineError {
     /// The index or the cache failed while a file was checked.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The request names nothing the job can work on (a release without wheels, a file
+    /// name that is not a wheel's).
+    #[error("{0}")]
+    Request(String),
 }
 
 /// What to resolve, and how.

@@ -10,13 +10,14 @@
 //! (`npsolve-resolver`) or write output files (`npsolve-output`). It knows nothing of a
 //! command line: no clap, no environment variables, no process exit codes (that is
 //! `npsolve-cli`). Its principal type is [`Engine`]: one runtime, and one call per job
-//! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`]) taking plain request structs and returning
+//! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`], [`Engine::scan`]) taking plain request structs and returning
 //! plain reports.
 
 mod abi_oracle;
 mod doctor;
 mod engine;
 mod index_source;
+pub mod scan;
 mod wheel_scanner;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};

@@ -4,7 +4,8 @@
 //! `requirements.txt` in the shape `uv pip compile` and `pip-compile` print
 //! ([`RequirementsTxt`]), PEP 751 `pylock.toml` ([`render_pylock`]), the reports of
 //! `npsolve check` ([`render_check`]) and `npsolve doctor` ([`render_doctor_text`],
-//! [`render_doctor_json`]), and writing any output atomically
+//! [`render_doctor_json`]) and `npsolve scan` ([`render_scan_text`], [`render_scan_json`]),
+//! and writing any output atomically
 //! ([`write_atomic`]) so a failed run never leaves a partial file. It does not
 //! resolve anything: it renders a [`npsolve_resolver::Resolution`].
 
@@ -13,9 +14,11 @@ mod check_report;
 mod doctor_report;
 mod pylock;
 mod requirements_txt;
+mod scan_report;
 
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
 pub use doctor_report::{render_doctor_json, render_doctor_text};
 pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
+pub use scan_report::{render_scan_json, render_scan_text};
