@@ -16,6 +16,7 @@
 mod abi_oracle;
 mod doctor;
 mod engine;
+pub mod explain;
 mod index_source;
 pub mod scan;
 mod wheel_scanner;

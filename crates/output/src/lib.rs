@@ -12,6 +12,7 @@
 mod atomic;
 mod check_report;
 mod doctor_report;
+mod explanation;
 mod pylock;
 mod requirements_txt;
 mod scan_report;
@@ -19,6 +20,7 @@ mod scan_report;
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
 pub use doctor_report::{render_doctor_json, render_doctor_text};
+pub use explanation::{render_explanation_json, render_explanation_text};
 pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
 pub use scan_report::{render_scan_json, render_scan_text};

@@ -3,8 +3,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use npsolve_abi::Facts;
-use npsolve_diagnose::{AbiErrorKind, Diagnosis, explain_traceback};
+use npsolve_diagnose::explain_traceback;
 
 use npsolve_environment::{Environment, Location};
 
@@ -50,31 +49,15 @@ pub fn run(args: &ExplainArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             diagnosis.distribution = Some(owner.name.clone());
         }
     }
-    let advice = advice(&diagnosis);
+    let advice = npsolve::explain::advice(&diagnosis);
     if args.json {
-        let kind = match &diagnosis.kind {
-            AbiErrorKind::BuiltForNumpy1 => "built-for-numpy1",
-            AbiErrorKind::BuiltForNewerNumpy { .. } => "built-for-newer-numpy",
-        };
-        let value = serde_json::json!({
-            "recognised": true,
-            "kind": kind,
-            "evidence": diagnosis.evidence,
-            "module": diagnosis.module,
-            "distribution": diagnosis.distribution.as_ref().map(ToString::to_string),
-            "cause": advice.cause,
-            "fix": advice.fixes,
-        });
-        printer.stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+        printer.stdout(&npsolve_output::render_explanation_json(
+            &diagnosis, &advice,
         ))?;
     } else {
-        let mut out = format!("{}\n\n  evidence: {}\n", advice.cause, diagnosis.evidence);
-        for fix in &advice.fixes {
-            out.push_str(&format!("  fix: {fix}\n"));
-        }
-        printer.stdout(&out)?;
+        printer.stdout(&npsolve_output::render_explanation_text(
+            &diagnosis, &advice,
+        ))?;
         if location.is_some() {
             printer.stdout("\nIn the environment (`npsolve doctor`):\n")?;
             let doctor = DoctorArgs {
@@ -99,72 +82,4 @@ fn read_stdin() -> Result<String, CliError> {
         .read_to_end(&mut bytes)
         .map_err(|error| CliError::Usage(format!("cannot read stdin: {error}")))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// The cause in one paragraph, and the fixes, most specific first.
-struct Advice {
-    cause: String,
-    fixes: Vec<String>,
-}
-
-fn advice(diagnosis: &Diagnosis) -> Advice {
-    let who = match (&diagnosis.distribution, &diagnosis.module) {
-        (Some(distribution), Some(module)) => format!("`{distribution}` (module `{module}`)"),
-        _ => "a compiled module".to_string(),
-    };
-    match &diagnosis.kind {
-        AbiErrorKind::BuiltForNumpy1 => {
-            let mut fixes = Vec::new();
-            if let Some(distribution) = &diagnosis.distribution {
-                if let Some(first) = Facts::bundled().first_numpy2_release(distribution) {
-                    fixes.push(format!(
-                        "upgrade it: pip install \"{distribution}>={first}\" ({first} is the first release built against NumPy 2; `npsolve abi {distribution}` shows the source)"
-                    ));
-                } else {
-                    fixes.push(format!(
-                        "upgrade `{distribution}` to a release built against NumPy 2, if one exists"
-                    ));
-                }
-            }
-            fixes.push("or keep NumPy 1: pip install \"numpy<2\"".to_string());
-            fixes.push(
-                "to get a set that cannot break this way: npsolve compile requirements.txt"
-                    .to_string(),
-            );
-            Advice {
-                cause: format!(
-                    "{who} was compiled against NumPy 1.x, and NumPy 2 is installed. Wheels built with NumPy 1.x headers cannot run under NumPy 2 (its C structures changed), but most of them declare `numpy>=X` with no upper bound, so pip and uv installed NumPy 2 next to it."
-                ),
-                fixes,
-            }
-        }
-        AbiErrorKind::BuiltForNewerNumpy { needs } => {
-            let needs_text = needs
-                .as_ref()
-                .map(|version| format!(" (NumPy {version} or newer)"))
-                .unwrap_or_default();
-            let mut fixes = Vec::new();
-            match needs {
-                Some(version) => {
-                    fixes.push(format!("upgrade NumPy: pip install \"numpy>={version}\""))
-                }
-                None => fixes.push("upgrade NumPy: pip install -U numpy".to_string()),
-            }
-            match &diagnosis.distribution {
-                Some(distribution) => fixes.push(format!(
-                    "or keep your NumPy and move `{distribution}` back to a release built for it (`npsolve doctor` proposes the pins, checked against every installed binary)"
-                )),
-                None => fixes.push(
-                    "or install a release of the package built for the NumPy you have"
-                        .to_string(),
-                ),
-            }
-            Advice {
-                cause: format!(
-                    "{who} was compiled for a newer NumPy{needs_text} than the one installed. A wheel runs only on NumPy at or above the feature level it was built for."
-                ),
-                fixes,
-            }
-        }
-    }
 }
