@@ -115,6 +115,19 @@ fn abi_command_prints_facts_with_sources() {
         text.contains("pybind11") && text.contains("source:"),
         "{text}"
     );
+    // The bundled wheels of the release, with what resolution uses for each.
+    let output = assert_cmd::Command::cargo_bin("npsolve")
+        .unwrap()
+        .args(["abi", "pyarrow==26.0.1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(
+            "pyarrow-26.0.1-cp311-cp311-manylinux_2_28_x86_64.whl: numpy2 (floor 2.0), settled by the bundled verdict table"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@
 //! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`], [`Engine::scan`]) taking plain request structs and returning
 //! plain reports.
 
+pub mod abi_facts;
 mod abi_oracle;
 mod doctor;
 mod engine;
