@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use npsolve_index::parse_core_metadata;
+use npsolve_metadata::parse_core_metadata;
 use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
 

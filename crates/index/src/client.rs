@@ -6,7 +6,6 @@ use pep508_rs::PackageName;
 use rustc_hash::FxHashMap;
 
 use crate::cache::Cache;
-use crate::core_metadata::CoreMetadata;
 use crate::dist_file::{DistFile, Project};
 use crate::error::IndexError;
 use crate::http::Http;
@@ -15,6 +14,7 @@ use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
 use crate::project_page::segment_of;
 use crate::stats::{ClientStats, Counters};
+use npsolve_metadata::CoreMetadata;
 
 /// Reads project pages and core metadata from indexes, find-links and the cache.
 ///

@@ -13,12 +13,12 @@ use url::Url;
 
 use crate::cache::sha256_hex;
 use crate::client::Inner;
-use crate::core_metadata::{CoreMetadata, header_block, parse_core_metadata};
 use crate::dist_file::{CoreMetadataHint, DistFile};
 use crate::error::IndexError;
 use crate::locations::redact;
 use crate::stats::bump;
 use crate::zip_archive;
+use npsolve_metadata::{CoreMetadata, header_block, parse_core_metadata};
 
 /// How many bytes at the end of a wheel the first range request asks for.
 const TAIL_SIZE: u64 = 64 * 1024;

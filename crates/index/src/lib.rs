@@ -14,7 +14,6 @@
 
 mod cache;
 mod client;
-mod core_metadata;
 mod credentials;
 mod dist_file;
 mod error;
@@ -39,11 +38,11 @@ mod wheel_tags;
 mod zip_archive;
 
 pub use client::IndexClient;
-pub use core_metadata::{CoreMetadata, parse_core_metadata};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
-pub use error::{IndexError, MetadataError};
+pub use error::IndexError;
 pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE, SafeUrl};
+pub use npsolve_metadata::{CoreMetadata, MetadataError, parse_core_metadata};
 pub use options::{CacheOptions, ClientOptions, Refresh};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
-use crate::error::MetadataError;
+use crate::MetadataError;
 
 /// What a resolver needs from a distribution's core metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,7 @@ fn headers(text: &str) -> Result<Vec<Header<'_>>, MetadataError> {
 
 /// The bytes up to the first empty line (`\n\n` or `\n\r\n`), or all of them: everything
 /// [`parse_core_metadata`] reads.
-pub(crate) fn header_block(bytes: &[u8]) -> &[u8] {
+pub fn header_block(bytes: &[u8]) -> &[u8] {
     let mut start = 0;
     while let Some(found) = bytes[start..].iter().position(|&byte| byte == b'\n') {
         let next = start + found + 1;

@@ -1,0 +1,14 @@
+//! Core metadata, the `METADATA` file of a wheel and the `PKG-INFO` of an sdist
+//! ([`CoreMetadata`], [`parse_core_metadata`]): name, version, `Requires-Dist`,
+//! `Requires-Python`, `Provides-Extra` and `Dynamic`, read leniently where the ecosystem is
+//! lenient and with a typed error ([`MetadataError`]) where it is not.
+//!
+//! This crate only parses bytes it is handed: the index client (`npsolve-index`) fetches
+//! them over HTTP and the environment reader (`npsolve-environment`) reads them from disk,
+//! and neither has to bring the other's dependencies along.
+
+mod core_metadata;
+mod error;
+
+pub use core_metadata::{CoreMetadata, header_block, parse_core_metadata};
+pub use error::MetadataError;
