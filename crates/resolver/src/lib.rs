@@ -11,6 +11,7 @@
 //! [`verify`] checks an existing set of pins against the same rules.
 
 mod error;
+mod memory_source;
 mod options;
 mod package;
 mod provider;
@@ -21,6 +22,7 @@ mod source;
 mod verify;
 
 pub use error::ResolveError;
+pub use memory_source::{MemoryRelease, MemorySource};
 pub use options::{
     AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolveOptions, RootRequirement,
 };

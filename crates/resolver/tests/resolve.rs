@@ -2,138 +2,31 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use npsolve_resolver::{
-    AbiBound, AbiOracle, DistMetadata, DistRef, PackageSource, PackageVersions, PrereleaseMode,
-    ResolveError, ResolveOptions, RootRequirement, SourceError, VersionEntry, resolve,
+    AbiBound, AbiOracle, DistRef, MemoryRelease, MemorySource, PrereleaseMode, ResolveError,
+    ResolveOptions, RootRequirement, resolve,
 };
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Requirement};
 use version_ranges::Ranges;
 
-/// A release in the test index.
-struct Release {
-    version: &'static str,
-    requires: Vec<&'static str>,
-    extras: Vec<&'static str>,
-    requires_python: Option<&'static str>,
-    yanked: bool,
-    wheel: bool,
-    sdist: bool,
+/// A release with a wheel and an sdist.
+fn release(version: &str, requires: &[&str]) -> MemoryRelease {
+    MemoryRelease::parse(version, requires).unwrap()
 }
 
-fn release(version: &'static str, requires: &[&'static str]) -> Release {
-    Release {
-        version,
-        requires: requires.to_vec(),
-        extras: Vec::new(),
-        requires_python: None,
-        yanked: false,
-        wheel: true,
-        sdist: true,
-    }
+/// The in-memory index the tests resolve against.
+type Index = MemorySource;
+
+/// Adding a release by name, for short tests.
+trait With {
+    fn with(self, name: &str, release: MemoryRelease) -> Self;
 }
 
-#[derive(Default)]
-struct Index {
-    packages: BTreeMap<PackageName, Vec<Release>>,
-}
-
-impl Index {
-    fn add(mut self, name: &str, release: Release) -> Self {
-        self.packages
-            .entry(name.parse().unwrap())
-            .or_default()
-            .push(release);
-        self
-    }
-}
-
-fn dist(name: &PackageName, release: &Release, wheel: bool) -> DistRef {
-    let filename = if wheel {
-        format!("{name}-{}-py3-none-any.whl", release.version)
-    } else {
-        format!("{name}-{}.tar.gz", release.version)
-    };
-    DistRef {
-        url: format!("https://files.test/{filename}"),
-        filename,
-        sha256: Some("00".repeat(32)),
-        requires_python: release
-            .requires_python
-            .map(|spec| VersionSpecifiers::from_str(spec).unwrap()),
-        yanked: release.yanked.then(String::new),
-        size: Some(1),
-        upload_time: None,
-        is_wheel: wheel,
-    }
-}
-
-impl PackageSource for Index {
-    fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, SourceError> {
-        let mut versions: Vec<VersionEntry> = self
-            .packages
-            .get(name)
-            .map(|releases| {
-                releases
-                    .iter()
-                    .map(|release| {
-                        let wheels: Vec<DistRef> = if release.wheel {
-                            vec![dist(name, release, true)]
-                        } else {
-                            Vec::new()
-                        };
-                        let sdist = release.sdist.then(|| dist(name, release, false));
-                        let any_file = release.wheel || release.sdist;
-                        VersionEntry::new(
-                            release.version.parse().unwrap(),
-                            wheels,
-                            sdist,
-                            (release.yanked && any_file).then(String::new),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        versions.sort_by(|a, b| b.version.cmp(&a.version));
-        Ok(Arc::new(PackageVersions { versions }))
-    }
-
-    fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
-        let entry = self.versions(name)?;
-        let entry = entry.get(version).expect("asked for a listed version");
-        let candidates = entry.candidates().expect("in memory");
-        let mut files = candidates.wheels.clone();
-        files.extend(candidates.sdist.clone());
-        files.sort_by(|a, b| a.filename.cmp(&b.filename));
-        Ok(files)
-    }
-
-    fn metadata(
-        &self,
-        name: &PackageName,
-        dist: &DistRef,
-    ) -> Result<Arc<DistMetadata>, SourceError> {
-        let release = self.packages[name]
-            .iter()
-            .find(|release| dist.filename.contains(&format!("-{}", release.version)))
-            .unwrap();
-        Ok(Arc::new(DistMetadata {
-            requires_dist: release
-                .requires
-                .iter()
-                .map(|text| Requirement::from_str(text).unwrap())
-                .collect(),
-            requires_python: release
-                .requires_python
-                .map(|spec| VersionSpecifiers::from_str(spec).unwrap()),
-            provides_extras: release
-                .extras
-                .iter()
-                .map(|extra| extra.parse().unwrap())
-                .collect(),
-        }))
+impl With for MemorySource {
+    fn with(self, name: &str, release: MemoryRelease) -> Self {
+        self.add(name.parse().unwrap(), release)
     }
 }
 
@@ -199,10 +92,10 @@ fn solve(index: &Index, lines: &[&str], options: &ResolveOptions) -> String {
 #[test]
 fn picks_newest_and_follows_dependencies() {
     let index = Index::default()
-        .add("a", release("1.0", &["b>=1"]))
-        .add("a", release("2.0", &["b>=2"]))
-        .add("b", release("1.5", &[]))
-        .add("b", release("2.1", &[]));
+        .with("a", release("1.0", &["b>=1"]))
+        .with("a", release("2.0", &["b>=2"]))
+        .with("b", release("1.5", &[]))
+        .with("b", release("2.1", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==2.0 b==2.1");
     assert_eq!(solve(&index, &["a<2"], &options()), "a==1.0 b==2.1");
 }
@@ -210,11 +103,11 @@ fn picks_newest_and_follows_dependencies() {
 #[test]
 fn extras_pull_their_dependencies_at_the_same_version() {
     let mut with_extra = release("2.0", &["c; extra == 'fast'"]);
-    with_extra.extras = vec!["fast"];
+    with_extra.provides_extras = vec!["fast".parse().unwrap()];
     let index = Index::default()
-        .add("a", release("1.0", &[]))
-        .add("a", with_extra)
-        .add("c", release("3.0", &[]));
+        .with("a", release("1.0", &[]))
+        .with("a", with_extra)
+        .with("c", release("3.0", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==2.0");
     assert_eq!(solve(&index, &["a[fast]"], &options()), "a==2.0 c==3.0");
 }
@@ -222,7 +115,7 @@ fn extras_pull_their_dependencies_at_the_same_version() {
 #[test]
 fn markers_are_evaluated_for_the_target() {
     let index = Index::default()
-        .add(
+        .with(
             "a",
             release(
                 "1.0",
@@ -232,8 +125,8 @@ fn markers_are_evaluated_for_the_target() {
                 ],
             ),
         )
-        .add("win", release("1.0", &[]))
-        .add("lin", release("1.0", &[]));
+        .with("win", release("1.0", &[]))
+        .with("lin", release("1.0", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0 lin==1.0");
     assert_eq!(solve(&index, &["a ; python_version < '3'"], &options()), "");
 }
@@ -241,8 +134,10 @@ fn markers_are_evaluated_for_the_target() {
 #[test]
 fn requires_python_excludes_versions() {
     let mut new = release("2.0", &[]);
-    new.requires_python = Some(">=3.12");
-    let index = Index::default().add("a", release("1.0", &[])).add("a", new);
+    new.requires_python = Some(">=3.12".parse().unwrap());
+    let index = Index::default()
+        .with("a", release("1.0", &[]))
+        .with("a", new);
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
     let error = solve(&index, &["a>=2"], &options());
     assert!(error.contains("requires Python >=3.12"), "{error}");
@@ -253,8 +148,8 @@ fn yanked_versions_are_skipped_unless_pinned() {
     let mut yanked = release("2.0", &[]);
     yanked.yanked = true;
     let index = Index::default()
-        .add("a", release("1.0", &[]))
-        .add("a", yanked);
+        .with("a", release("1.0", &[]))
+        .with("a", yanked);
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
     assert_eq!(solve(&index, &["a==2.0"], &options()), "a==2.0");
 }
@@ -262,9 +157,9 @@ fn yanked_versions_are_skipped_unless_pinned() {
 #[test]
 fn prereleases_only_when_named_or_necessary() {
     let index = Index::default()
-        .add("a", release("1.0", &[]))
-        .add("a", release("2.0rc1", &[]))
-        .add("only", release("0.1b1", &[]));
+        .with("a", release("1.0", &[]))
+        .with("a", release("2.0rc1", &[]))
+        .with("only", release("0.1b1", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
     assert_eq!(solve(&index, &["a>=2.0rc1"], &options()), "a==2.0rc1");
     assert_eq!(solve(&index, &["only"], &options()), "only==0.1b1");
@@ -279,10 +174,10 @@ fn prereleases_only_when_named_or_necessary() {
 #[test]
 fn constraints_narrow_only_what_is_required() {
     let index = Index::default()
-        .add("a", release("1.0", &["b"]))
-        .add("b", release("1.0", &[]))
-        .add("b", release("2.0", &[]))
-        .add("unused", release("1.0", &[]));
+        .with("a", release("1.0", &["b"]))
+        .with("b", release("1.0", &[]))
+        .with("b", release("2.0", &[]))
+        .with("unused", release("1.0", &[]));
     let mut constrained = options();
     constrained.constraints = vec![
         Requirement::from_str("b<2").unwrap(),
@@ -294,8 +189,8 @@ fn constraints_narrow_only_what_is_required() {
 #[test]
 fn preferences_keep_existing_pins() {
     let index = Index::default()
-        .add("a", release("1.0", &[]))
-        .add("a", release("2.0", &[]));
+        .with("a", release("1.0", &[]))
+        .with("a", release("2.0", &[]));
     let mut preferring = options();
     preferring
         .preferences
@@ -307,11 +202,11 @@ fn preferences_keep_existing_pins() {
 #[test]
 fn backtracks_to_an_older_version() {
     let index = Index::default()
-        .add("a", release("1.0", &["c<2"]))
-        .add("a", release("2.0", &["c>=2"]))
-        .add("b", release("1.0", &["c<2"]))
-        .add("c", release("1.0", &[]))
-        .add("c", release("2.0", &[]));
+        .with("a", release("1.0", &["c<2"]))
+        .with("a", release("2.0", &["c>=2"]))
+        .with("b", release("1.0", &["c<2"]))
+        .with("c", release("1.0", &[]))
+        .with("c", release("2.0", &[]));
     assert_eq!(
         solve(&index, &["a", "b"], &options()),
         "a==1.0 b==1.0 c==1.0"
@@ -323,9 +218,9 @@ fn binary_first_and_numpy_source_builds_refused() {
     let mut source_only = release("2.0", &["numpy"]);
     source_only.wheel = false;
     let index = Index::default()
-        .add("a", release("1.0", &["numpy"]))
-        .add("a", source_only)
-        .add("numpy", release("1.26.4", &[]));
+        .with("a", release("1.0", &["numpy"]))
+        .with("a", source_only)
+        .with("numpy", release("1.26.4", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0 numpy==1.26.4");
     let error = solve(&index, &["a==2.0"], &options());
     assert!(error.contains("--allow-source"), "{error}");
@@ -359,10 +254,10 @@ impl AbiOracle for OldIsNumpy1 {
 
 fn abi_index() -> Index {
     Index::default()
-        .add("old", release("1.0", &["numpy>=1.20"]))
-        .add("old", release("2.0", &["numpy>=1.23"]))
-        .add("numpy", release("1.26.4", &[]))
-        .add("numpy", release("2.1.0", &[]))
+        .with("old", release("1.0", &["numpy>=1.20"]))
+        .with("old", release("2.0", &["numpy>=1.23"]))
+        .with("numpy", release("1.26.4", &[]))
+        .with("numpy", release("2.1.0", &[]))
 }
 
 #[test]
@@ -405,9 +300,9 @@ fn abi_conflict_is_explained_with_rule_and_hint() {
 #[test]
 fn unsatisfiable_names_requirement_lines() {
     let index = Index::default()
-        .add("a", release("1.0", &["b<2"]))
-        .add("b", release("1.0", &[]))
-        .add("b", release("2.0", &[]));
+        .with("a", release("1.0", &["b<2"]))
+        .with("b", release("1.0", &[]))
+        .with("b", release("2.0", &[]));
     let error = resolve(&requirements(&["a", "b>=2"]), &options(), &index, None).unwrap_err();
     let ResolveError::NoSolution { report } = error else {
         panic!("{error}")
@@ -418,13 +313,13 @@ fn unsatisfiable_names_requirement_lines() {
 #[test]
 fn input_order_does_not_change_the_answer() {
     let index = Index::default()
-        .add("a", release("1.0", &["c<2"]))
-        .add("a", release("2.0", &["c>=2"]))
-        .add("b", release("1.0", &["c<2"]))
-        .add("b", release("2.0", &["c>=2"]))
-        .add("c", release("1.0", &[]))
-        .add("c", release("2.0", &[]))
-        .add("d", release("1.0", &["c<2"]));
+        .with("a", release("1.0", &["c<2"]))
+        .with("a", release("2.0", &["c>=2"]))
+        .with("b", release("1.0", &["c<2"]))
+        .with("b", release("2.0", &["c>=2"]))
+        .with("c", release("1.0", &[]))
+        .with("c", release("2.0", &[]))
+        .with("d", release("1.0", &["c<2"]));
     let lines = ["a", "b", "d", "c"];
     let expected = solve(&index, &lines, &options());
     let mut permuted = lines;
@@ -442,11 +337,11 @@ fn constrained_requirements_are_decided_before_bare_ones() {
     // pandas 2.2.1 caps numpy<2; an older pandas does not. Deciding the bare `numpy`
     // first would take numpy 2 and walk pandas back to the uncapped release.
     let index = Index::default()
-        .add("pandas", release("2.1.1", &["numpy>=1.22"]))
-        .add("pandas", release("2.2.1", &["numpy>=1.22,<2"]))
-        .add("pandas", release("2.2.2", &["numpy>=1.22"]))
-        .add("numpy", release("1.26.4", &[]))
-        .add("numpy", release("2.4.6", &[]));
+        .with("pandas", release("2.1.1", &["numpy>=1.22"]))
+        .with("pandas", release("2.2.1", &["numpy>=1.22,<2"]))
+        .with("pandas", release("2.2.2", &["numpy>=1.22"]))
+        .with("numpy", release("1.26.4", &[]))
+        .with("numpy", release("2.4.6", &[]));
     for lines in [["pandas<2.2.2", "numpy"], ["numpy", "pandas<2.2.2"]] {
         assert_eq!(
             solve(&index, &lines, &options()),
@@ -477,11 +372,11 @@ fn a_version_the_root_pins_exclude_is_never_asked_for_its_abi_bound() {
     // bnb 2.0 needs torch>=2.2 but the root pins torch==2.1.2: it can never be chosen, so
     // reading its binaries would be wasted (a scan costs megabytes).
     let index = Index::default()
-        .add("bnb", release("1.0", &["torch", "numpy"]))
-        .add("bnb", release("2.0", &["torch>=2.2", "numpy"]))
-        .add("torch", release("2.1.2", &[]))
-        .add("torch", release("2.2.0", &[]))
-        .add("numpy", release("2.1.0", &[]));
+        .with("bnb", release("1.0", &["torch", "numpy"]))
+        .with("bnb", release("2.0", &["torch>=2.2", "numpy"]))
+        .with("torch", release("2.1.2", &[]))
+        .with("torch", release("2.2.0", &[]))
+        .with("numpy", release("2.1.0", &[]));
     let oracle = AskedFor::default();
     let resolution = resolve(
         &requirements(&["torch==2.1.2", "bnb"]),
@@ -521,10 +416,10 @@ impl AbiOracle for ArrowTwoNeedsNumpy2 {
 #[test]
 fn a_bound_on_a_package_without_numpy_holds_only_when_numpy_is_installed() {
     let index = Index::default()
-        .add("arrow", release("1.0", &[]))
-        .add("arrow", release("2.0", &[]))
-        .add("numpy", release("1.26.4", &[]))
-        .add("numpy", release("2.1.0", &[]));
+        .with("arrow", release("1.0", &[]))
+        .with("arrow", release("2.0", &[]))
+        .with("numpy", release("1.26.4", &[]))
+        .with("numpy", release("2.1.0", &[]));
     let solve = |lines: &[&str]| {
         pins(
             &resolve(
