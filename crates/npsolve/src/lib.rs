@@ -19,6 +19,7 @@ mod doctor;
 mod engine;
 pub mod explain;
 mod index_source;
+mod inputs;
 pub mod scan;
 mod wheel_scanner;
 
@@ -28,4 +29,5 @@ pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };
 pub use index_source::IndexSource;
+pub use inputs::{existing_pins, root_requirement};
 pub use wheel_scanner::{ScanStats, WheelScanner};

@@ -25,6 +25,30 @@ pub struct RequirementsInput {
     pub requires_python: Option<VersionSpecifiers>,
 }
 
+impl RequirementsInput {
+    /// Adds what another input file holds, as `pip-compile a.in b.in` reads both: requirements
+    /// and constraints appended, the first `--index-url` kept, extra indexes and find-links
+    /// added, `--no-index` and `--pre` if either says so, the first `requires-python`, and
+    /// binary options from the last file that sets them (they are whole-resolution settings).
+    pub fn merge(&mut self, from: RequirementsInput) {
+        self.requirements.extend(from.requirements);
+        self.constraints.extend(from.constraints);
+        self.index.index_url = self.index.index_url.take().or(from.index.index_url);
+        self.index
+            .extra_index_urls
+            .extend(from.index.extra_index_urls);
+        self.index.find_links.extend(from.index.find_links);
+        self.index.no_index |= from.index.no_index;
+        self.pre |= from.pre;
+        if self.requires_python.is_none() {
+            self.requires_python = from.requires_python;
+        }
+        if from.binary != BinaryOptions::default() {
+            self.binary = from.binary;
+        }
+    }
+}
+
 /// One requirement and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcedRequirement {

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
-use npsolve_requirements::{ReadOptions, RequirementsInput, SourcedRequirement, read_input};
+use npsolve_requirements::{ReadOptions, RequirementsInput, read_input};
 use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement};
-use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
+use pep508_rs::ExtraName;
 
 use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
 use crate::error::CliError;
@@ -93,7 +93,7 @@ pub fn resolve_files(
     };
     let mut input = RequirementsInput::default();
     for path in src_files {
-        merge(&mut input, read_input(path, &read_options)?);
+        input.merge(read_input(path, &read_options)?);
     }
     for path in &args.constraints {
         let constraints = read_input(path, &ReadOptions::default())?;
@@ -102,11 +102,16 @@ pub fn resolve_files(
     }
     let client_options = settings::client_options(&args.index, &input.index)?;
     let preferences = match existing_output {
-        Some(path) if !args.upgrade => preferences(
-            path,
-            &settings::package_names(&args.upgrade_packages, "--upgrade-package")?,
-            printer,
-        ),
+        Some(path) if !args.upgrade => {
+            let upgrade = settings::package_names(&args.upgrade_packages, "--upgrade-package")?;
+            npsolve::existing_pins(path, &upgrade).unwrap_or_else(|error| {
+                printer.warn(&format!(
+                    "ignoring the pins of `{}`: {error}",
+                    path.display()
+                ));
+                BTreeMap::new()
+            })
+        }
         _ => BTreeMap::new(),
     };
     let options = ResolveOptions {
@@ -131,8 +136,11 @@ pub fn resolve_files(
         release_files,
         ..settings::default_resolve_options(target)
     };
-    let requirements: Vec<RootRequirement> =
-        input.requirements.iter().map(root_requirement).collect();
+    let requirements: Vec<RootRequirement> = input
+        .requirements
+        .iter()
+        .map(npsolve::root_requirement)
+        .collect();
 
     let engine = npsolve::Engine::new()?;
     let report = engine.resolve(npsolve::ResolveRequest {
@@ -155,66 +163,6 @@ pub fn resolve_files(
         ));
     }
     Ok(report.resolution?)
-}
-
-fn merge(into: &mut RequirementsInput, from: RequirementsInput) {
-    into.requirements.extend(from.requirements);
-    into.constraints.extend(from.constraints);
-    into.index.index_url = into.index.index_url.take().or(from.index.index_url);
-    into.index
-        .extra_index_urls
-        .extend(from.index.extra_index_urls);
-    into.index.find_links.extend(from.index.find_links);
-    into.index.no_index |= from.index.no_index;
-    into.pre |= from.pre;
-    if into.requires_python.is_none() {
-        into.requires_python = from.requires_python;
-    }
-    // Binary options are whole-resolution settings: the last file that sets them wins.
-    if from.binary != Default::default() {
-        into.binary = from.binary;
-    }
-}
-
-fn root_requirement(sourced: &SourcedRequirement) -> RootRequirement {
-    let path = sourced.origin.path.display().to_string();
-    RootRequirement {
-        requirement: sourced.requirement.clone(),
-        origin: format!("{path}:{}", sourced.origin.line),
-        via: format!("-r {path}"),
-    }
-}
-
-/// Pins of an existing output file, kept unless upgraded (pip-compile's stable re-resolution).
-fn preferences(
-    path: &Path,
-    upgrade: &std::collections::BTreeSet<PackageName>,
-    printer: &Printer,
-) -> BTreeMap<PackageName, pep440_rs::Version> {
-    let input = match read_input(path, &ReadOptions::default()) {
-        Ok(input) => input,
-        Err(error) => {
-            printer.warn(&format!(
-                "ignoring the pins of `{}`: {error}",
-                path.display()
-            ));
-            return BTreeMap::new();
-        }
-    };
-    let mut preferences = BTreeMap::new();
-    for sourced in input.requirements {
-        let requirement = sourced.requirement;
-        if upgrade.contains(&requirement.name) {
-            continue;
-        }
-        if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url
-            && let [specifier] = specifiers.iter().as_slice()
-            && *specifier.operator() == pep440_rs::Operator::Equal
-        {
-            preferences.insert(requirement.name.clone(), specifier.version().clone());
-        }
-    }
-    preferences
 }
 
 /// The command line for the output header, without options that do not change the

@@ -1,0 +1,44 @@
+//! From input files to the resolver's requests: first-party requirements with their
+//! origins, and the pins of an existing output kept across runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use npsolve_requirements::{InputError, ReadOptions, SourcedRequirement, read_input};
+use npsolve_resolver::RootRequirement;
+use pep440_rs::{Operator, Version};
+use pep508_rs::{PackageName, VersionOrUrl};
+
+/// The resolver's view of a requirement line: its origin `file:line` for messages, and
+/// `-r file` for `# via` annotations.
+pub fn root_requirement(sourced: &SourcedRequirement) -> RootRequirement {
+    let path = sourced.origin.path.display().to_string();
+    RootRequirement {
+        requirement: sourced.requirement.clone(),
+        origin: format!("{path}:{}", sourced.origin.line),
+        via: format!("-r {path}"),
+    }
+}
+
+/// The exact pins (`name==version`) of an existing output file, except those in `upgrade`:
+/// pip-compile's stable re-resolution keeps them as preferences.
+pub fn existing_pins(
+    path: &Path,
+    upgrade: &BTreeSet<PackageName>,
+) -> Result<BTreeMap<PackageName, Version>, InputError> {
+    let input = read_input(path, &ReadOptions::default())?;
+    let mut pins = BTreeMap::new();
+    for sourced in input.requirements {
+        let requirement = sourced.requirement;
+        if upgrade.contains(&requirement.name) {
+            continue;
+        }
+        if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url
+            && let [specifier] = specifiers.iter().as_slice()
+            && *specifier.operator() == Operator::Equal
+        {
+            pins.insert(requirement.name.clone(), specifier.version().clone());
+        }
+    }
+    Ok(pins)
+}
