@@ -6,11 +6,12 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use npsolve_platform::DistFilename;
-use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::byte_range::{LOCAL_HEADER_SLACK, TAIL_SIZE};
 use crate::cache::sha256_hex;
 use crate::client::Inner;
 use crate::dist_file::{CoreMetadataHint, DistFile};
@@ -19,11 +20,6 @@ use crate::locations::redact;
 use crate::stats::bump;
 use crate::zip_archive;
 use npsolve_metadata::{CoreMetadata, header_block, parse_core_metadata};
-
-/// How many bytes at the end of a wheel the first range request asks for.
-const TAIL_SIZE: u64 = 64 * 1024;
-/// Extra bytes fetched past a member's data to cover its local header's extra field.
-const LOCAL_SLACK: u64 = 1024;
 
 /// How metadata was obtained (kept in the cache entry).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -296,31 +292,7 @@ impl Inner {
         url: &Url,
         spec: &str,
     ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
-        let mut headers = HeaderMap::new();
-        let value = HeaderValue::from_str(&format!("bytes={spec}")).map_err(|error| {
-            IndexError::InvalidUrl {
-                url: url.to_string(),
-                reason: error.to_string(),
-            }
-        })?;
-        headers.insert(header::RANGE, value);
-        let response = self.http.get(url, &headers, true).await?;
-        if response.status != StatusCode::PARTIAL_CONTENT {
-            tracing::debug!(
-                "range request `{spec}` to `{}` answered HTTP {}",
-                redact(url),
-                response.status
-            );
-            return Ok(None);
-        }
-        let parsed = response.content_range();
-        let Some((start, end, total)) = parsed else {
-            return Ok(None);
-        };
-        if end < start || end - start + 1 != response.body.len() as u64 {
-            return Ok(None);
-        }
-        Ok(Some((response.body, start, total)))
+        Ok(self.range_get(url, spec).await?.part)
     }
 
     /// The METADATA member read with range requests: the tail (end record and, usually, the
@@ -388,7 +360,7 @@ impl Inner {
         let want = zip_archive::LOCAL_HEADER_SIZE
             + entry.name.len() as u64
             + entry.compressed_size
-            + LOCAL_SLACK;
+            + LOCAL_HEADER_SLACK;
         let local = match entry.local_header_offset.checked_sub(tail_start) {
             Some(at) => tail
                 .get(usize::try_from(at).unwrap_or(usize::MAX)..)

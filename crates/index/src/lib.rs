@@ -12,6 +12,7 @@
 //! `scan_wheel(file)` reads which NumPy a wheel was built against from its binaries by range
 //! requests ([`WheelScanReport`]). [`snapshot::write_snapshot`] writes a static mirror used as a test fixture.
 
+mod byte_range;
 mod cache;
 mod client;
 mod credentials;

@@ -13,9 +13,9 @@ use flate2::{Decompress, FlushDecompress, Status};
 use npsolve_abi::{ModuleScanner, ScannedWheel, WheelScan, WheelVerdict, reading_order};
 use npsolve_platform::DistFilename;
 use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
+use crate::byte_range::{LOCAL_HEADER_SLACK, TAIL_SIZE};
 use crate::cache::sha256_hex;
 use crate::client::{IndexClient, Inner};
 use crate::dist_file::DistFile;
@@ -24,10 +24,6 @@ use crate::locations::redact;
 use crate::verdict_cache::CachedScan;
 use crate::zip_archive::{self, Entry};
 
-/// How many bytes at the end of a wheel the first request asks for.
-const TAIL_SIZE: u64 = 64 * 1024;
-/// Bytes asked for past a member's name to cover its local header's extra field.
-const LOCAL_SLACK: u64 = 256;
 /// The first window of a member's compressed data; later windows double up to [`MAX_WINDOW`].
 const FIRST_WINDOW: u64 = 512 * 1024;
 /// The largest window asked for at once.
@@ -429,52 +425,31 @@ impl Inner {
     }
 
     /// One single-range request: `(body, first byte, total size)`, or `None` when the server
-    /// answered with something other than 206 and a matching `Content-Range`.
+    /// answered with something other than 206 and a matching `Content-Range`; a file that
+    /// is gone (404, 410) is an error.
     async fn range_request(
         &self,
         reader: &Reader,
         spec: &str,
     ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
-        let mut headers = HeaderMap::new();
-        let value = HeaderValue::from_str(&format!("bytes={spec}")).map_err(|error| {
-            IndexError::InvalidUrl {
-                url: reader.url.to_string(),
-                reason: error.to_string(),
-            }
-        })?;
-        headers.insert(header::RANGE, value);
         reader.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self.http.get(&reader.url, &headers, true).await?;
+        let answer = self.range_get(&reader.url, spec).await?;
         reader
             .last_status
-            .store(response.status.as_u16(), Ordering::Relaxed);
-        if response.status == StatusCode::NOT_FOUND || response.status == StatusCode::GONE {
+            .store(answer.status.as_u16(), Ordering::Relaxed);
+        if answer.status == StatusCode::NOT_FOUND || answer.status == StatusCode::GONE {
             return Err(IndexError::Status {
                 url: Box::new(reader.url.clone()),
-                status: response.status.as_u16(),
+                status: answer.status.as_u16(),
                 attempts: 1,
             });
         }
-        if response.status != StatusCode::PARTIAL_CONTENT {
-            tracing::debug!(
-                "range request `{spec}` to `{}` answered HTTP {}",
-                redact(&reader.url),
-                response.status
-            );
-            return Ok(None);
+        if let Some((body, _, _)) = &answer.part {
+            reader
+                .fetched
+                .fetch_add(body.len() as u64, Ordering::Relaxed);
         }
-        reader
-            .fetched
-            .fetch_add(response.body.len() as u64, Ordering::Relaxed);
-        let parsed = response.content_range();
-        match parsed {
-            Some((start, end, total))
-                if end >= start && end - start + 1 == response.body.len() as u64 =>
-            {
-                Ok(Some((response.body, start, total)))
-            }
-            _ => Ok(None),
-        }
+        Ok(answer.part)
     }
 }
 
@@ -625,7 +600,8 @@ impl MemberInflater {
 /// Bytes asked for in a member's first request: its local header (with slack for the extra
 /// field) and the first window of its data, within the archive.
 fn first_window_len(entry: &Entry, total: u64) -> u64 {
-    let header_guess = zip_archive::LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_SLACK;
+    let header_guess =
+        zip_archive::LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_HEADER_SLACK;
     (header_guess + FIRST_WINDOW.min(entry.compressed_size))
         .min(total.saturating_sub(entry.local_header_offset))
 }

@@ -238,10 +238,12 @@ fn marker_split_across_range_requests_in_a_stored_member_and_zip64() {
     // less the local extra field: 20 bytes with ZIP64); the 1.x literals start just before
     // that end, so they straddle two range requests.
     for zip64 in [false, true] {
+        // Around the end of the first window: 512 KiB of data plus the local header slack
+        // (1024 bytes, `byte_range::LOCAL_HEADER_SLACK`) past the member's name.
         for offset in [
-            512 * 1024 + 256 - 50,
-            512 * 1024 + 236 - 50,
-            512 * 1024 + 200,
+            512 * 1024 + 1024 - 50,
+            512 * 1024 + 1004 - 50,
+            512 * 1024 + 968,
         ] {
             let contents = module(offset - 4 - CHECK_0X10.len(), CHECK_0X10, NUMPY1, 200_000);
             let bytes = wheel_bytes(
