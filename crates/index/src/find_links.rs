@@ -9,8 +9,8 @@ use crate::client::Inner;
 use crate::dist_file::{DistFile, Hashes};
 use crate::error::IndexError;
 use crate::locations::FindLinks;
+use crate::page::html as page_html;
 use crate::page::{self, RawFile};
-use crate::page_html;
 
 /// Whether a file name could belong to `name` (cheap pre-filter, no warnings for other projects).
 fn may_belong(filename: &str, name: &PackageName) -> bool {

@@ -4,7 +4,7 @@
 //! A resolver looks at a few releases of each project it touches (a large resolution touches
 //! 100,000 files and needs a few thousand): the ones it tries, and every file of the versions
 //! it pins. So a [`ProjectListing`] holds each page as its compact cache entry (see
-//! [`crate::page_compact`]): the releases are known from the page's index, and a release's
+//! [`crate::page::compact`]): the releases are known from the page's index, and a release's
 //! files are read from the entry when first asked for, as [`FileView`]s that borrow from them.
 //! A [`FileId`] names a file so it can be read again later without a search.
 
@@ -16,7 +16,7 @@ use url::Url;
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
 use crate::error::IndexError;
 use crate::locations::IndexUrl;
-use crate::page_compact::{BlockFile, Segment, SegmentFile};
+use crate::page::compact::{BlockFile, Segment, SegmentFile};
 use crate::project_page::segment_of;
 use crate::wheel_tags::WheelTags;
 use npsolve_platform::{DistFilename, TagPriority, Tags};

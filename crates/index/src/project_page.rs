@@ -13,12 +13,12 @@ use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
 use crate::locations::{IndexUrl, redact};
+use crate::page::compact::{self as page_compact, Segment};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
-use crate::page_compact::{self, Segment};
 use crate::stats::bump;
 
 /// What the cache keeps beside a page's files (the body is their compact form, see
-/// [`crate::page_compact`], never the page as served).
+/// [`crate::page::compact`], never the page as served).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PageEntry {
     /// The page URL after redirects (for people reading the cache; file URLs are absolute).

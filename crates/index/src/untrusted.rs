@@ -8,12 +8,12 @@ use url::Url;
 
 /// The PEP 691 JSON project page parser: `true` when it accepts `body`.
 pub fn simple_json(body: &[u8]) -> bool {
-    crate::page_json::parse(body).is_ok()
+    crate::page::json::parse(body).is_ok()
 }
 
 /// The PEP 503 HTML project page parser (links resolved against `page_url`).
 pub fn simple_html(text: &str, page_url: &Url) -> bool {
-    crate::page_html::parse(text, page_url).is_ok()
+    crate::page::html::parse(text, page_url).is_ok()
 }
 
 /// The compact page cache form of the PEP 691 JSON page `body` of project `x` (the page
@@ -24,7 +24,7 @@ pub fn compact_page_of(body: &[u8]) -> Option<(Vec<u8>, usize)> {
     let files =
         crate::page::parse_project_page(body, crate::page::JSON_MEDIA_TYPE, &page_url, &name)
             .ok()?;
-    crate::page_compact::encode(&name, &files).ok()
+    crate::page::compact::encode(&name, &files).ok()
 }
 
 /// The compact page reader over a page of project `x` whose first `index` bytes are its
@@ -38,7 +38,7 @@ pub fn compact_page(body: &[u8], index: usize) -> bool {
     let cutoff = jiff::Timestamp::from_second(1_700_000_000).ok();
     [None, cutoff].into_iter().all(|cutoff| {
         let reader = crate::cache::BodyReader::memory(body.to_vec());
-        let Ok((segment, _)) = crate::page_compact::Segment::read(reader, index, &name, cutoff)
+        let Ok((segment, _)) = crate::page::compact::Segment::read(reader, index, &name, cutoff)
         else {
             return false;
         };

@@ -1,5 +1,9 @@
 //! Project pages of the simple API: PEP 691 JSON or PEP 503 HTML, chosen by Content-Type.
 
+pub(crate) mod compact;
+pub(crate) mod html;
+pub(crate) mod json;
+
 use std::str::FromStr;
 
 use npsolve_platform::DistFilename;
@@ -8,7 +12,6 @@ use pep508_rs::PackageName;
 use url::Url;
 
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
-use crate::{page_html, page_json};
 
 /// The PEP 691 JSON media type.
 pub(crate) const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -52,15 +55,15 @@ pub(crate) fn parse_project_page(
     name: &PackageName,
 ) -> Result<Vec<DistFile>, String> {
     let raw = if is_json(content_type) {
-        page_json::parse(body)?
+        json::parse(body)?
     } else {
         let text = String::from_utf8_lossy(body);
-        page_html::parse(&text, page_url)?.files
+        html::parse(&text, page_url)?.files
     };
     let base = if is_json(content_type) {
         page_url.clone()
     } else {
-        page_html::base_url(&String::from_utf8_lossy(body), page_url)
+        html::base_url(&String::from_utf8_lossy(body), page_url)
     };
     Ok(raw
         .into_iter()
