@@ -125,7 +125,27 @@ pub fn client_options(
         timeout: http_timeout()?,
         retries: 3,
         allow_insecure_hosts: args.allow_insecure_hosts.clone(),
+        netrc: netrc_path(),
     })
+}
+
+/// The `.netrc` whose logins are used: `NETRC` when set, else `~/.netrc` (as pip and uv).
+fn netrc_path() -> Option<std::path::PathBuf> {
+    match std::env::var_os("NETRC") {
+        Some(path) if !path.is_empty() => Some(std::path::PathBuf::from(path)),
+        _ => dirs::home_dir().map(|home| home.join(".netrc")),
+    }
+}
+
+/// The environment `doctor` reads without a flag: the active virtual environment
+/// (`VIRTUAL_ENV`), else the `python3` on `PATH`.
+pub fn default_location() -> npsolve_environment::Location {
+    match std::env::var_os("VIRTUAL_ENV") {
+        Some(venv) if !venv.is_empty() => {
+            npsolve_environment::Location::Venv(std::path::PathBuf::from(venv))
+        }
+        _ => npsolve_environment::Location::Python(std::path::PathBuf::from("python3")),
+    }
 }
 
 /// `NPSOLVE_HTTP_TIMEOUT` (else uv's `UV_HTTP_TIMEOUT`): seconds of silence before a request

@@ -16,16 +16,6 @@ pub enum Location {
     SitePackages(PathBuf),
 }
 
-impl Location {
-    /// The active virtual environment (`VIRTUAL_ENV`), else the `python3` on `PATH`.
-    pub fn default_from_env() -> Location {
-        match std::env::var_os("VIRTUAL_ENV") {
-            Some(venv) if !venv.is_empty() => Location::Venv(PathBuf::from(venv)),
-            _ => Location::Python(PathBuf::from("python3")),
-        }
-    }
-}
-
 /// The folders distributions are installed in, and the interpreter that uses them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SitePackages {

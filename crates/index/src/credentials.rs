@@ -6,8 +6,6 @@
 //! auth, a request anywhere else never does. (reqwest drops the `Authorization` header when a
 //! redirect leaves the origin.) They are never written anywhere: messages use `redact`.
 
-use std::path::PathBuf;
-
 use url::Url;
 
 /// A URL's origin: scheme, host and port (the scheme's default when implicit).
@@ -43,8 +41,12 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
-    /// Logins from the userinfo of `urls`, then from `.netrc` as a fallback by host.
-    pub(crate) fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Credentials {
+    /// Logins from the userinfo of `urls`, then from the `netrc` file (when given) as a
+    /// fallback by host.
+    pub(crate) fn new<'a>(
+        urls: impl IntoIterator<Item = &'a Url>,
+        netrc: Option<&std::path::Path>,
+    ) -> Credentials {
         let mut credentials = Credentials::default();
         for url in urls {
             if url.username().is_empty() {
@@ -71,7 +73,7 @@ impl Credentials {
                 },
             ));
         }
-        if let Some(text) = netrc_path().and_then(|path| std::fs::read_to_string(path).ok()) {
+        if let Some(text) = netrc.and_then(|path| std::fs::read_to_string(path).ok()) {
             credentials.netrc = parse_netrc(&text);
         }
         credentials
@@ -97,13 +99,6 @@ impl Credentials {
             .find(|(host, _)| host.as_deref() == Some(origin.1.as_str()))
             .or_else(|| self.netrc.iter().find(|(host, _)| host.is_none()))
             .map(|(_, login)| login)
-    }
-}
-
-fn netrc_path() -> Option<PathBuf> {
-    match std::env::var_os("NETRC") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => dirs::home_dir().map(|home| home.join(".netrc")),
     }
 }
 
@@ -165,7 +160,8 @@ mod tests {
 
     #[test]
     fn userinfo_belongs_to_its_origin_only() {
-        let credentials = Credentials::new([&url("https://me:p%40ss@private.example/simple/")]);
+        let credentials =
+            Credentials::new([&url("https://me:p%40ss@private.example/simple/")], None);
         let login = credentials
             .for_url(&url("https://private.example/files/x.whl"))
             .unwrap();

@@ -117,6 +117,7 @@ impl Http {
                     .iter()
                     .chain(&options.extra_index_urls)
                     .map(IndexUrl::url),
+                options.netrc.as_deref(),
             ),
         }
     }

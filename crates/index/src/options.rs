@@ -31,6 +31,9 @@ pub struct ClientOptions {
     /// Hosts that may be reached over plain HTTP (`--allow-insecure-host`). Loopback hosts
     /// always may; every other plain-HTTP request (or redirect) is refused.
     pub allow_insecure_hosts: Vec<String>,
+    /// A `.netrc` file whose logins are sent, by host, over HTTPS to hosts whose URLs carry
+    /// none (`None`: no file is read; the CLI passes `NETRC` or `~/.netrc`).
+    pub netrc: Option<std::path::PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -46,6 +49,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             retries: 3,
             allow_insecure_hosts: Vec::new(),
+            netrc: None,
         }
     }
 }

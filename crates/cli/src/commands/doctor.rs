@@ -22,7 +22,7 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     } else if let Some(python) = &args.target.python {
         Location::Python(python.clone())
     } else {
-        Location::default_from_env()
+        settings::default_location()
     };
     let environment = Environment::read(&location)?;
     let target = match &environment.site_packages.interpreter {
