@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use npsolve_index::{CacheOptions, ClientOptions, IndexUrl, Refresh};
 use npsolve_platform::{Platform, PythonVersion, Target};
-use npsolve_requirements::{IndexOptions, PackageSelection as InputSelection};
+use npsolve_requirements::IndexOptions;
 use npsolve_resolver::{PackageSelection, PrereleaseMode};
 use pep508_rs::PackageName;
 
@@ -187,15 +187,15 @@ pub fn parse_date(text: &str) -> Result<jiff::Timestamp, CliError> {
 /// A package selection from option values such as `--no-binary :all:` or `--no-binary a,b`.
 pub fn selection(
     values: &[String],
-    from_files: &InputSelection,
+    from_files: &PackageSelection,
     what: &str,
 ) -> Result<PackageSelection, CliError> {
     let mut names = BTreeSet::new();
     let mut all = false;
     match from_files {
-        InputSelection::All => all = true,
-        InputSelection::Names(listed) => names.extend(listed.iter().cloned()),
-        InputSelection::None => {}
+        PackageSelection::All => all = true,
+        PackageSelection::Names(listed) => names.extend(listed.iter().cloned()),
+        PackageSelection::None => {}
     }
     for value in values {
         for part in value

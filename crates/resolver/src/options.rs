@@ -1,6 +1,6 @@
 //! What the user asked for: the target, the policies and the requirements.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::source::DistRef;
 use pep440_rs::Version;
@@ -23,28 +23,9 @@ pub enum PrereleaseMode {
     IfNecessaryOrExplicit,
 }
 
-/// A set of packages named by an option such as `--no-binary` or `--allow-source`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum PackageSelection {
-    /// No package.
-    #[default]
-    None,
-    /// Every package (`:all:`).
-    All,
-    /// These packages.
-    Names(BTreeSet<PackageName>),
-}
-
-impl PackageSelection {
-    /// Whether `name` is selected.
-    pub fn contains(&self, name: &PackageName) -> bool {
-        match self {
-            PackageSelection::None => false,
-            PackageSelection::All => true,
-            PackageSelection::Names(names) => names.contains(name),
-        }
-    }
-}
+/// A set of packages named by an option such as `--no-binary` or `--allow-source`: the one
+/// definition, shared with the input files' `--only-binary`/`--no-binary`.
+pub use npsolve_requirements::PackageSelection;
 
 /// A first-party requirement and the place the user wrote it.
 #[derive(Debug, Clone)]
