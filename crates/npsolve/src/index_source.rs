@@ -526,7 +526,7 @@ fn dist_ref(file: &FileView<'_>) -> DistRef {
         requires_python: file.requires_python().cloned(),
         yanked: file.yanked().map(str::to_string),
         size: file.size(),
-        upload_time: file.upload_time().map(|time| time.to_string()),
+        upload_time: file.upload_time(),
     }
 }
 

@@ -78,10 +78,10 @@ fn file(dist: &DistRef) -> Option<File> {
     Some(File {
         name: dist.filename.clone(),
         url: dist.url.clone(),
+        // TOML's own date-time type, from the timestamp's RFC 3339 form.
         upload_time: dist
             .upload_time
-            .as_deref()
-            .and_then(|time| time.parse().ok()),
+            .and_then(|time| time.to_string().parse().ok()),
         size: dist.size,
         hashes: BTreeMap::from([("sha256", dist.sha256.clone()?)]),
     })

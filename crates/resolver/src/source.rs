@@ -25,8 +25,8 @@ pub struct DistRef {
     pub yanked: Option<String>,
     /// The size in bytes, when known.
     pub size: Option<u64>,
-    /// The upload time as RFC 3339, when known.
-    pub upload_time: Option<String>,
+    /// The upload time, when known.
+    pub upload_time: Option<jiff::Timestamp>,
     /// Whether this is a wheel (`true`) or a source distribution.
     pub is_wheel: bool,
 }
