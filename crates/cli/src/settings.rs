@@ -244,16 +244,3 @@ pub fn package_names(values: &[String], what: &str) -> Result<BTreeSet<PackageNa
         .map(|value| package_name(value, what))
         .collect()
 }
-
-/// The async runtime that drives the index client.
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::Usage(format!("cannot start the async runtime: {error}")))
-}
-
-/// Resolver options for `target` with every policy at its default.
-pub fn default_resolve_options(target: &Target) -> npsolve_resolver::ResolveOptions {
-    npsolve::default_resolve_options(target)
-}

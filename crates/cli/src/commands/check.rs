@@ -60,7 +60,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         for target_args in targets(args) {
             let target = settings::target(&target_args)?;
             let target_name = target.to_string();
-            let options = settings::default_resolve_options(&target);
+            let options = npsolve::default_resolve_options(&target);
             let problems = engine.check(npsolve::CheckRequest {
                 client: settings::client_options(&args.index, &input.index)?,
                 target: &target,

@@ -135,7 +135,7 @@ pub fn resolve_files(
             .map(|sourced| sourced.requirement.clone())
             .collect(),
         release_files,
-        ..settings::default_resolve_options(target)
+        ..npsolve::default_resolve_options(target)
     };
     let requirements: Vec<RootRequirement> = input
         .requirements

@@ -45,8 +45,10 @@ pub fn run(args: &SnapshotArgs, printer: &Printer) -> Result<ExitCode, CliError>
         &args.index,
         &IndexOptions::default(),
     )?)?;
-    let runtime = settings::runtime()?;
-    let report = runtime.block_on(write_snapshot(&client, &request, &args.out))?;
+    let engine = npsolve::Engine::new()?;
+    let report = engine
+        .handle()
+        .block_on(write_snapshot(&client, &request, &args.out))?;
     printer.status(&format!("Wrote {report} to {}", args.out.display()));
     Ok(ExitCode::SUCCESS)
 }
