@@ -340,3 +340,29 @@ fn abi_scan_always_reads_compiled_wheels_that_declare_no_numpy() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("needs numpy>=2.0"), "{text}");
 }
+
+#[test]
+fn check_offers_only_an_older_release_known_to_run() {
+    // Both releases of an uncurated numpy dependent are NumPy-2-only builds: the older one
+    // is read too, and since it cannot run with numpy 1.26 either it is not offered.
+    let numpy2_only = real_module("pyarrow-26.0.1-libarrow_python.so.trimmed");
+    let releases = [
+        Release::new("newext", "1.0")
+            .module(&numpy2_only)
+            .requires("numpy>=1.26"),
+        Release::new("newext", "2.0")
+            .module(&numpy2_only)
+            .requires("numpy>=1.26"),
+        Release::new("numpy", "1.26.4"),
+        Release::new("numpy", "2.1.3"),
+    ];
+    let (output, text) =
+        crate::common::run_synthetic("check", &releases, "newext==2.0\nnumpy==1.26.4\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("it needs numpy>=2.0,<3"), "{text}");
+    assert!(text.contains("pin numpy==2.1.3"), "{text}");
+    assert!(
+        !text.contains("pin newext=="),
+        "no older release runs: {text}"
+    );
+}

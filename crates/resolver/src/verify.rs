@@ -326,7 +326,8 @@ fn abi_problem(
         fixes.push(format!("pin numpy=={best} (line {})", numpy_line.line));
     }
     if below_floor(&bound.numpy, numpy_version)
-        && let Some(older) = older_release_for(abi, source, name, version, numpy_version)?
+        && let Some(older) =
+            older_release_for(abi, source, (name, version), numpy_version, requires_numpy)?
     {
         fixes.push(format!(
             "or pin {name}=={older}, the newest older release whose wheel runs with numpy=={numpy_version}"
@@ -369,13 +370,14 @@ fn below_floor(range: &Ranges<Version>, numpy: &Version) -> bool {
 const OLDER_RELEASES_TRIED: usize = 12;
 
 /// The newest release of `name` older than `version` (stable, not yanked) whose best wheel
-/// for the target can run with `numpy`, among the next few.
+/// for the target is known to run with `numpy`, among the next few. A release whose wheel has
+/// no verdict is not offered: it is not known to run.
 fn older_release_for(
     abi: &dyn AbiOracle,
     source: &dyn PackageSource,
-    name: &PackageName,
-    version: &Version,
+    (name, version): (&PackageName, &Version),
     numpy: &Version,
+    requires_numpy: bool,
 ) -> Result<Option<Version>, SourceError> {
     let versions = source.versions(name)?;
     let older = versions
@@ -390,8 +392,8 @@ fn older_release_for(
             continue;
         };
         let runs = abi
-            .bound(name, &entry.version, wheel, false)
-            .is_none_or(|bound| bound.numpy.contains(numpy));
+            .bound(name, &entry.version, wheel, requires_numpy)
+            .is_some_and(|bound| bound.numpy.contains(numpy));
         if runs {
             return Ok(Some(entry.version.clone()));
         }
