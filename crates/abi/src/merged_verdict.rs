@@ -58,10 +58,13 @@ impl SourceVerdict {
     /// The curated entry `fact` as a source for the wheel named `wheel_file` (when known):
     /// it reads this file when its source is a probe of exactly that file name.
     pub fn curated(fact: &CuratedFact, wheel_file: Option<&str>) -> SourceVerdict {
+        // `probe of a.whl, b.whl; https://…`: the probed files are listed after `probe of`.
         let reads_this_file = wheel_file.is_some_and(|file| {
-            fact.source
-                .split(';')
-                .any(|part| part.trim().strip_prefix("probe of ").map(str::trim) == Some(file))
+            fact.source.split(';').any(|part| {
+                part.trim()
+                    .strip_prefix("probe of ")
+                    .is_some_and(|files| files.split(',').any(|probed| probed.trim() == file))
+            })
         });
         SourceVerdict {
             kind: SourceKind::Curated {
@@ -416,9 +419,9 @@ mod tests {
         let text = r#"schema = 1
 [[entry]]
 package = "demo"
-versions = "==1.0"
+versions = "<=1.0"
 fact = "numpy1"
-source = "probe of demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl; https://example.org"
+source = "probe of demo-0.9-cp311-cp311-manylinux_2_17_x86_64.whl, demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl; https://example.org"
 checked = 2026-11-23
 "#;
         let facts = crate::Facts::parse(text, "facts.toml").expect("valid");
