@@ -497,15 +497,20 @@ impl<'a> Provider<'a> {
         Ok(Ok(edges))
     }
 
-    /// Whether one of these edges can never hold beside the root's own requirements (a
-    /// version that needs `torch>=2.2` when you pinned `torch==2.1.2`): such a version is
+    /// Whether one of these edges can never hold beside the root's own requirements or
+    /// constraints (a version that needs `torch>=2.2` when you pinned `torch==2.1.2`, or
+    /// constrained it so in a `-c` file): such a version is
     /// never chosen, so its ABI bound need not be read (a scan costs real bytes). PubGrub
     /// still learns why from the edge itself.
     fn excluded_by_root(&self, edges: &BTreeMap<PubPackage, Ranges<Version>>) -> bool {
+        // An edge is already narrowed by the constraints (`add_edge`): empty means a
+        // constraint rules the version out.
         edges.iter().any(|(package, range)| {
-            self.root
-                .get(package)
-                .is_some_and(|root| root.is_disjoint(range))
+            range.is_empty()
+                || self
+                    .root
+                    .get(package)
+                    .is_some_and(|root| root.is_disjoint(range))
         })
     }
 

@@ -389,6 +389,17 @@ fn a_version_the_root_pins_exclude_is_never_asked_for_its_abi_bound() {
     let asked = oracle.0.lock().unwrap().clone();
     assert!(asked.contains(&"bnb==1.0".to_string()), "{asked:?}");
     assert!(!asked.contains(&"bnb==2.0".to_string()), "{asked:?}");
+
+    // The same pin given only as a constraint (`-c`) rules bnb 2.0 out just as well.
+    let oracle = AskedFor::default();
+    let constrained = ResolveOptions {
+        constraints: vec!["torch==2.1.2".parse().unwrap()],
+        ..options()
+    };
+    let resolution = resolve(&requirements(&["bnb"]), &constrained, &index, Some(&oracle)).unwrap();
+    assert_eq!(pins(&resolution), "bnb==1.0 numpy==2.1.0 torch==2.1.2");
+    let asked = oracle.0.lock().unwrap().clone();
+    assert!(!asked.contains(&"bnb==2.0".to_string()), "{asked:?}");
 }
 
 /// A bound on `arrow` (which does not declare numpy) for version 2: NumPy 2 only.
