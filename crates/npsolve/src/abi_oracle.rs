@@ -55,27 +55,22 @@ pub struct WheelAbiOracle {
 }
 
 impl WheelAbiOracle {
-    /// The oracle over the bundled facts and (with `use_table`) the bundled verdicts;
-    /// `scanner` reads wheels neither settles (`None`: `--abi-scan off`).
-    pub fn new(scanner: Option<WheelScanner>, use_table: bool) -> WheelAbiOracle {
-        WheelAbiOracle {
-            facts: Facts::bundled(),
-            verdicts: use_table.then(Verdicts::bundled),
-            scanner,
-            scan_all: !use_table,
-            reported: Mutex::new(HashSet::new()),
-        }
-    }
-
-    /// The oracle for `setting`, scanning through `client` on `runtime`.
+    /// The oracle for `setting`, over the bundled facts and (but for [`AbiScan::Always`])
+    /// the bundled verdicts, scanning through `client` on `runtime` (but for
+    /// [`AbiScan::Off`]).
     pub fn for_setting(
         setting: AbiScan,
         client: &IndexClient,
         runtime: &tokio::runtime::Handle,
     ) -> WheelAbiOracle {
-        let scanner =
-            (setting != AbiScan::Off).then(|| WheelScanner::new(client.clone(), runtime.clone()));
-        WheelAbiOracle::new(scanner, setting != AbiScan::Always)
+        WheelAbiOracle {
+            facts: Facts::bundled(),
+            verdicts: (setting != AbiScan::Always).then(Verdicts::bundled),
+            scanner: (setting != AbiScan::Off)
+                .then(|| WheelScanner::new(client.clone(), runtime.clone())),
+            scan_all: setting == AbiScan::Always,
+            reported: Mutex::new(HashSet::new()),
+        }
     }
 
     fn table(&self, dist: &DistRef) -> Option<&ScannedWheel> {
