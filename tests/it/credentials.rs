@@ -229,6 +229,8 @@ fn a_token_as_the_user_name_never_surfaces() {
             .index_url()
             .replace("http://", "http://user@")
             .replace("/simple/", &format!("/simple/?token={TOKEN}")),
+        // Not a URL at all (the port is out of range): the usage error shows it masked.
+        format!("https://{TOKEN}@127.0.0.1:99999/simple/"),
     ];
     for index_url in &targets {
         for args in [

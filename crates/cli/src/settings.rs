@@ -50,8 +50,10 @@ pub fn target(args: &TargetArgs) -> Result<Target, CliError> {
 }
 
 fn parse_index_url(text: &str, what: &str) -> Result<IndexUrl, CliError> {
-    text.parse()
-        .map_err(|error| CliError::Usage(format!("invalid {what} `{text}`: {error}")))
+    text.parse().map_err(|error| {
+        let text = npsolve_index::mask_text(text);
+        CliError::Usage(format!("invalid {what} `{text}`: {error}"))
+    })
 }
 
 fn package_name(text: &str, what: &str) -> Result<PackageName, CliError> {
@@ -90,11 +92,10 @@ pub fn client_options(
     }
     let mut find_links = Vec::new();
     for link in args.find_links.iter().chain(&from_files.find_links) {
-        find_links.push(
-            link.parse().map_err(|error| {
-                CliError::Usage(format!("invalid --find-links `{link}`: {error}"))
-            })?,
-        );
+        find_links.push(link.parse().map_err(|error| {
+            let link = npsolve_index::mask_text(link);
+            CliError::Usage(format!("invalid --find-links `{link}`: {error}"))
+        })?);
     }
     let exclude_newer = args.exclude_newer.as_deref().map(parse_date).transpose()?;
     let refresh = if args.refresh {

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::client::Inner;
 use crate::error::IndexError;
-use crate::locations::redact;
+use crate::safe_url::redact;
 
 /// How many bytes at the end of a wheel the first request asks for: the end record, ZIP64
 /// records and, for most wheels, the whole central directory.

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::safe_url::SafeUrl;
 use npsolve_metadata::MetadataError;
-use url::Url;
 
 /// Everything that can go wrong while talking to an index, a find-links source or the cache.
 #[derive(Debug, thiserror::Error)]
@@ -11,7 +11,7 @@ pub enum IndexError {
     /// An index URL, find-links location or file URL is not usable.
     #[error("invalid URL `{url}`: {reason}")]
     InvalidUrl {
-        /// The URL (or path) as given.
+        /// The URL (or path) as given, masked (see [`crate::mask_text`]).
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -20,13 +20,10 @@ pub enum IndexError {
     #[error("cannot set up the HTTP client")]
     ClientSetup(#[source] reqwest::Error),
     /// A request failed at the transport level (connect, timeout, broken body) on every attempt.
-    #[error(
-        "request to `{}` failed after {attempts} attempt(s)",
-        crate::locations::redact(url)
-    )]
+    #[error("request to `{url}` failed after {attempts} attempt(s)")]
     Transport {
         /// The URL requested.
-        url: Box<Url>,
+        url: SafeUrl,
         /// How many attempts were made.
         attempts: u32,
         /// The last transport error.
@@ -34,26 +31,20 @@ pub enum IndexError {
         source: reqwest::Error,
     },
     /// The server answered with an unexpected status.
-    #[error(
-        "`{}` answered HTTP {status} after {attempts} attempt(s)",
-        crate::locations::redact(url)
-    )]
+    #[error("`{url}` answered HTTP {status} after {attempts} attempt(s)")]
     Status {
         /// The URL requested.
-        url: Box<Url>,
+        url: SafeUrl,
         /// The final status code.
         status: u16,
         /// How many attempts were made.
         attempts: u32,
     },
     /// The body ended before its announced length on every attempt.
-    #[error(
-        "`{}` sent {received} of {expected} bytes after {attempts} attempt(s)",
-        crate::locations::redact(url)
-    )]
+    #[error("`{url}` sent {received} of {expected} bytes after {attempts} attempt(s)")]
     Truncated {
         /// The URL requested.
-        url: Box<Url>,
+        url: SafeUrl,
         /// Bytes announced by `Content-Length`.
         expected: u64,
         /// Bytes received.
@@ -63,72 +54,59 @@ pub enum IndexError {
     },
     /// A plain-HTTP URL whose host was not allowed with `--allow-insecure-host`.
     #[error(
-        "refusing plain HTTP to `{}`: packages and credentials would travel unencrypted; pass `--allow-insecure-host {host}` if this mirror cannot serve HTTPS",
-        crate::locations::redact(url)
+        "refusing plain HTTP to `{url}`: packages and credentials would travel unencrypted; pass `--allow-insecure-host {host}` if this mirror cannot serve HTTPS"
     )]
     Insecure {
         /// The URL.
-        url: Box<Url>,
+        url: SafeUrl,
         /// Its host.
         host: String,
     },
     /// A response larger than npsolve accepts (after decompression): a runaway server or a
     /// compression bomb.
-    #[error(
-        "`{}` sent more than {limit} bytes, the most npsolve accepts in one response",
-        crate::locations::redact(url)
-    )]
+    #[error("`{url}` sent more than {limit} bytes, the most npsolve accepts in one response")]
     TooLarge {
         /// The URL requested.
-        url: Box<Url>,
+        url: SafeUrl,
         /// The bound, in bytes.
         limit: u64,
     },
     /// A downloaded file does not match the hash the index advertised.
-    #[error(
-        "hash mismatch for `{}`: expected sha256 `{expected}`, got `{actual}`",
-        crate::locations::redact(url)
-    )]
+    #[error("hash mismatch for `{url}`: expected sha256 `{expected}`, got `{actual}`")]
     HashMismatch {
         /// The URL downloaded.
-        url: Box<Url>,
+        url: SafeUrl,
         /// The advertised sha256.
         expected: String,
         /// The sha256 of what arrived.
         actual: String,
     },
     /// A project page (JSON or HTML) could not be parsed.
-    #[error("malformed project page `{}`: {reason}", crate::locations::redact(url))]
+    #[error("malformed project page `{url}`: {reason}")]
     MalformedPage {
         /// The page URL.
-        url: Box<Url>,
+        url: SafeUrl,
         /// What is wrong with it.
         reason: String,
     },
     /// The core metadata of a file is malformed; skip the file.
-    #[error(
-        "malformed core metadata for `{filename}` (from `{}`)",
-        crate::locations::redact(url)
-    )]
+    #[error("malformed core metadata for `{filename}` (from `{url}`)")]
     MalformedMetadata {
         /// The distribution file name.
         filename: String,
         /// Where the metadata came from.
-        url: Box<Url>,
+        url: SafeUrl,
         /// What is wrong with it.
         #[source]
         source: MetadataError,
     },
     /// A wheel or sdist archive could not be read; skip the file.
-    #[error(
-        "cannot read archive `{filename}` (from `{}`): {reason}",
-        crate::locations::redact(url)
-    )]
+    #[error("cannot read archive `{filename}` (from `{url}`): {reason}")]
     BadArchive {
         /// The distribution file name.
         filename: String,
         /// Where it came from.
-        url: Box<Url>,
+        url: SafeUrl,
         /// What is wrong with it.
         reason: String,
     },
@@ -165,10 +143,10 @@ pub enum IndexError {
         reason: String,
     },
     /// A local file that should exist does not.
-    #[error("`{}` does not exist", crate::locations::redact(url))]
+    #[error("`{url}` does not exist")]
     NotFound {
         /// The missing file.
-        url: Box<Url>,
+        url: SafeUrl,
     },
 }
 

@@ -16,7 +16,7 @@ use crate::cache::sha256_hex;
 use crate::client::Inner;
 use crate::dist_file::{CoreMetadataHint, DistFile};
 use crate::error::IndexError;
-use crate::locations::redact;
+use crate::safe_url::{SafeUrl, redact};
 use crate::stats::bump;
 use crate::zip_archive;
 use npsolve_metadata::{CoreMetadata, header_block, parse_core_metadata};
@@ -169,13 +169,13 @@ impl Inner {
         let metadata =
             parse_core_metadata(bytes).map_err(|source| IndexError::MalformedMetadata {
                 filename: filename.to_string(),
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 source,
             })?;
         if metadata.version != *file.filename.version() {
             return Err(IndexError::BadArchive {
                 filename: filename.to_string(),
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 reason: format!("its metadata says version `{}`", metadata.version),
             });
         }
@@ -305,7 +305,7 @@ impl Inner {
     ) -> Result<Found, IndexError> {
         let bad = |reason: String| IndexError::BadArchive {
             filename: filename.to_string(),
-            url: Box::new(file.url.clone()),
+            url: SafeUrl::new(file.url.clone()),
             reason,
         };
         let tail_len = file.size.map_or(TAIL_SIZE, |size| size.min(TAIL_SIZE));
@@ -408,7 +408,7 @@ impl Inner {
     ) -> Result<Vec<u8>, IndexError> {
         let bad = |reason: String| IndexError::BadArchive {
             filename: filename.to_string(),
-            url: Box::new(file.url.clone()),
+            url: SafeUrl::new(file.url.clone()),
             reason,
         };
         let entries = zip_archive::archive_entries(bytes).map_err(bad)?;
@@ -461,7 +461,7 @@ impl Inner {
         let bytes = self.download(file).await?;
         let bad = |reason: String| IndexError::BadArchive {
             filename: filename.to_string(),
-            url: Box::new(file.url.clone()),
+            url: SafeUrl::new(file.url.clone()),
             reason,
         };
         if lower.ends_with(".zip") {
@@ -503,14 +503,14 @@ impl Inner {
                 .url
                 .to_file_path()
                 .map_err(|()| IndexError::InvalidUrl {
-                    url: file.url.to_string(),
+                    url: redact(&file.url),
                     reason: "not a local path".to_string(),
                 })?;
             match fs_err::read(&path) {
                 Ok(bytes) => bytes,
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                     return Err(IndexError::NotFound {
-                        url: Box::new(file.url.clone()),
+                        url: SafeUrl::new(file.url.clone()),
                     });
                 }
                 Err(source) => return Err(IndexError::Io { path, source }),
@@ -524,7 +524,7 @@ impl Inner {
             let response = self.http.get(&file.url, &HeaderMap::new(), false).await?;
             if !response.status.is_success() {
                 return Err(IndexError::Status {
-                    url: Box::new(file.url.clone()),
+                    url: SafeUrl::new(file.url.clone()),
                     status: response.status.as_u16(),
                     attempts: 1,
                 });
@@ -535,7 +535,7 @@ impl Inner {
             let actual = sha256_hex(&bytes);
             if &actual != expected {
                 return Err(IndexError::HashMismatch {
-                    url: Box::new(file.url.clone()),
+                    url: SafeUrl::new(file.url.clone()),
                     expected: expected.clone(),
                     actual,
                 });

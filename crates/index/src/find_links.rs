@@ -11,6 +11,7 @@ use crate::error::IndexError;
 use crate::locations::FindLinks;
 use crate::page::html as page_html;
 use crate::page::{self, RawFile};
+use crate::safe_url::SafeUrl;
 
 /// Whether a file name could belong to `name` (cheap pre-filter, no warnings for other projects).
 fn may_belong(filename: &str, name: &PackageName) -> bool {
@@ -49,7 +50,7 @@ impl Inner {
             })?;
             page_html::parse(&text, url)
                 .map_err(|reason| IndexError::MalformedPage {
-                    url: Box::new(url.clone()),
+                    url: SafeUrl::new(url.clone()),
                     reason,
                 })?
                 .files
@@ -62,7 +63,7 @@ impl Inner {
             let response = self.http.get(url, &HeaderMap::new(), false).await?;
             if !response.status.is_success() {
                 return Err(IndexError::Status {
-                    url: Box::new(url.clone()),
+                    url: SafeUrl::new(url.clone()),
                     status: response.status.as_u16(),
                     attempts: 1,
                 });
@@ -70,7 +71,7 @@ impl Inner {
             let text = String::from_utf8_lossy(&response.body);
             page_html::parse(&text, &response.url)
                 .map_err(|reason| IndexError::MalformedPage {
-                    url: Box::new(response.url.clone()),
+                    url: SafeUrl::new(response.url.clone()),
                     reason,
                 })?
                 .files

@@ -10,8 +10,9 @@ use url::Url;
 
 use crate::credentials::Credentials;
 use crate::error::IndexError;
-use crate::locations::{IndexUrl, redact};
+use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
+use crate::safe_url::{SafeUrl, redact};
 use crate::stats::{Counters, bump};
 
 /// A response with its whole body.
@@ -185,7 +186,7 @@ impl Http {
     ) -> Attempt {
         let transport = |source: reqwest::Error| {
             Attempt::Transient(IndexError::Transport {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 attempts,
                 // reqwest's message repeats the URL, userinfo included: keep only ours.
                 source: source.without_url(),
@@ -193,7 +194,7 @@ impl Http {
         };
         if !transport_allowed(url, &self.insecure_hosts) {
             return Attempt::Failed(IndexError::Insecure {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 host: url.host_str().unwrap_or_default().to_string(),
             });
         }
@@ -218,7 +219,7 @@ impl Http {
         let response_headers = response.headers().clone();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Attempt::Transient(IndexError::Status {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 status: status.as_u16(),
                 attempts,
             });
@@ -236,7 +237,7 @@ impl Http {
         let expected = response.content_length();
         let too_large = || {
             Attempt::Failed(IndexError::TooLarge {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 limit: MAX_BODY,
             })
         };
@@ -266,7 +267,7 @@ impl Http {
             expected.filter(|&expected| !encoded && expected != body.len() as u64)
         {
             return Attempt::Transient(IndexError::Truncated {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 expected,
                 received: body.len() as u64,
                 attempts,

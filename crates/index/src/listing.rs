@@ -312,7 +312,7 @@ impl<'a> FileView<'a> {
     pub fn to_dist_file(&self, project: &PackageName) -> Result<DistFile, IndexError> {
         let url = self.url();
         let invalid = |reason: String| IndexError::InvalidUrl {
-            url: url.clone(),
+            url: crate::safe_url::mask_text(&url),
             reason,
         };
         let filename = DistFilename::parse(self.filename(), project)

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use url::Url;
 
 use crate::error::IndexError;
+use crate::safe_url::{mask_text, redact};
 
 /// The base URL of a simple-API index (always ends with `/`); `file://` for a local mirror.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,75 +36,9 @@ impl IndexUrl {
         &self.0
     }
 
-    /// The URL with its secrets masked (see [`SafeUrl`]), for messages.
+    /// The URL with its secrets masked (see [`crate::SafeUrl`]), for messages.
     pub fn redacted(&self) -> String {
         redact(&self.0)
-    }
-}
-
-/// A URL for messages: see [`SafeUrl`].
-pub(crate) fn redact(url: &Url) -> String {
-    SafeUrl(url).to_string()
-}
-
-/// A URL as it may be shown: in messages, logs, output headers and file names. Its
-/// `Display` masks every secret a URL can carry: the password, a user name given alone (how
-/// token-based indexes take their token: `https://TOKEN@host/simple/`), and the values of
-/// query parameters whose names say they are secret (`token`, `key`, `signature`, ...). A
-/// user name beside a password stays (it names the account, not the secret).
-#[derive(Debug, Clone, Copy)]
-pub struct SafeUrl<'a>(pub &'a Url);
-
-/// Query parameter names (lower case, `-` and `_` ignored) whose values are secrets.
-const SECRET_PARAMETERS: [&str; 12] = [
-    "token",
-    "accesstoken",
-    "authtoken",
-    "apikey",
-    "key",
-    "secret",
-    "password",
-    "passwd",
-    "signature",
-    "sig",
-    "xamzsignature",
-    "xamzsecuritytoken",
-];
-
-impl SafeUrl<'_> {
-    fn secret_parameter(name: &str) -> bool {
-        let folded: String = name
-            .chars()
-            .filter(|c| *c != '-' && *c != '_')
-            .flat_map(char::to_lowercase)
-            .collect();
-        SECRET_PARAMETERS.contains(&folded.as_str())
-    }
-}
-
-impl fmt::Display for SafeUrl<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut url = self.0.clone();
-        if url.password().is_some() {
-            let _ = url.set_password(Some("****"));
-        } else if !url.username().is_empty() {
-            let _ = url.set_username("****");
-        }
-        if url.query().is_some() {
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(name, value)| {
-                    let value = if SafeUrl::secret_parameter(&name) {
-                        "****".to_string()
-                    } else {
-                        value.into_owned()
-                    };
-                    (name.into_owned(), value)
-                })
-                .collect();
-            url.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        f.write_str(url.as_str())
     }
 }
 
@@ -116,7 +51,7 @@ impl fmt::Display for IndexUrl {
 /// Parses a URL, or a local path (absolute or relative to the working directory) as `file://`.
 fn url_or_path(text: &str) -> Result<Url, IndexError> {
     let invalid = |reason: &str| IndexError::InvalidUrl {
-        url: text.to_string(),
+        url: mask_text(text),
         reason: reason.to_string(),
     };
     if text.is_empty() {
@@ -128,6 +63,8 @@ fn url_or_path(text: &str) -> Result<Url, IndexError> {
             "http" | "https" | "file" => Ok(url),
             other => Err(invalid(&format!("unsupported scheme `{other}`"))),
         },
+        // `scheme://...` that does not parse is a broken URL, not a relative path.
+        Err(error) if text.contains("://") => Err(invalid(&error.to_string())),
         _ => {
             let path = Path::new(text);
             let absolute = if path.is_absolute() {
@@ -191,42 +128,15 @@ mod tests {
         let local: IndexUrl = "/tmp/mirror".parse().expect("valid");
         assert_eq!(local.url().as_str(), "file:///tmp/mirror/");
         assert!("ftp://example.org/".parse::<IndexUrl>().is_err());
+        let broken = "https://T0KEN@example.org:99999/simple/".parse::<IndexUrl>();
+        let message = broken
+            .expect_err("an out-of-range port is no path")
+            .to_string();
+        assert!(message.contains("invalid port number"), "{message}");
+        assert!(!message.contains("T0KEN"), "{message}");
         let secret: IndexUrl = "https://user:pw@example.org/simple/"
             .parse()
             .expect("valid");
         assert_eq!(secret.to_string(), "https://user:****@example.org/simple/");
-    }
-}
-
-#[cfg(test)]
-mod safe_url_tests {
-    use super::*;
-
-    fn shown(text: &str) -> String {
-        SafeUrl(&Url::parse(text).expect("valid URL")).to_string()
-    }
-
-    #[test]
-    fn every_secret_a_url_carries_is_masked() {
-        assert_eq!(
-            shown("https://user:pa55@host/simple/"),
-            "https://user:****@host/simple/"
-        );
-        assert_eq!(
-            shown("https://T0KEN@host/simple/"),
-            "https://****@host/simple/"
-        );
-        assert_eq!(
-            shown("https://host/simple/?token=T0KEN&page=2&X-Amz-Signature=abc"),
-            "https://host/simple/?token=****&page=2&X-Amz-Signature=****"
-        );
-        assert_eq!(
-            shown("https://host/simple/?api_key=k"),
-            "https://host/simple/?api_key=****"
-        );
-        assert_eq!(
-            shown("https://pypi.org/simple/"),
-            "https://pypi.org/simple/"
-        );
     }
 }

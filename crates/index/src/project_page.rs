@@ -12,9 +12,10 @@ use crate::cache::BodyReader;
 use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
-use crate::locations::{IndexUrl, redact};
+use crate::locations::IndexUrl;
 use crate::page::compact::{self as page_compact, Segment};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
+use crate::safe_url::{SafeUrl, redact};
 use crate::stats::bump;
 
 /// What the cache keeps beside a page's files (the body is their compact form, see
@@ -142,7 +143,7 @@ impl Inner {
                 return Ok(Some(segment));
             }
             return Err(IndexError::Status {
-                url: Box::new(url),
+                url: SafeUrl::new(url),
                 status: 304,
                 attempts: 1,
             });
@@ -152,7 +153,7 @@ impl Inner {
         }
         if !response.status.is_success() {
             return Err(IndexError::Status {
-                url: Box::new(url),
+                url: SafeUrl::new(url),
                 status: response.status.as_u16(),
                 attempts: 1,
             });
@@ -171,14 +172,14 @@ impl Inner {
         // Parse before caching: a malformed page never reaches the cache.
         let files = parse_project_page(&response.body, &content_type, &response.url, name)
             .map_err(|reason| IndexError::MalformedPage {
-                url: Box::new(response.url.clone()),
+                url: SafeUrl::new(response.url.clone()),
                 reason,
             })?;
         // The body can be megabytes (and many pages arrive at once on a cold run).
         drop(response);
         let (compact, index) =
             page_compact::encode(name, &files).map_err(|error| IndexError::MalformedPage {
-                url: Box::new(url.clone()),
+                url: SafeUrl::new(url.clone()),
                 reason: format!("its files cannot be encoded: {error}"),
             })?;
         drop(files);
@@ -231,7 +232,7 @@ pub(crate) fn segment_of(
     url: &Url,
 ) -> Result<(Segment, usize), IndexError> {
     let encoded = page_compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
-        url: Box::new(url.clone()),
+        url: SafeUrl::new(url.clone()),
         reason: format!("its files cannot be encoded: {error}"),
     })?;
     read_back(encoded, name, cutoff, url)
@@ -246,7 +247,7 @@ fn read_back(
 ) -> Result<(Segment, usize), IndexError> {
     let reader = BodyReader::memory(compact);
     Segment::read(reader, index, name, cutoff).map_err(|reason| IndexError::MalformedPage {
-        url: Box::new(url.clone()),
+        url: SafeUrl::new(url.clone()),
         reason: format!("its compact form does not read back: {reason}"),
     })
 }
@@ -273,7 +274,7 @@ fn read_local_page(
     parse_project_page(&body, content_type, &page_url, name)
         .map(Some)
         .map_err(|reason| IndexError::MalformedPage {
-            url: Box::new(page_url),
+            url: SafeUrl::new(page_url),
             reason,
         })
 }

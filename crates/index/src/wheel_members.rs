@@ -20,7 +20,7 @@ use crate::cache::sha256_hex;
 use crate::client::{IndexClient, Inner};
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
-use crate::locations::redact;
+use crate::safe_url::{SafeUrl, redact};
 use crate::verdict_cache::CachedScan;
 use crate::zip_archive::{self, Entry};
 
@@ -113,7 +113,7 @@ impl Inner {
         let DistFilename::Wheel(wheel) = &file.filename else {
             return Err(IndexError::BadArchive {
                 filename,
-                url: Box::new(file.url.clone()),
+                url: SafeUrl::new(file.url.clone()),
                 reason: "only wheels have binaries to scan; this is a source distribution"
                     .to_string(),
             });
@@ -158,7 +158,7 @@ impl Inner {
                 CachedScan::BadArchive(reason) => {
                     return Err(IndexError::BadArchive {
                         filename,
-                        url: Box::new(file.url.clone()),
+                        url: SafeUrl::new(file.url.clone()),
                         reason,
                     });
                 }
@@ -439,7 +439,7 @@ impl Inner {
             .store(answer.status.as_u16(), Ordering::Relaxed);
         if answer.status == StatusCode::NOT_FOUND || answer.status == StatusCode::GONE {
             return Err(IndexError::Status {
-                url: Box::new(reader.url.clone()),
+                url: SafeUrl::new(reader.url.clone()),
                 status: answer.status.as_u16(),
                 attempts: 1,
             });
@@ -540,7 +540,7 @@ impl Reader {
     fn bad(&self, reason: String) -> IndexError {
         IndexError::BadArchive {
             filename: self.filename.clone(),
-            url: Box::new(self.url.clone()),
+            url: SafeUrl::new(self.url.clone()),
             reason,
         }
     }

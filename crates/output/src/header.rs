@@ -60,7 +60,7 @@ fn redact_arg(arg: &str) -> String {
     let Ok(url) = url::Url::parse(value) else {
         return arg.to_string();
     };
-    let shown = npsolve_index::SafeUrl(&url).to_string();
+    let shown = npsolve_index::SafeUrl::masked(&url);
     // Unchanged when there is nothing to mask (no normalisation of what the user typed).
     if shown == url.as_str() {
         return arg.to_string();
