@@ -72,6 +72,26 @@ pub struct FileId {
     offset: u32,
 }
 
+impl FileId {
+    /// The id as one number (for a caller that hands files out under its own opaque key).
+    pub fn to_bits(self) -> u128 {
+        (u128::from(self.segment) << 64)
+            | (u128::from(self.release) << 32)
+            | u128::from(self.offset)
+    }
+
+    /// The id [`FileId::to_bits`] gave; a number it did not give names no file of the listing
+    /// (or another one: it is valid for the listing it came from only).
+    pub fn from_bits(bits: u128) -> FileId {
+        // Each field is 32 bits wide by construction; the casts take exactly those bits.
+        FileId {
+            segment: (bits >> 64) as u32,
+            release: (bits >> 32) as u32,
+            offset: bits as u32,
+        }
+    }
+}
+
 /// How a file fits a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFit {

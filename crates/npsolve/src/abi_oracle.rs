@@ -9,14 +9,14 @@ use npsolve_abi::{
     AbiReason, BuildFact, CuratedFact, FactOrigin, Facts, MergedVerdict, ScannedWheel, SourceKind,
     SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range,
 };
-use npsolve_platform::WheelFilename;
+use npsolve_index::DistFile;
+use npsolve_platform::DistFilename;
 use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use version_ranges::Ranges;
 
-use npsolve_index::IndexClient;
-
+use crate::index_source::{FileRecords, IndexSource};
 use crate::wheel_scanner::{ScanStats, WheelScanner};
 
 /// When wheels' binaries are read during resolution.
@@ -47,6 +47,8 @@ pub struct WheelAbiOracle {
     facts: &'static Facts,
     verdicts: Option<&'static Verdicts>,
     scanner: Option<WheelScanner>,
+    /// The index's records of the files the resolver asks about.
+    records: FileRecords,
     /// Scan every compiled wheel nothing bundled covers, whether or not it requires numpy
     /// ([`AbiScan::Always`]).
     scan_all: bool,
@@ -55,19 +57,17 @@ pub struct WheelAbiOracle {
 }
 
 impl WheelAbiOracle {
-    /// The oracle for `setting`, over the bundled facts and (but for [`AbiScan::Always`])
-    /// the bundled verdicts, scanning through `client` on `runtime` (but for
-    /// [`AbiScan::Off`]).
-    pub fn for_setting(
-        setting: AbiScan,
-        client: &IndexClient,
-        runtime: &tokio::runtime::Handle,
-    ) -> WheelAbiOracle {
+    /// The oracle for `setting` on the files `source` hands out, over the bundled facts and
+    /// (but for [`AbiScan::Always`]) the bundled verdicts, scanning through the source's
+    /// client (but for [`AbiScan::Off`]).
+    pub fn for_setting(setting: AbiScan, source: &IndexSource) -> WheelAbiOracle {
+        let records = source.records();
         WheelAbiOracle {
             facts: Facts::bundled(),
             verdicts: (setting != AbiScan::Always).then(Verdicts::bundled),
             scanner: (setting != AbiScan::Off)
-                .then(|| WheelScanner::new(client.clone(), runtime.clone())),
+                .then(|| WheelScanner::new(records.client().clone(), records.runtime().clone())),
+            records,
             scan_all: setting == AbiScan::Always,
             reported: Mutex::new(HashSet::new()),
         }
@@ -83,15 +83,18 @@ impl WheelAbiOracle {
         self.scanner.as_ref().map(WheelScanner::stats)
     }
 
-    /// The curated entry covering the wheel, if any.
+    /// The curated entry covering the wheel `file` (the index's record), if any.
     fn curated(
         &self,
         name: &PackageName,
         version: &Version,
-        filename: &str,
+        file: Option<&DistFile>,
     ) -> Option<&'static CuratedFact> {
-        let wheel: Option<WheelFilename> = filename.parse().ok();
-        self.facts.lookup(name, version, wheel.as_ref())
+        let wheel = file.and_then(|file| match &file.filename {
+            DistFilename::Wheel(wheel) => Some(wheel),
+            DistFilename::Sdist(_) => None,
+        });
+        self.facts.lookup(name, version, wheel)
     }
 
     /// Whether the wheel's binaries are worth reading: nothing bundled covers it, and either
@@ -124,7 +127,8 @@ impl WheelAbiOracle {
         dist: &DistRef,
         requires_numpy: bool,
     ) -> Option<MergedVerdict> {
-        let curated = self.curated(name, version, &dist.filename);
+        let file = self.records.get(name, dist);
+        let curated = self.curated(name, version, file.as_ref());
         let mut sources = Vec::new();
         if let Some(fact) = curated {
             sources.push(SourceVerdict::curated(fact, Some(&dist.filename)));
@@ -143,7 +147,8 @@ impl WheelAbiOracle {
             ));
         } else if self.wants_scan(curated, dist, requires_numpy)
             && let Some(scanner) = &self.scanner
-            && let Some(wheel) = scanner.verdict(name, dist)
+            && let Some(file) = &file
+            && let Some(wheel) = scanner.verdict(name, dist.key, file)
         {
             sources.push(SourceVerdict::binaries(
                 SourceKind::Scan,
@@ -263,9 +268,12 @@ impl AbiOracle for WheelAbiOracle {
             return;
         };
         for (version, dist) in dists.iter().take(SCAN_AHEAD) {
-            let curated = self.curated(name, version, &dist.filename);
+            let Some(file) = self.records.get(name, dist) else {
+                continue;
+            };
+            let curated = self.curated(name, version, Some(&file));
             if self.wants_scan(curated, dist, true) {
-                scanner.start(name, dist);
+                scanner.start(name, dist.key, &file);
             }
         }
     }

@@ -302,8 +302,8 @@ impl Engine {
     ) -> Result<Fix, String> {
         let handle = self.handle();
         let client = IndexClient::new(client.clone()).map_err(|error| error.to_string())?;
-        let oracle = WheelAbiOracle::for_setting(AbiScan::Auto, &client, &handle);
         let source = IndexSource::new(client, handle, target.clone());
+        let oracle = WheelAbiOracle::for_setting(AbiScan::Auto, &source);
         for dist in &environment.dists {
             source.prefetch(&dist.name, &Ranges::full());
         }

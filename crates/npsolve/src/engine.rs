@@ -154,7 +154,7 @@ impl Engine {
         }
         let oracle = request
             .abi
-            .map(|setting| WheelAbiOracle::for_setting(setting, &client, &handle));
+            .map(|setting| WheelAbiOracle::for_setting(setting, &source));
         let abi = oracle.as_ref().map(|oracle| oracle as &dyn AbiOracle);
         let resolution = resolve(request.requirements, request.options, &source, abi);
         Ok(ResolveReport {
@@ -167,8 +167,8 @@ impl Engine {
     pub fn check(&self, request: CheckRequest<'_>) -> Result<Vec<Problem>, EngineError> {
         let handle = self.handle();
         let client = IndexClient::new(request.client)?;
-        let oracle = WheelAbiOracle::for_setting(request.abi, &client, &handle);
         let source = IndexSource::new(client, handle, request.target.clone());
+        let oracle = WheelAbiOracle::for_setting(request.abi, &source);
         Ok(verify(
             request.pins,
             request.options,

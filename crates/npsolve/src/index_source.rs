@@ -11,7 +11,7 @@ use futures::future::{BoxFuture, Shared};
 use npsolve_index::{DistFile, FileFit, FileId, FileView, IndexClient, IndexError, ProjectListing};
 use npsolve_platform::{Tags, Target};
 use npsolve_resolver::{
-    CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
+    CandidateLoader, Candidates, DistKey, DistMetadata, DistRef, PackageSource, PackageVersions,
     SourceError, VersionEntry,
 };
 use pep440_rs::Version;
@@ -31,12 +31,42 @@ struct Page {
     releases: Arc<Releases>,
 }
 
-/// A file's place: which listing it was read from, and its id there.
+/// A file's place, kept in the [`DistKey`] of the record handed to the resolver: which
+/// listing it was read from, its id there, and whether the target can install it (only such a
+/// file's metadata may be asked for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct FilePlace {
     /// True for the listing fetched again after the cached one was found damaged.
     fresh: bool,
+    /// True for a file the target can install (a wheel for its tags, or an sdist).
+    candidate: bool,
     id: FileId,
+}
+
+/// The bits of a key that hold [`FilePlace::fresh`] and [`FilePlace::candidate`] (a
+/// [`FileId`] takes the low 96).
+const FRESH_BIT: u128 = 1 << 127;
+const CANDIDATE_BIT: u128 = 1 << 126;
+
+impl FilePlace {
+    fn key(self) -> DistKey {
+        let mut bits = self.id.to_bits();
+        if self.fresh {
+            bits |= FRESH_BIT;
+        }
+        if self.candidate {
+            bits |= CANDIDATE_BIT;
+        }
+        DistKey(bits)
+    }
+
+    fn of(key: DistKey) -> FilePlace {
+        FilePlace {
+            fresh: key.0 & FRESH_BIT != 0,
+            candidate: key.0 & CANDIDATE_BIT != 0,
+            id: FileId::from_bits(key.0 & !(FRESH_BIT | CANDIDATE_BIT)),
+        }
+    }
 }
 
 /// A page's releases for one target, read from the compact listing release by release.
@@ -50,15 +80,21 @@ struct Releases {
     runtime: tokio::runtime::Handle,
     /// The page fetched again, once needed.
     fresh: OnceLock<Result<ProjectListing, String>>,
-    /// The candidates handed out so far, by URL (the resolver names files by URL when it
-    /// asks for metadata).
-    handed_out: Mutex<FxHashMap<String, FilePlace>>,
 }
 
 impl Page {
-    /// The index's record of the file the resolver names, found by its URL.
+    /// The index's record of a candidate the resolver names, found by its key: only a
+    /// candidate's metadata may be asked for.
     fn file(&self, name: &PackageName, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
-        let place = *lock(&self.releases.handed_out).get(&dist.url)?;
+        if !FilePlace::of(dist.key).candidate {
+            return None;
+        }
+        self.record(name, dist)
+    }
+
+    /// The index's record of any file this page handed out, found by its key.
+    fn record(&self, name: &PackageName, dist: &DistRef) -> Option<Result<DistFile, IndexError>> {
+        let place = FilePlace::of(dist.key);
         self.releases
             .listing(place.fresh)?
             .file(place.id)
@@ -71,11 +107,24 @@ impl Page {
         let Some(release) = releases.listing.release_of(version) else {
             return Ok(Vec::new());
         };
-        releases.read(release, |_, listing, release| {
+        releases.read(release, |fresh, listing, release| {
+            let installable: FxHashSet<FileId> = listing
+                .release_fits(release, &releases.tags)?
+                .into_iter()
+                .filter(|(_, fit)| *fit != FileFit::Foreign)
+                .map(|(id, _)| id)
+                .collect();
             Ok(listing
                 .release_files(release)?
                 .iter()
-                .map(|(_, file)| dist_ref(file))
+                .map(|(id, file)| {
+                    let place = FilePlace {
+                        fresh,
+                        candidate: installable.contains(id),
+                        id: *id,
+                    };
+                    dist_ref(file, place)
+                })
                 .collect())
         })
     }
@@ -156,8 +205,7 @@ impl Releases {
         read(true, fresh, again).map_err(|error| fatal(&error))
     }
 
-    /// The candidates of release `release` of `listing` (the fresh one when `fresh`), noting
-    /// each as handed out.
+    /// The candidates of release `release` of `listing` (the fresh one when `fresh`).
     fn candidates_in(
         &self,
         fresh: bool,
@@ -166,7 +214,6 @@ impl Releases {
     ) -> Result<Candidates, IndexError> {
         let mut wheels = Vec::new();
         let mut sdist: Option<DistRef> = None;
-        let mut handed_out = Vec::new();
         for (id, fit) in listing.release_fits(release, &self.tags)? {
             let priority = match fit {
                 FileFit::Wheel(priority) => Some(priority),
@@ -176,8 +223,12 @@ impl Releases {
             let Some(file) = listing.file(id) else {
                 continue;
             };
-            let dist = dist_ref(&file);
-            handed_out.push((dist.url.clone(), FilePlace { fresh, id }));
+            let place = FilePlace {
+                fresh,
+                candidate: true,
+                id,
+            };
+            let dist = dist_ref(&file, place);
             match priority {
                 Some(priority) => wheels.push((priority, dist)),
                 // Prefer .tar.gz over .zip when a release has both.
@@ -190,7 +241,6 @@ impl Releases {
                 None => {}
             }
         }
-        lock(&self.handed_out).extend(handed_out);
         wheels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
         Ok(Candidates {
             wheels: wheels.into_iter().map(|(_, dist)| dist).collect(),
@@ -219,6 +269,38 @@ pub struct IndexSource {
     inner: Arc<Inner>,
 }
 
+/// The index's own records of the files an [`IndexSource`] handed out, found by their
+/// [`DistKey`]: how the ABI oracle reaches a file's parsed name, URL and hashes without
+/// rebuilding them from the resolver's copy. Cheap to clone.
+#[derive(Clone)]
+pub struct FileRecords {
+    inner: Arc<Inner>,
+}
+
+impl FileRecords {
+    /// The record of `dist`, a file of `name` the source handed out; `None` for a file it did
+    /// not (or whose page it no longer holds).
+    pub fn get(&self, name: &PackageName, dist: &DistRef) -> Option<DistFile> {
+        let page = lock(&self.inner.pages)
+            .get(name)?
+            .peek()?
+            .as_ref()
+            .ok()?
+            .clone();
+        page.record(name, dist)?.ok()
+    }
+
+    /// The client the files are read through.
+    pub fn client(&self) -> &IndexClient {
+        &self.inner.client
+    }
+
+    /// The runtime requests are driven on.
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.inner.runtime
+    }
+}
+
 /// What [`Inner::fetch_dependencies_ahead`] has done.
 #[derive(Default)]
 struct Ahead {
@@ -242,6 +324,13 @@ struct Inner {
 }
 
 impl IndexSource {
+    /// The records of the files this source hands out (for the ABI oracle).
+    pub fn records(&self) -> FileRecords {
+        FileRecords {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
     /// A source for `target` over `client`, driving requests on `runtime`.
     pub fn new(
         client: IndexClient,
@@ -493,7 +582,6 @@ fn page_for_target(
         client,
         runtime,
         fresh: OnceLock::new(),
-        handed_out: Mutex::new(FxHashMap::default()),
     });
     let loader: Arc<dyn CandidateLoader> = releases.clone();
     let versions = releases
@@ -516,9 +604,10 @@ fn page_for_target(
     }
 }
 
-/// The resolver's record of a file.
-fn dist_ref(file: &FileView<'_>) -> DistRef {
+/// The resolver's record of a file at `place`.
+fn dist_ref(file: &FileView<'_>, place: FilePlace) -> DistRef {
     DistRef {
+        key: place.key(),
         is_wheel: file.is_wheel(),
         filename: file.filename().to_string(),
         url: file.url(),
@@ -831,17 +920,16 @@ mod tests {
         filenames.map(|filename| listed(&project, filename))
     }
 
-    /// The names of the files handed to the resolver so far, sorted.
-    fn handed_out(page: &Page) -> Vec<String> {
-        let mut names: Vec<String> = lock(&page.releases.handed_out)
-            .values()
-            .map(|place| {
-                let listing = page.releases.listing(place.fresh).expect("a listing");
-                let file = listing.file(place.id).expect("its own id");
-                file.filename().to_string()
-            })
+    /// The names of the files whose metadata can be asked for among `dists`, sorted.
+    fn askable(page: &Page, dists: &[DistRef]) -> Vec<String> {
+        let project = PackageName::from_str("demo").expect("name");
+        let mut names: Vec<String> = dists
+            .iter()
+            .filter_map(|dist| page.file(&project, dist))
+            .map(|file| file.expect("valid").filename.to_string())
             .collect();
         names.sort_unstable();
+        names.dedup();
         names
     }
 
@@ -945,8 +1033,14 @@ mod tests {
                 .is_empty()
         );
         // Metadata can be asked of the candidates handed out, and of nothing else.
+        let mut offered = files.clone();
+        for entry in &page.versions.versions {
+            let candidates = entry.candidates().expect("read");
+            offered.extend(candidates.wheels.iter().cloned());
+            offered.extend(candidates.sdist.iter().cloned());
+        }
         assert_eq!(
-            handed_out(&page),
+            askable(&page, &offered),
             [
                 "demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
                 "demo-1.0-py3-none-any.whl",
@@ -975,12 +1069,24 @@ mod tests {
             "demo-2.0-cp311-cp311-win_amd64.whl",
             "demo-2.0.tar.gz",
         ]));
-        assert!(handed_out(&page).is_empty());
+        let read = |page: &Page| -> Vec<String> {
+            page.versions
+                .versions
+                .iter()
+                .filter(|entry| entry.is_read())
+                .map(|entry| entry.version.to_string())
+                .collect()
+        };
+        assert!(read(&page).is_empty());
         let newest = &page.versions.versions[0];
         assert_eq!(newest.version.to_string(), "2.0");
-        assert_eq!(newest.candidates().expect("readable").wheels.len(), 1);
+        let candidates = newest.candidates().expect("readable");
+        assert_eq!(candidates.wheels.len(), 1);
+        assert_eq!(read(&page), ["2.0"]);
+        let mut offered = candidates.wheels.clone();
+        offered.extend(candidates.sdist.iter().cloned());
         assert_eq!(
-            handed_out(&page),
+            askable(&page, &offered),
             ["demo-2.0-py3-none-any.whl", "demo-2.0.tar.gz"]
         );
     }

@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use npsolve_abi::ScannedWheel;
-use npsolve_index::{CoreMetadataHint, DistFile, Hashes, IndexClient, ScanOptions, VerdictSource};
-use npsolve_platform::DistFilename;
-use npsolve_resolver::DistRef;
+use npsolve_index::{DistFile, IndexClient, ScanOptions, VerdictSource};
+use npsolve_resolver::DistKey;
 use pep508_rs::PackageName;
 use tokio::runtime::Handle;
 
@@ -35,7 +34,8 @@ pub struct WheelScanner {
     client: IndexClient,
     runtime: Handle,
     options: ScanOptions,
-    scans: Mutex<HashMap<String, ScanFuture>>,
+    /// One scan per file, by the source's key.
+    scans: Mutex<HashMap<(PackageName, DistKey), ScanFuture>>,
     stats: Arc<Mutex<ScanStats>>,
 }
 
@@ -51,14 +51,21 @@ impl WheelScanner {
         }
     }
 
-    /// Starts scanning `dist` in the background if nobody has yet. Never blocks.
-    pub fn start(&self, name: &PackageName, dist: &DistRef) {
-        let _ = self.future(name, dist);
+    /// Starts scanning `file` (the source's `key`) in the background if nobody has yet.
+    /// Never blocks.
+    pub fn start(&self, name: &PackageName, key: DistKey, file: &DistFile) {
+        // The future is already spawned on the runtime: nobody needs to wait for it here.
+        drop(self.future(name, key, file));
     }
 
-    /// The verdict for `dist`, scanning it now if needed; `None` when it cannot be read.
-    pub fn verdict(&self, name: &PackageName, dist: &DistRef) -> Option<Arc<ScannedWheel>> {
-        let future = self.future(name, dist)?;
+    /// The verdict for `file`, scanning it now if needed; `None` when it cannot be read.
+    pub fn verdict(
+        &self,
+        name: &PackageName,
+        key: DistKey,
+        file: &DistFile,
+    ) -> Option<Arc<ScannedWheel>> {
+        let future = self.future(name, key, file);
         self.runtime.block_on(future)
     }
 
@@ -67,12 +74,12 @@ impl WheelScanner {
         *self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn future(&self, name: &PackageName, dist: &DistRef) -> Option<ScanFuture> {
-        let file = dist_file(name, dist)?;
+    fn future(&self, name: &PackageName, key: DistKey, file: &DistFile) -> ScanFuture {
         let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(future) = scans.get(&dist.url) {
-            return Some(future.clone());
+        if let Some(future) = scans.get(&(name.clone(), key)) {
+            return future.clone();
         }
+        let file = file.clone();
         let client = self.client.clone();
         let options = self.options;
         let stats = Arc::clone(&self.stats);
@@ -117,24 +124,7 @@ impl WheelScanner {
         .shared();
         // Driven by the workers from now on, whether or not anyone waits for it.
         self.runtime.spawn(future.clone());
-        scans.insert(dist.url.clone(), future.clone());
-        Some(future)
+        scans.insert((name.clone(), key), future.clone());
+        future
     }
-}
-
-/// The index client's view of a file the resolver chose.
-fn dist_file(name: &PackageName, dist: &DistRef) -> Option<DistFile> {
-    Some(DistFile {
-        filename: DistFilename::parse(&dist.filename, name).ok()?,
-        url: dist.url.parse().ok()?,
-        hashes: Hashes {
-            sha256: dist.sha256.clone(),
-            ..Hashes::default()
-        },
-        requires_python: dist.requires_python.clone(),
-        yanked: dist.yanked.clone(),
-        upload_time: None,
-        size: dist.size,
-        core_metadata: CoreMetadataHint::Unknown,
-    })
 }

@@ -3,11 +3,12 @@
 use std::collections::BTreeSet;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt};
-use npsolve_resolver::{AbiBound, DistRef, Pin, Resolution};
+use npsolve_resolver::{AbiBound, DistKey, DistRef, Pin, Resolution};
 use version_ranges::Ranges;
 
 fn file(filename: &str, hash: char, is_wheel: bool) -> DistRef {
     DistRef {
+        key: DistKey::default(),
         filename: filename.to_string(),
         url: format!("https://files.test/{filename}"),
         sha256: Some(hash.to_string().repeat(64)),

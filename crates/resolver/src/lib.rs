@@ -32,7 +32,7 @@ pub use report::format_range;
 pub use resolution::{Pin, Resolution};
 pub use resolve::resolve;
 pub use source::{
-    CandidateLoader, Candidates, DistMetadata, DistRef, PackageSource, PackageVersions,
+    CandidateLoader, Candidates, DistKey, DistMetadata, DistRef, PackageSource, PackageVersions,
     SourceError, VersionEntry,
 };
 pub use verify::{PinnedLine, Problem, ProblemKind, verify};

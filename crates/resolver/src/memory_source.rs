@@ -9,7 +9,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
 use crate::source::{
-    DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
+    DistKey, DistMetadata, DistRef, PackageSource, PackageVersions, SourceError, VersionEntry,
 };
 
 /// One release of a [`MemorySource`] package: its metadata and which files it has.
@@ -59,6 +59,7 @@ impl MemoryRelease {
             format!("{name}-{}.tar.gz", self.version)
         };
         DistRef {
+            key: DistKey(u128::from(!wheel)),
             url: format!("memory:///{filename}"),
             filename,
             sha256: Some("00".repeat(32)),

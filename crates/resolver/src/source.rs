@@ -1,8 +1,8 @@
 //! The resolver's window on the index: a synchronous trait and the data it returns.
 //!
-//! The resolver never does IO. The CLI implements [`PackageSource`] over the async
-//! index client and answers from its caches, fetching ahead when asked to
-//! [`PackageSource::prefetch`].
+//! The resolver never does IO. The engine (`npsolve::IndexSource`) implements
+//! [`PackageSource`] over the async index client and answers from its caches, fetching ahead
+//! when asked to [`PackageSource::prefetch`]; [`crate::MemorySource`] answers from memory.
 
 use std::sync::{Arc, OnceLock};
 
@@ -10,9 +10,17 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 use version_ranges::Ranges;
 
+/// Which file a [`DistRef`] is, in the words of the source that handed it out: a number the
+/// resolver only passes back (to [`PackageSource::metadata`], to an ABI oracle), so that the
+/// source finds its own record of the file without a lookup by name or URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DistKey(pub u128);
+
 /// One file of a release, as the index describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistRef {
+    /// The source's key for this file.
+    pub key: DistKey,
     /// The file name, e.g. `pandas-2.2.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`.
     pub filename: String,
     /// Where the file is downloaded from.
@@ -98,6 +106,11 @@ impl VersionEntry {
             candidates: OnceLock::new(),
             loader: Some((loader, release)),
         }
+    }
+
+    /// Whether the candidates have been read (or tried) yet.
+    pub fn is_read(&self) -> bool {
+        self.candidates.get().is_some()
     }
 
     /// The files the target could install, read on first use.
