@@ -97,7 +97,15 @@ pub fn client_options(
             CliError::Usage(format!("invalid --find-links `{link}`: {error}"))
         })?);
     }
-    let exclude_newer = args.exclude_newer.as_deref().map(parse_date).transpose()?;
+    let exclude_newer = args
+        .exclude_newer
+        .as_deref()
+        .map(|text| {
+            npsolve_index::parse_exclude_newer(text).map_err(|error| {
+                CliError::Usage(format!("invalid --exclude-newer `{text}`: {error}"))
+            })
+        })
+        .transpose()?;
     let refresh = if args.refresh {
         Refresh::All
     } else if args.refresh_packages.is_empty() {
@@ -170,59 +178,17 @@ fn http_timeout() -> Result<Duration, CliError> {
     Ok(Duration::from_secs(30))
 }
 
-/// `--exclude-newer`: an RFC 3339 timestamp or a date (midnight UTC).
-pub fn parse_date(text: &str) -> Result<jiff::Timestamp, CliError> {
-    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        return Ok(timestamp);
-    }
-    let date: jiff::civil::Date = text.parse().map_err(|_| {
-        CliError::Usage(format!(
-            "invalid --exclude-newer `{text}`: expected a date (2024-06-01) or an RFC 3339 timestamp (2024-06-01T00:00:00Z)"
-        ))
-    })?;
-    date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .map(|zoned| zoned.timestamp())
-        .map_err(|error| CliError::Usage(format!("invalid --exclude-newer `{text}`: {error}")))
-}
-
-/// A package selection from option values such as `--no-binary :all:` or `--no-binary a,b`.
+/// A package selection: the files' one, updated by option values such as `--no-binary
+/// :all:` or `--no-binary a,b`.
 pub fn selection(
     values: &[String],
     from_files: &PackageSelection,
     what: &str,
 ) -> Result<PackageSelection, CliError> {
-    let mut names = BTreeSet::new();
-    let mut all = false;
-    match from_files {
-        PackageSelection::All => all = true,
-        PackageSelection::Names(listed) => names.extend(listed.iter().cloned()),
-        PackageSelection::None => {}
-    }
-    for value in values {
-        for part in value
-            .split(',')
-            .map(str::trim)
-            .filter(|part| !part.is_empty())
-        {
-            match part {
-                ":all:" => all = true,
-                ":none:" => {
-                    all = false;
-                    names.clear();
-                }
-                name => {
-                    names.insert(package_name(name, what)?);
-                }
-            }
-        }
-    }
-    Ok(if all {
-        PackageSelection::All
-    } else if names.is_empty() {
-        PackageSelection::None
-    } else {
-        PackageSelection::Names(names)
-    })
+    from_files
+        .clone()
+        .updated(values)
+        .map_err(|error| CliError::Usage(format!("invalid {what}: {error}")))
 }
 
 /// `--prerelease`, or `allow` when a file said `--pre`.

@@ -42,7 +42,7 @@ pub use error::IndexError;
 pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use npsolve_metadata::{CoreMetadata, MetadataError, parse_core_metadata};
-pub use options::{CacheOptions, ClientOptions, Refresh};
+pub use options::{CacheOptions, ClientOptions, Refresh, parse_exclude_newer};
 pub use safe_url::{SafeUrl, mask_text};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};

@@ -89,3 +89,16 @@ impl Refresh {
         }
     }
 }
+
+/// An `--exclude-newer` value: an RFC 3339 timestamp, or a date (midnight UTC), as uv takes it.
+pub fn parse_exclude_newer(text: &str) -> Result<jiff::Timestamp, String> {
+    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+        return Ok(timestamp);
+    }
+    let date: jiff::civil::Date = text.parse().map_err(|_| {
+        "expected a date (2024-06-01) or an RFC 3339 timestamp (2024-06-01T00:00:00Z)".to_string()
+    })?;
+    date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|zoned| zoned.timestamp())
+        .map_err(|error| error.to_string())
+}

@@ -1,5 +1,8 @@
 //! The entry object: one async runtime driving the index client, and one call per job.
 
+use std::path::Path;
+
+use npsolve_index::snapshot::{SnapshotReport, SnapshotRequest, write_snapshot};
 use npsolve_index::{ClientOptions, IndexClient, IndexError};
 use npsolve_platform::Target;
 use npsolve_resolver::{
@@ -161,6 +164,20 @@ impl Engine {
             resolution,
             scans: oracle.as_ref().and_then(WheelAbiOracle::scan_stats),
         })
+    }
+
+    /// Writes a static PEP 691 mirror of `request.packages` under `out` (see
+    /// [`npsolve_index::snapshot`]).
+    pub fn snapshot(
+        &self,
+        client: ClientOptions,
+        request: &SnapshotRequest,
+        out: &Path,
+    ) -> Result<SnapshotReport, EngineError> {
+        let client = IndexClient::new(client)?;
+        Ok(self
+            .handle()
+            .block_on(write_snapshot(&client, request, out))?)
     }
 
     /// Checks pinned lines for the target: every problem, with its line, rule and fix.

@@ -4,10 +4,45 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use npsolve_requirements::{InputError, ReadOptions, SourcedRequirement, read_input};
-use npsolve_resolver::RootRequirement;
+use npsolve_requirements::{
+    InputError, ReadOptions, RequirementsInput, SourcedRequirement, read_input,
+};
+use npsolve_resolver::{PinnedLine, RootRequirement};
 use pep440_rs::{Operator, Version};
 use pep508_rs::{PackageName, VersionOrUrl};
+
+/// The inputs of one resolution: `sources` read with `options` and merged in order, then the
+/// requirements and constraints of each `constraints` file added as constraints (`-c`).
+pub fn read_inputs(
+    sources: &[impl AsRef<Path>],
+    constraints: &[impl AsRef<Path>],
+    options: &ReadOptions,
+) -> Result<RequirementsInput, InputError> {
+    let mut input = RequirementsInput::default();
+    for path in sources {
+        input.merge(read_input(path.as_ref(), options)?);
+    }
+    for path in constraints {
+        let read = read_input(path.as_ref(), &ReadOptions::default())?;
+        input.constraints.extend(read.requirements);
+        input.constraints.extend(read.constraints);
+    }
+    Ok(input)
+}
+
+/// The pinned lines of a file read for `check`, each with its `file:line` and hashes.
+pub fn pinned_lines(input: &RequirementsInput) -> Vec<PinnedLine> {
+    input
+        .requirements
+        .iter()
+        .map(|sourced| PinnedLine {
+            requirement: sourced.requirement.clone(),
+            file: sourced.origin.path.display().to_string(),
+            line: sourced.origin.line,
+            hashes: sourced.hashes.clone(),
+        })
+        .collect()
+}
 
 /// The resolver's view of a requirement line: its origin `file:line` for messages, and
 /// `-r file` for `# via` annotations.

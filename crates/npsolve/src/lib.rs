@@ -29,5 +29,5 @@ pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };
 pub use index_source::IndexSource;
-pub use inputs::{existing_pins, root_requirement};
+pub use inputs::{existing_pins, pinned_lines, read_inputs, root_requirement};
 pub use wheel_scanner::{ScanStats, WheelScanner};

@@ -12,8 +12,8 @@ use npsolve_index::{
     ClientOptions, CoreMetadataHint, DistFile, Hashes, IndexClient, IndexError, ScanOptions,
 };
 use npsolve_platform::{DistFilename, Target, WheelFilename};
-use pep440_rs::Version;
-use pep508_rs::PackageName;
+use pep440_rs::{Operator, Version};
+use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use url::Url;
 
 pub use npsolve_index::{VerdictSource, WheelScanReport};
@@ -37,6 +37,52 @@ pub enum ScanTarget {
         /// The release.
         version: Version,
     },
+}
+
+impl FromStr for ScanTarget {
+    type Err = String;
+
+    /// One argument as a wheel to scan: a URL, a local `.whl` (made absolute), or
+    /// `PKG==VERSION`; the error says what was expected.
+    fn from_str(text: &str) -> Result<ScanTarget, String> {
+        if text.starts_with("http://")
+            || text.starts_with("https://")
+            || text.starts_with("file://")
+        {
+            let url = Url::parse(text).map_err(|error| {
+                format!("invalid URL `{}`: {error}", npsolve_index::mask_text(text))
+            })?;
+            return Ok(ScanTarget::Url(url));
+        }
+        if text.ends_with(".whl") || std::path::Path::new(text).exists() {
+            let path = std::path::absolute(text)
+                .map_err(|error| format!("cannot read `{text}`: {error}"))?;
+            if !path.is_file() {
+                return Err(format!("cannot read `{text}`: no such file"));
+            }
+            return Ok(ScanTarget::File(path));
+        }
+        let requirement: Requirement = Requirement::from_str(text).map_err(|error| {
+            format!("`{text}` is not `PKG==VERSION`, a `.whl` file or a URL:\n{error}")
+        })?;
+        let version = match &requirement.version_or_url {
+            Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
+                match specifiers.iter().as_slice() {
+                    [specifier] if *specifier.operator() == Operator::Equal => {
+                        Some(specifier.version().clone())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let version =
+            version.ok_or_else(|| format!("`{text}`: name one release as `PKG==VERSION`"))?;
+        Ok(ScanTarget::Release {
+            name: requirement.name,
+            version,
+        })
+    }
 }
 
 /// What to scan, and how.

@@ -5,6 +5,7 @@
 //! ([`RequirementsTxt`]), PEP 751 `pylock.toml` ([`render_pylock`]), the reports of
 //! `npsolve check` ([`render_check`]) and `npsolve doctor` ([`render_doctor_text`],
 //! [`render_doctor_json`]) and `npsolve scan` ([`render_scan_text`], [`render_scan_json`]),
+//! the one-line status messages of a resolution ([`unchecked_warning`], [`scan_summary`]),
 //! and writing any output atomically
 //! ([`write_atomic`]) so a failed run never leaves a partial file. It does not
 //! resolve anything: it renders a [`npsolve_resolver::Resolution`].
@@ -18,6 +19,7 @@ mod package_facts;
 mod pylock;
 mod requirements_txt;
 mod scan_report;
+mod status;
 
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
@@ -28,3 +30,4 @@ pub use package_facts::render_package_facts;
 pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
 pub use scan_report::{render_scan_json, render_scan_text};
+pub use status::{scan_summary, unchecked_warning};

@@ -22,6 +22,24 @@ pub struct PylockOptions {
     pub environments: Vec<String>,
 }
 
+impl PylockOptions {
+    /// The options of a lock resolved for `target` alone: its Python release, its
+    /// `python_version`, `sys_platform` and `platform_machine` as the one environment.
+    pub fn for_target(target: &npsolve_platform::Target) -> PylockOptions {
+        let markers = target.markers();
+        PylockOptions {
+            created_by: "npsolve".to_string(),
+            requires_python: format!("=={}.*", target.python().short_version_string()),
+            environments: vec![format!(
+                "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
+                markers.python_version(),
+                markers.sys_platform(),
+                markers.platform_machine()
+            )],
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Lockfile<'a> {
     #[serde(rename = "lock-version")]

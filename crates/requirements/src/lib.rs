@@ -24,7 +24,8 @@ mod source;
 
 pub use error::{InputError, ParseError};
 pub use model::{
-    BinaryOptions, IndexOptions, Origin, PackageSelection, RequirementsInput, SourcedRequirement,
+    BinaryOptions, IndexOptions, Origin, PackageSelection, RequirementsInput, SelectionError,
+    SourcedRequirement,
 };
 pub use options::{EnvLookup, ReadOptions};
 pub use read::{parse_environment_yml, parse_pyproject, parse_requirements_txt, read_input};

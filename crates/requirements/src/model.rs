@@ -109,7 +109,79 @@ pub enum PackageSelection {
     Names(BTreeSet<PackageName>),
 }
 
+/// A bad part of a `--no-binary` / `--only-binary` value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SelectionError {
+    /// Where the bad part starts in the value, in bytes.
+    pub offset: usize,
+    /// Its length in bytes.
+    pub len: usize,
+    /// What was expected and found.
+    pub message: String,
+}
+
 impl PackageSelection {
+    /// pip's `--no-binary` / `--only-binary` update by one option value (`a,b`, `:all:`,
+    /// `:none:`): `:all:` selects every package and clears `other` (the opposite option),
+    /// `:none:` clears this one, a name moves from `other` to this one.
+    pub fn update(
+        &mut self,
+        value: &str,
+        other: &mut PackageSelection,
+    ) -> Result<(), SelectionError> {
+        let mut offset = 0;
+        for raw in value.split(',') {
+            let start = offset;
+            offset += raw.len() + 1;
+            let part = raw.trim();
+            if part.is_empty() {
+                continue;
+            }
+            match part {
+                ":all:" => {
+                    *self = PackageSelection::All;
+                    *other = PackageSelection::None;
+                }
+                ":none:" => *self = PackageSelection::None,
+                name => {
+                    let name = PackageName::new(name.to_string()).map_err(|_| SelectionError {
+                        offset: start + (raw.len() - raw.trim_start().len()),
+                        len: name.len(),
+                        message: format!(
+                            "expected `:all:`, `:none:` or a package name, found `{name}`"
+                        ),
+                    })?;
+                    if let PackageSelection::Names(names) = other {
+                        names.remove(&name);
+                        if names.is_empty() {
+                            *other = PackageSelection::None;
+                        }
+                    }
+                    match self {
+                        PackageSelection::All => {}
+                        PackageSelection::None => {
+                            *self = PackageSelection::Names([name].into_iter().collect())
+                        }
+                        PackageSelection::Names(names) => {
+                            names.insert(name);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// This selection updated by each of `values` in turn (command-line options given after
+    /// the files' own), as [`PackageSelection::update`] without an opposite option.
+    pub fn updated(mut self, values: &[String]) -> Result<PackageSelection, SelectionError> {
+        for value in values {
+            self.update(value, &mut PackageSelection::None)?;
+        }
+        Ok(self)
+    }
+
     /// Whether `name` is selected.
     pub fn contains(&self, name: &PackageName) -> bool {
         match self {

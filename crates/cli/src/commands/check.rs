@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use npsolve_output::{CheckFormat, render_check};
 use npsolve_requirements::{ReadOptions, read_input};
-use npsolve_resolver::PinnedLine;
 
 use crate::args::{CheckArgs, CheckFormatArg, TargetArgs};
 use crate::error::CliError;
@@ -47,16 +46,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let mut clean = true;
     for file in &args.files {
         let input = read_input(file, &ReadOptions::default())?;
-        let pins: Vec<PinnedLine> = input
-            .requirements
-            .iter()
-            .map(|sourced| PinnedLine {
-                requirement: sourced.requirement.clone(),
-                file: sourced.origin.path.display().to_string(),
-                line: sourced.origin.line,
-                hashes: sourced.hashes.clone(),
-            })
-            .collect();
+        let pins = npsolve::pinned_lines(&input);
         for target_args in targets(args) {
             let target = settings::target(&target_args)?;
             let target_name = target.to_string();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
-use npsolve_requirements::{ReadOptions, RequirementsInput, read_input};
+use npsolve_requirements::ReadOptions;
 use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement};
 use pep508_rs::ExtraName;
 
@@ -49,17 +49,8 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             (true, true) => HashMode::TargetOnly,
         },
     };
-    let unchecked: Vec<String> = resolution
-        .pins
-        .iter()
-        .filter(|pin| pin.abi_unchecked)
-        .map(|pin| format!("`{}` {}", pin.name, pin.version))
-        .collect();
-    if !unchecked.is_empty() {
-        printer.warn(&format!(
-            "no NumPy ABI facts for {}: compiled wheels that require numpy whose binaries could not be read (scanning off, offline, over the byte budget, or no recognisable marker), so their NumPy compatibility is unchecked; try `npsolve scan NAME==VERSION`",
-            unchecked.join(", ")
-        ));
+    if let Some(warning) = npsolve_output::unchecked_warning(&resolution) {
+        printer.warn(&warning);
     }
     let text = writer.render(&resolution);
     match &args.output_file {
@@ -92,15 +83,7 @@ pub fn resolve_files(
         groups: args.groups.clone(),
         ..ReadOptions::default()
     };
-    let mut input = RequirementsInput::default();
-    for path in src_files {
-        input.merge(read_input(path, &read_options)?);
-    }
-    for path in &args.constraints {
-        let constraints = read_input(path, &ReadOptions::default())?;
-        input.constraints.extend(constraints.requirements);
-        input.constraints.extend(constraints.constraints);
-    }
+    let input = npsolve::read_inputs(src_files, &args.constraints, &read_options)?;
     let client_options = settings::client_options(&args.index, &input.index)?;
     let preferences = match existing_output {
         Some(path) if !args.upgrade => {
@@ -151,17 +134,8 @@ pub fn resolve_files(
         options: &options,
         abi: (!args.no_abi).then(|| args.abi_scan.into()),
     })?;
-    if let Some(stats) = report
-        .scans
-        .filter(|stats| stats.scanned + stats.failed > 0)
-    {
-        printer.status(&format!(
-            "Scanned {} wheels' binaries for their NumPy build ({} failed): {} KiB in {} requests",
-            stats.scanned,
-            stats.failed,
-            stats.bytes / 1024,
-            stats.requests
-        ));
+    if let Some(line) = report.scans.as_ref().and_then(npsolve_output::scan_summary) {
+        printer.status(&line);
     }
     Ok(report.resolution?)
 }

@@ -21,17 +21,7 @@ pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         true,
         printer,
     )?;
-    let markers = target.markers();
-    let options = PylockOptions {
-        created_by: "npsolve".to_string(),
-        requires_python: format!("=={}.*", target.python().short_version_string()),
-        environments: vec![format!(
-            "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
-            markers.python_version(),
-            markers.sys_platform(),
-            markers.platform_machine()
-        )],
-    };
+    let options = PylockOptions::for_target(&target);
     let text = render_pylock(&resolution, &options)?;
     write_atomic(&args.output_file, text.as_bytes())?;
     printer.status(&format!(

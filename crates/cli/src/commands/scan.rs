@@ -8,8 +8,6 @@ use std::str::FromStr;
 
 use npsolve::scan::{ScanRequest, ScanTarget};
 use npsolve_requirements::IndexOptions;
-use pep508_rs::{Requirement, VersionOrUrl};
-use url::Url;
 
 use crate::args::ScanArgs;
 use crate::error::CliError;
@@ -21,7 +19,7 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let targets = args
         .targets
         .iter()
-        .map(|text| scan_target(text))
+        .map(|text| ScanTarget::from_str(text).map_err(CliError::Usage))
         .collect::<Result<Vec<_>, _>>()?;
     let needs_target = !args.all_wheels
         && targets
@@ -67,52 +65,5 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// One argument as a wheel to scan: a URL, a local `.whl`, or `PKG==VERSION`.
-fn scan_target(text: &str) -> Result<ScanTarget, CliError> {
-    if text.starts_with("http://") || text.starts_with("https://") || text.starts_with("file://") {
-        let url = Url::parse(text)
-            .map_err(|error| CliError::Usage(format!("invalid URL `{text}`: {error}")))?;
-        return Ok(ScanTarget::Url(url));
-    }
-    if text.ends_with(".whl") || std::path::Path::new(text).exists() {
-        let path = std::path::absolute(text)
-            .map_err(|error| CliError::Usage(format!("cannot read `{text}`: {error}")))?;
-        if !path.is_file() {
-            return Err(CliError::Usage(format!(
-                "cannot read `{text}`: no such file"
-            )));
-        }
-        return Ok(ScanTarget::File(path));
-    }
-    let requirement: Requirement = Requirement::from_str(text).map_err(|error| {
-        CliError::Usage(format!(
-            "`{text}` is not `PKG==VERSION`, a `.whl` file or a URL:\n{error}"
-        ))
-    })?;
-    let version = match &requirement.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(specifiers))
-            if specifiers.len() == 1
-                && specifiers
-                    .iter()
-                    .all(|specifier| *specifier.operator() == pep440_rs::Operator::Equal) =>
-        {
-            specifiers
-                .iter()
-                .next()
-                .map(|specifier| specifier.version().clone())
-        }
-        _ => None,
-    };
-    let Some(version) = version else {
-        return Err(CliError::Usage(format!(
-            "`{text}`: name one release as `PKG==VERSION`"
-        )));
-    };
-    Ok(ScanTarget::Release {
-        name: requirement.name,
-        version,
     })
 }

@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use npsolve_index::IndexClient;
-use npsolve_index::snapshot::{SnapshotRequest, write_snapshot};
+use npsolve_index::snapshot::SnapshotRequest;
 use npsolve_requirements::IndexOptions;
 
 use crate::args::SnapshotArgs;
@@ -30,25 +29,14 @@ pub fn run(args: &SnapshotArgs, printer: &Printer) -> Result<ExitCode, CliError>
     } else {
         Vec::new()
     };
+    let client = settings::client_options(&args.index, &IndexOptions::default())?;
     let request = SnapshotRequest {
         packages,
         targets,
         include_files: args.include_files,
-        exclude_newer: args
-            .index
-            .exclude_newer
-            .as_deref()
-            .map(settings::parse_date)
-            .transpose()?,
+        exclude_newer: client.exclude_newer,
     };
-    let client = IndexClient::new(settings::client_options(
-        &args.index,
-        &IndexOptions::default(),
-    )?)?;
-    let engine = npsolve::Engine::new()?;
-    let report = engine
-        .handle()
-        .block_on(write_snapshot(&client, &request, &args.out))?;
+    let report = npsolve::Engine::new()?.snapshot(client, &request, &args.out)?;
     printer.status(&format!("Wrote {report} to {}", args.out.display()));
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,8 @@ mod tokens;
 
 use std::path::{Path, PathBuf};
 
-use pep508_rs::PackageName;
-
 use crate::error::InputError;
-use crate::model::{Origin, PackageSelection, RequirementsInput, SourcedRequirement};
+use crate::model::{Origin, RequirementsInput, SelectionError, SourcedRequirement};
 use crate::options::ReadOptions;
 use crate::requirement::{Problem, parse_requirement};
 use crate::source::{LogicalLine, Pos, SourceText, decode};
@@ -342,9 +340,15 @@ impl<'o> Reader<'o> {
                     } else {
                         (&mut binary.only_binary, &mut binary.no_binary)
                     };
-                    apply_selection(value, target, other).map_err(|(offset, len, message)| {
-                        line.error(source, value_start + offset, len, message)
-                    })?;
+                    target.update(value, other).map_err(
+                        |SelectionError {
+                             offset,
+                             len,
+                             message,
+                         }| {
+                            line.error(source, value_start + offset, len, message)
+                        },
+                    )?;
                 }
                 Action::Ignored => {}
                 Action::Unsupported(why) => {
@@ -399,56 +403,6 @@ fn find_links(value: &str, base_dir: &Path) -> String {
     } else {
         base_dir.join(value).display().to_string()
     }
-}
-
-/// pip's `--no-binary` / `--only-binary` update (a bad name is an error with its byte offset and
-/// length in `value`): `:all:` selects every package and clears the
-/// other option, `:none:` clears this one, a name moves from the other option to this one.
-fn apply_selection(
-    value: &str,
-    target: &mut PackageSelection,
-    other: &mut PackageSelection,
-) -> Result<(), (usize, usize, String)> {
-    let mut offset = 0;
-    for raw in value.split(',') {
-        let start = offset;
-        offset += raw.len() + 1;
-        let part = raw.trim();
-        if part.is_empty() {
-            continue;
-        }
-        match part {
-            ":all:" => {
-                *target = PackageSelection::All;
-                *other = PackageSelection::None;
-            }
-            ":none:" => *target = PackageSelection::None,
-            name => {
-                let name = PackageName::new(name.to_string()).map_err(|_| {
-                    let at = start + (raw.len() - raw.trim_start().len());
-                    let message =
-                        format!("expected `:all:`, `:none:` or a package name, found `{name}`");
-                    (at, name.len(), message)
-                })?;
-                if let PackageSelection::Names(names) = other {
-                    names.remove(&name);
-                    if names.is_empty() {
-                        *other = PackageSelection::None;
-                    }
-                }
-                match target {
-                    PackageSelection::All => {}
-                    PackageSelection::None => {
-                        *target = PackageSelection::Names([name].into_iter().collect())
-                    }
-                    PackageSelection::Names(names) => {
-                        names.insert(name);
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Reads a requirements file from disk, following its includes.
