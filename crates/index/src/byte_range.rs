@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
-use crate::client::Inner;
 use crate::error::IndexError;
+use crate::http::Http;
 use crate::safe_url::redact;
 
 /// How many bytes at the end of a wheel the first request asks for: the end record, ZIP64
@@ -30,7 +30,7 @@ pub(crate) struct RangeAnswer {
     pub part: Option<(Vec<u8>, u64, u64)>,
 }
 
-impl Inner {
+impl Http {
     /// GETs `spec` (`-N` for the last N bytes, `A-B` inclusive) of `url`.
     pub(crate) async fn range_get(&self, url: &Url, spec: &str) -> Result<RangeAnswer, IndexError> {
         let mut headers = HeaderMap::new();
@@ -41,7 +41,7 @@ impl Inner {
             }
         })?;
         headers.insert(header::RANGE, value);
-        let response = self.http.get(url, &headers, true).await?;
+        let response = self.get(url, &headers, true).await?;
         if response.status != StatusCode::PARTIAL_CONTENT {
             tracing::debug!(
                 "range request `{spec}` to `{}` answered HTTP {}",

@@ -10,9 +10,9 @@ use crate::dist_file::{DistFile, Project};
 use crate::error::IndexError;
 use crate::http::Http;
 use crate::listing::ProjectListing;
+use crate::listing::segment_of;
 use crate::locations::IndexUrl;
 use crate::options::ClientOptions;
-use crate::project_page::segment_of;
 use crate::stats::{ClientStats, Counters};
 use npsolve_metadata::CoreMetadata;
 

@@ -292,7 +292,7 @@ impl Inner {
         url: &Url,
         spec: &str,
     ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
-        Ok(self.range_get(url, spec).await?.part)
+        Ok(self.http.range_get(url, spec).await?.part)
     }
 
     /// The METADATA member read with range requests: the tail (end record and, usually, the

@@ -13,11 +13,12 @@ use pep508_rs::PackageName;
 use std::sync::Arc;
 use url::Url;
 
+use crate::cache::BodyReader;
 use crate::dist_file::{CoreMetadataHint, DistFile, Hashes};
 use crate::error::IndexError;
 use crate::locations::IndexUrl;
 use crate::page::compact::{BlockFile, Segment, SegmentFile};
-use crate::project_page::segment_of;
+use crate::safe_url::SafeUrl;
 use crate::wheel_tags::WheelTags;
 use npsolve_platform::{DistFilename, TagPriority, Tags};
 
@@ -359,4 +360,33 @@ impl<'a> FileView<'a> {
     pub fn core_metadata(&self) -> CoreMetadataHint {
         self.inner.core_metadata()
     }
+}
+
+/// The compact form of files read from somewhere other than the cache, as a segment.
+pub(crate) fn segment_of(
+    files: &[DistFile],
+    name: &PackageName,
+    cutoff: Option<jiff::Timestamp>,
+    url: &Url,
+) -> Result<(Segment, usize), IndexError> {
+    let encoded =
+        crate::page::compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
+            url: SafeUrl::new(url.clone()),
+            reason: format!("its files cannot be encoded: {error}"),
+        })?;
+    read_back(encoded, name, cutoff, url)
+}
+
+/// Reads a page's freshly encoded compact form, as a warm run reads it from the cache.
+pub(crate) fn read_back(
+    (compact, index): (Vec<u8>, usize),
+    name: &PackageName,
+    cutoff: Option<jiff::Timestamp>,
+    url: &Url,
+) -> Result<(Segment, usize), IndexError> {
+    let reader = BodyReader::memory(compact);
+    Segment::read(reader, index, name, cutoff).map_err(|reason| IndexError::MalformedPage {
+        url: SafeUrl::new(url.clone()),
+        reason: format!("its compact form does not read back: {reason}"),
+    })
 }

@@ -8,10 +8,10 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::cache::BodyReader;
 use crate::client::Inner;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
+use crate::listing::{read_back, segment_of};
 use crate::locations::IndexUrl;
 use crate::page::compact::{self as page_compact, Segment};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
@@ -222,34 +222,6 @@ impl Inner {
         }
         Ok(None)
     }
-}
-
-/// The compact form of files read from somewhere other than the cache, as a segment.
-pub(crate) fn segment_of(
-    files: &[DistFile],
-    name: &PackageName,
-    cutoff: Option<jiff::Timestamp>,
-    url: &Url,
-) -> Result<(Segment, usize), IndexError> {
-    let encoded = page_compact::encode(name, files).map_err(|error| IndexError::MalformedPage {
-        url: SafeUrl::new(url.clone()),
-        reason: format!("its files cannot be encoded: {error}"),
-    })?;
-    read_back(encoded, name, cutoff, url)
-}
-
-/// Reads a page's freshly encoded compact form, as a warm run reads it from the cache.
-fn read_back(
-    (compact, index): (Vec<u8>, usize),
-    name: &PackageName,
-    cutoff: Option<jiff::Timestamp>,
-    url: &Url,
-) -> Result<(Segment, usize), IndexError> {
-    let reader = BodyReader::memory(compact);
-    Segment::read(reader, index, name, cutoff).map_err(|reason| IndexError::MalformedPage {
-        url: SafeUrl::new(url.clone()),
-        reason: format!("its compact form does not read back: {reason}"),
-    })
 }
 
 fn read_local_page(

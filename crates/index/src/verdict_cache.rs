@@ -10,7 +10,8 @@
 use npsolve_abi::ScannedWheel;
 use serde::{Deserialize, Serialize};
 
-use crate::client::Inner;
+use crate::cache::Cache;
+use crate::stats::Counters;
 
 /// The entry name suffix; bump when the scanner's verdicts would change. v2: scans read on
 /// past binding signatures until the floor is known, and every outcome is kept.
@@ -43,20 +44,25 @@ pub(crate) enum CachedScan {
     BadArchive(String),
 }
 
-impl Inner {
+impl Cache {
     /// The cached outcome for the file with this sha256 that answers a scan with `budget`
     /// bytes: a complete one, or one tried with at least that budget (a mismatching entry is
     /// deleted).
-    pub(crate) fn cached_verdict(&self, sha256: &str, budget: u64) -> Option<CachedScan> {
+    pub(crate) fn cached_verdict(
+        &self,
+        sha256: &str,
+        budget: u64,
+        counters: &Counters,
+    ) -> Option<CachedScan> {
         let path = self.verdict_path(sha256)?;
-        let (entry, body) = self.cache.read::<VerdictEntry>(&path, &self.counters)?;
+        let (entry, body) = self.read::<VerdictEntry>(&path, counters)?;
         let row = std::str::from_utf8(&body)
             .ok()
             .and_then(|text| ScannedWheel::from_row(text).ok())
             .filter(|row| entry.generation == GENERATION && row.sha256 == sha256);
         let Some(row) = row else {
             tracing::warn!("discarding the cached verdict `{}`", path.display());
-            self.cache.remove(&path);
+            self.remove(&path);
             return None;
         };
         if !entry.complete && entry.budget < budget {
@@ -88,7 +94,7 @@ impl Inner {
             complete,
             bad_archive: bad_archive.map(str::to_string),
         };
-        if let Err(error) = self.cache.write(&path, &entry, wheel.to_row().as_bytes()) {
+        if let Err(error) = self.write(&path, &entry, wheel.to_row().as_bytes()) {
             tracing::warn!("cannot write the cache: {error}");
         }
     }
@@ -98,7 +104,6 @@ impl Inner {
         if sha256.len() != 64 || !sha256.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return None;
         }
-        self.cache
-            .metadata_path(&format!("{}.{GENERATION}", sha256.to_ascii_lowercase()))
+        self.metadata_path(&format!("{}.{GENERATION}", sha256.to_ascii_lowercase()))
     }
 }

@@ -143,7 +143,9 @@ impl Inner {
             return Ok(report);
         }
         if options.use_cache
-            && let Some(cached) = self.cached_verdict(&sha256, options.byte_budget)
+            && let Some(cached) =
+                self.cache
+                    .cached_verdict(&sha256, options.byte_budget, &self.counters)
         {
             match cached {
                 CachedScan::Verdict { wheel, complete } => {
@@ -167,15 +169,23 @@ impl Inner {
         let outcome = self.read_wheel(file, &filename, options, &mut report).await;
         if options.use_cache {
             match &outcome {
-                Ok(()) => {
-                    self.store_verdict(&report.wheel, options.byte_budget, report.complete, None)
-                }
+                Ok(()) => self.cache.store_verdict(
+                    &report.wheel,
+                    options.byte_budget,
+                    report.complete,
+                    None,
+                ),
                 // The bytes of a file never change: a broken archive stays broken. A server
                 // that stopped serving ranges may serve them next time.
                 Err(IndexError::BadArchive { reason, .. })
                     if !reason.starts_with(RANGES_STOPPED) =>
                 {
-                    self.store_verdict(&report.wheel, options.byte_budget, true, Some(reason));
+                    self.cache.store_verdict(
+                        &report.wheel,
+                        options.byte_budget,
+                        true,
+                        Some(reason),
+                    );
                 }
                 Err(_) => {}
             }
@@ -433,7 +443,7 @@ impl Inner {
         spec: &str,
     ) -> Result<Option<(Vec<u8>, u64, u64)>, IndexError> {
         reader.requests.fetch_add(1, Ordering::Relaxed);
-        let answer = self.range_get(&reader.url, spec).await?;
+        let answer = self.http.range_get(&reader.url, spec).await?;
         reader
             .last_status
             .store(answer.status.as_u16(), Ordering::Relaxed);
