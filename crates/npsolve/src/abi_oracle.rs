@@ -119,7 +119,7 @@ impl WheelAbiOracle {
     }
 
     /// The merged verdict on `dist` from every source that covers it (scanning it now when
-    /// [`wants_scan`](Self::wants_scan) says so); `None` when nothing decides anything.
+    /// its scan rule says so); `None` when nothing decides anything.
     pub fn verdict(
         &self,
         name: &PackageName,

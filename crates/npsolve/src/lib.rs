@@ -10,7 +10,8 @@
 //! (`npsolve-resolver`) or write output files (`npsolve-output`). It knows nothing of a
 //! command line: no clap, no environment variables, no process exit codes (that is
 //! `npsolve-cli`). Its principal type is [`Engine`]: one runtime, and one call per job
-//! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`], [`Engine::scan`]) taking plain request structs and returning
+//! ([`Engine::resolve`], [`Engine::check`], [`Engine::doctor`], [`Engine::scan`],
+//! [`Engine::snapshot`]) taking plain request structs and returning
 //! plain reports.
 
 pub mod abi_facts;
@@ -28,6 +29,6 @@ pub use doctor::{AbiProblem, DoctorReport, DoctorRequest, Fix, Unsatisfied};
 pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };
-pub use index_source::IndexSource;
+pub use index_source::{FileRecords, IndexSource};
 pub use inputs::{existing_pins, pinned_lines, read_inputs, root_requirement};
 pub use wheel_scanner::{ScanStats, WheelScanner};
