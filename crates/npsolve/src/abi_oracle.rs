@@ -2,6 +2,7 @@
 //! verdict table, the disk cache and scans made now (`npsolve_abi::merge_verdicts` holds the
 //! rule).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
@@ -83,14 +84,16 @@ impl WheelAbiOracle {
         self.scanner.as_ref().map(WheelScanner::stats)
     }
 
-    /// The curated entry covering the wheel `file` (the index's record), if any.
-    fn curated(
+    /// The curated entry covering the wheel `file` gives (the index's record), if any; `file`
+    /// is called only for a package with curated entries.
+    fn curated<'f>(
         &self,
         name: &PackageName,
         version: &Version,
-        file: Option<&DistFile>,
+        file: impl FnOnce() -> Option<&'f DistFile>,
     ) -> Option<&'static CuratedFact> {
-        let wheel = file.and_then(|file| match &file.filename {
+        self.facts.for_package(name).next()?;
+        let wheel = file().and_then(|file| match &file.filename {
             DistFilename::Wheel(wheel) => Some(wheel),
             DistFilename::Sdist(_) => None,
         });
@@ -127,8 +130,11 @@ impl WheelAbiOracle {
         dist: &DistRef,
         requires_numpy: bool,
     ) -> Option<MergedVerdict> {
-        let file = self.records.get(name, dist);
-        let curated = self.curated(name, version, file.as_ref());
+        // The index's record is looked up only when needed: by a curated entry of this
+        // package (which may name wheels) or by a scan.
+        let record = OnceCell::new();
+        let file = || record.get_or_init(|| self.records.get(name, dist)).as_ref();
+        let curated = self.curated(name, version, file);
         let mut sources = Vec::new();
         if let Some(fact) = curated {
             sources.push(SourceVerdict::curated(fact, Some(&dist.filename)));
@@ -147,7 +153,7 @@ impl WheelAbiOracle {
             ));
         } else if self.wants_scan(curated, dist, requires_numpy)
             && let Some(scanner) = &self.scanner
-            && let Some(file) = &file
+            && let Some(file) = file()
             && let Some(wheel) = scanner.verdict(name, dist.key, file)
         {
             sources.push(SourceVerdict::binaries(
@@ -268,12 +274,13 @@ impl AbiOracle for WheelAbiOracle {
             return;
         };
         for (version, dist) in dists.iter().take(SCAN_AHEAD) {
-            let Some(file) = self.records.get(name, dist) else {
-                continue;
-            };
-            let curated = self.curated(name, version, Some(&file));
-            if self.wants_scan(curated, dist, true) {
-                scanner.start(name, dist.key, &file);
+            let record = OnceCell::new();
+            let file = || record.get_or_init(|| self.records.get(name, dist)).as_ref();
+            let curated = self.curated(name, version, file);
+            if self.wants_scan(curated, dist, true)
+                && let Some(file) = file()
+            {
+                scanner.start(name, dist.key, file);
             }
         }
     }
