@@ -24,6 +24,12 @@ pub struct CoreMetadata {
     pub provides_extras: Vec<ExtraName>,
     /// Every `Dynamic` field name (metadata 2.2+), as written.
     pub dynamic: Vec<String>,
+    /// For a source distribution: which of its files the dependencies were read from
+    /// (`None` for a wheel's METADATA, and for bytes parsed as they are).
+    pub static_source: Option<crate::StaticSource>,
+    /// For a source distribution read statically: whether building it would compile
+    /// extension modules (`None` when not known).
+    pub builds_extensions: Option<bool>,
 }
 
 impl CoreMetadata {
@@ -185,6 +191,8 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
         requires_python,
         provides_extras,
         dynamic,
+        static_source: None,
+        builds_extensions: None,
     })
 }
 

@@ -3,12 +3,19 @@
 //! `Requires-Python`, `Provides-Extra` and `Dynamic`, read leniently where the ecosystem is
 //! lenient and with a typed error ([`MetadataError`]) where it is not.
 //!
+//! [`sdist_static`] reads a source distribution's dependencies from its files (PKG-INFO,
+//! egg-info, `pyproject.toml`, `setup.cfg`, `setup.py`) without running anything.
+//!
 //! This crate only parses bytes it is handed: the index client (`npsolve-index`) fetches
 //! them over HTTP and the environment reader (`npsolve-environment`) reads them from disk,
 //! and neither has to bring the other's dependencies along.
 
 mod core_metadata;
 mod error;
+pub mod sdist_static;
 
 pub use core_metadata::{CoreMetadata, header_block, parse_core_metadata};
 pub use error::MetadataError;
+pub use sdist_static::{
+    NoStaticMetadata, SdistMembers, StaticMetadata, StaticSource, static_metadata,
+};
