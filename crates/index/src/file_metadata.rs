@@ -2,7 +2,6 @@
 //! requests into the wheel, the whole wheel, or an sdist's static PKG-INFO. Results (raw bytes,
 //! verified and parsed first) are cached by the file's sha256.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use npsolve_platform::DistFilename;
@@ -17,9 +16,13 @@ use crate::client::Inner;
 use crate::dist_file::{CoreMetadataHint, DistFile};
 use crate::error::IndexError;
 use crate::safe_url::{SafeUrl, redact};
+use crate::sdist_archive;
 use crate::stats::bump;
 use crate::zip_archive;
-use npsolve_metadata::{CoreMetadata, header_block, parse_core_metadata};
+use npsolve_metadata::sdist_static::{builds_extensions, to_pkg_info};
+use npsolve_metadata::{
+    CoreMetadata, StaticSource, header_block, parse_core_metadata, static_metadata,
+};
 
 /// How metadata was obtained (kept in the cache entry).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -35,7 +38,36 @@ enum Method {
 struct MetadataEntry {
     filename: String,
     method: Method,
+    /// For an sdist: what the static ladder concluded.
+    #[serde(default)]
+    sdist: Option<SdistOutcome>,
 }
+
+/// The generation of the sdist ladder; entries of an older one are read again.
+const LADDER: u32 = 1;
+
+/// What reading an sdist statically concluded (kept in its cache entry, so that a warm or
+/// offline run answers as the network did).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct SdistOutcome {
+    /// The ladder generation that wrote it.
+    ladder: u32,
+    /// Where the dependencies were read from (`npsolve_metadata::StaticSource` label).
+    source: Option<String>,
+    /// Whether a build would compile extensions, when known.
+    builds_extensions: Option<bool>,
+    /// Why no static answer exists, when none does.
+    needs_build: Option<String>,
+}
+
+/// Metadata fetched: how, the bytes to cache, the parsed metadata (an error for an sdist that
+/// needs a build), and for an sdist its outcome.
+type Fetched = (
+    Method,
+    Vec<u8>,
+    Result<CoreMetadata, IndexError>,
+    Option<SdistOutcome>,
+);
 
 /// The outcome of one way of getting metadata: bytes, or "try the next way".
 enum Found {
@@ -66,14 +98,12 @@ impl Inner {
             self.metadata_entry(file.url.as_str(), file.hashes.sha256.as_deref())
         };
         if let Some(path) = entry_path.as_deref() {
-            if let Some((entry, bytes)) = self.cache.read::<MetadataEntry>(path, &self.counters) {
-                match self.accept(
-                    file,
-                    &filename,
-                    &file.url,
-                    &bytes,
-                    entry.method == Method::Sdist,
-                ) {
+            if let Some((entry, bytes)) = self.cache.read::<MetadataEntry>(path, &self.counters)
+                // An sdist read by an older ladder is read again: it may answer now.
+                && (entry.method != Method::Sdist
+                    || entry.sdist.as_ref().is_some_and(|outcome| outcome.ladder == LADDER))
+            {
+                match self.accept(file, &filename, &file.url, &bytes, entry.sdist.as_ref()) {
                     Ok(metadata) => {
                         bump(&self.counters.cache_hits);
                         return Ok((metadata, bytes));
@@ -101,7 +131,7 @@ impl Inner {
         // again before calling the file broken, so a flaky network cannot silently drop a
         // version (and change the answer). A file that stays broken is skipped by the caller.
         let mut attempt = 0;
-        let (method, mut bytes, metadata) = loop {
+        let (method, mut bytes, metadata, sdist) = loop {
             attempt += 1;
             match self.fetch_metadata(file, &filename).await {
                 Ok(fetched) => break fetched,
@@ -126,10 +156,13 @@ impl Inner {
         // was most of the bytes every warm run read back (3.9 MB for sci-stack).
         let headers = header_block(&bytes).len();
         bytes.truncate(headers);
+        let entry = MetadataEntry {
+            filename,
+            method,
+            sdist,
+        };
         if let Some(path) = entry_path.as_deref()
-            && let Err(error) = self
-                .cache
-                .write(path, &MetadataEntry { filename, method }, &bytes)
+            && let Err(error) = self.cache.write(path, &entry, &bytes)
         {
             tracing::warn!("cannot write the cache: {error}");
         }
@@ -137,36 +170,44 @@ impl Inner {
     }
 
     /// Fetches and parses `file`'s metadata from the network, once. The metadata is `Err`
-    /// (with the bytes, which are worth caching) for a source distribution that needs a build.
-    async fn fetch_metadata(
-        &self,
-        file: &DistFile,
-        filename: &str,
-    ) -> Result<(Method, Vec<u8>, Result<CoreMetadata, IndexError>), IndexError> {
-        let (method, bytes, source_url) = match &file.filename {
+    /// (with the bytes and the outcome, which are worth caching) for a source distribution
+    /// that needs a build.
+    async fn fetch_metadata(&self, file: &DistFile, filename: &str) -> Result<Fetched, IndexError> {
+        let (method, bytes, source_url, sdist) = match &file.filename {
             DistFilename::Wheel(wheel) => {
                 let dist_info = wheel.name.as_dist_info_name().into_owned();
-                self.wheel_metadata(file, filename, &dist_info).await?
+                let (method, bytes, url) = self.wheel_metadata(file, filename, &dist_info).await?;
+                (method, bytes, url, None)
             }
-            DistFilename::Sdist(_) => self.sdist_metadata(file, filename).await?,
+            DistFilename::Sdist(_) => {
+                let (bytes, url, outcome) = self.sdist_metadata(file, filename).await?;
+                (Method::Sdist, bytes, url, Some(outcome))
+            }
         };
-        match self.accept(file, filename, &source_url, &bytes, method == Method::Sdist) {
-            Ok(metadata) => Ok((method, bytes, Ok(metadata))),
-            Err(error @ IndexError::NeedsBuild { .. }) => Ok((method, bytes, Err(error))),
+        match self.accept(file, filename, &source_url, &bytes, sdist.as_ref()) {
+            Ok(metadata) => Ok((method, bytes, Ok(metadata), sdist)),
+            Err(error @ IndexError::NeedsBuild { .. }) => Ok((method, bytes, Err(error), sdist)),
             Err(error) => Err(error),
         }
     }
 
-    /// Parses metadata bytes and checks them against the file they describe.
+    /// Parses metadata bytes and checks them against the file they describe; for an sdist,
+    /// `sdist` says what its static reading concluded.
     fn accept(
         &self,
         file: &DistFile,
         filename: &str,
         url: &Url,
         bytes: &[u8],
-        sdist: bool,
+        sdist: Option<&SdistOutcome>,
     ) -> Result<CoreMetadata, IndexError> {
-        let metadata =
+        if let Some(reason) = sdist.and_then(|outcome| outcome.needs_build.as_ref()) {
+            return Err(IndexError::NeedsBuild {
+                filename: filename.to_string(),
+                reason: reason.clone(),
+            });
+        }
+        let mut metadata =
             parse_core_metadata(bytes).map_err(|source| IndexError::MalformedMetadata {
                 filename: filename.to_string(),
                 url: SafeUrl::new(url.clone()),
@@ -179,15 +220,12 @@ impl Inner {
                 reason: format!("its metadata says version `{}`", metadata.version),
             });
         }
-        if sdist && !metadata.is_static_for_sdist() {
-            return Err(IndexError::NeedsBuild {
-                filename: filename.to_string(),
-                reason: format!(
-                    "PKG-INFO is Metadata-Version {} with Dynamic: [{}] (needs 2.2+ and static Requires-Dist)",
-                    metadata.metadata_version,
-                    metadata.dynamic.join(", ")
-                ),
-            });
+        if let Some(outcome) = sdist {
+            metadata.static_source = outcome
+                .source
+                .as_deref()
+                .and_then(|label| label.parse().ok());
+            metadata.builds_extensions = outcome.builds_extensions;
         }
         Ok(metadata)
     }
@@ -417,83 +455,73 @@ impl Inner {
         zip_archive::read_member(bytes, entry).map_err(bad)
     }
 
-    /// An sdist's metadata: an advertised `.metadata` file, else PKG-INFO from the archive.
+    /// An sdist's metadata: an advertised `.metadata` file when it is static (PEP 643), else
+    /// the archive read statically (`npsolve_metadata::sdist_static`). Returns the bytes to
+    /// cache (PKG-INFO text), where they came from, and the outcome.
     async fn sdist_metadata(
         &self,
         file: &DistFile,
         filename: &str,
-    ) -> Result<(Method, Vec<u8>, Url), IndexError> {
-        if matches!(file.core_metadata, CoreMetadataHint::Available(_))
-            && file.url.scheme() != "file"
-        {
-            let metadata_url = sidecar_url(&file.url);
-            if let Found::Bytes(bytes) = self.pep658(file, filename, &metadata_url).await? {
-                return Ok((Method::Sdist, bytes, metadata_url));
+    ) -> Result<(Vec<u8>, Url, SdistOutcome), IndexError> {
+        if matches!(file.core_metadata, CoreMetadataHint::Available(_)) {
+            let sidecar = sidecar_url(&file.url);
+            let bytes = if file.url.scheme() == "file" {
+                sidecar
+                    .to_file_path()
+                    .ok()
+                    .and_then(|path| fs_err::read(path).ok())
+                    .filter(|bytes| self.sidecar_hash_ok(file, &sidecar, bytes))
+            } else {
+                match self.pep658(file, filename, &sidecar).await? {
+                    Found::Bytes(bytes) => Some(bytes),
+                    Found::Fallback => None,
+                }
+            };
+            if let Some(bytes) = bytes
+                && parse_core_metadata(&bytes).is_ok_and(|metadata| metadata.is_static_for_sdist())
+            {
+                let outcome = SdistOutcome {
+                    ladder: LADDER,
+                    source: Some(StaticSource::PkgInfo.label().to_string()),
+                    builds_extensions: None,
+                    needs_build: None,
+                };
+                return Ok((bytes, sidecar, outcome));
             }
         }
-        let sidecar = sidecar_url(&file.url);
-        if file.url.scheme() == "file"
-            && matches!(file.core_metadata, CoreMetadataHint::Available(_))
-            && let Some(bytes) = sidecar
-                .to_file_path()
-                .ok()
-                .and_then(|path| fs_err::read(path).ok())
-            && self.sidecar_hash_ok(file, &sidecar, &bytes)
-        {
-            return Ok((Method::Sdist, bytes, sidecar));
-        }
-        Ok((
-            Method::Sdist,
-            self.sdist_pkg_info(file, filename).await?,
-            file.url.clone(),
-        ))
-    }
-
-    /// PKG-INFO of an sdist (`.tar.gz` or `.zip`), downloaded whole and hash-verified.
-    async fn sdist_pkg_info(&self, file: &DistFile, filename: &str) -> Result<Vec<u8>, IndexError> {
-        let lower = filename.to_ascii_lowercase();
-        if !(lower.ends_with(".tar.gz") || lower.ends_with(".zip")) {
-            return Err(IndexError::NeedsBuild {
-                filename: filename.to_string(),
-                reason: "only .tar.gz and .zip source archives are read".to_string(),
-            });
-        }
-        let bytes = self.download(file).await?;
-        let bad = |reason: String| IndexError::BadArchive {
-            filename: filename.to_string(),
-            url: SafeUrl::new(file.url.clone()),
-            reason,
+        let DistFilename::Sdist(sdist) = &file.filename else {
+            unreachable!("only sdists are read here")
         };
-        if lower.ends_with(".zip") {
-            let entries = zip_archive::archive_entries(&bytes).map_err(bad)?;
-            let entry = zip_archive::pkg_info_entry(&entries)
-                .ok_or_else(|| bad("no top-level PKG-INFO".to_string()))?;
-            return zip_archive::read_member(&bytes, entry).map_err(bad);
-        }
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
-        let entries = archive.entries().map_err(|error| bad(error.to_string()))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|error| bad(error.to_string()))?;
-            let path = entry
-                .path()
-                .map_err(|error| bad(error.to_string()))?
-                .to_string_lossy()
-                .into_owned();
-            let mut parts = path.trim_start_matches("./").split('/');
-            if matches!(
-                (parts.next(), parts.next(), parts.next()),
-                (Some(_), Some("PKG-INFO"), None)
-            ) {
-                let mut out = Vec::new();
-                entry
-                    .by_ref()
-                    .take(16 * 1024 * 1024)
-                    .read_to_end(&mut out)
-                    .map_err(|error| bad(error.to_string()))?;
-                return Ok(out);
+        let archive = self.download(file).await?;
+        let members = sdist_archive::read_members(filename, &archive).map_err(|reason| {
+            IndexError::BadArchive {
+                filename: filename.to_string(),
+                url: SafeUrl::new(file.url.clone()),
+                reason,
             }
-        }
-        Err(bad("no top-level PKG-INFO".to_string()))
+        })?;
+        let pkg_info = members.files.get("PKG-INFO").cloned().unwrap_or_default();
+        let outcome = match static_metadata(&sdist.name, &sdist.version, &members) {
+            Ok(found) => {
+                let text = to_pkg_info(&found.metadata);
+                let outcome = SdistOutcome {
+                    ladder: LADDER,
+                    source: Some(found.source.label().to_string()),
+                    builds_extensions: Some(found.builds_extensions),
+                    needs_build: None,
+                };
+                return Ok((text.into_bytes(), file.url.clone(), outcome));
+            }
+            Err(none) => SdistOutcome {
+                ladder: LADDER,
+                source: None,
+                builds_extensions: Some(builds_extensions(&members)),
+                needs_build: Some(format!(
+                    "{none}; only a build (running its code) would tell its dependencies"
+                )),
+            },
+        };
+        Ok((pkg_info, file.url.clone(), outcome))
     }
 
     /// The whole file, verified against the advertised sha256.

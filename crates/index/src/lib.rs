@@ -27,6 +27,7 @@ mod options;
 mod page;
 mod project_page;
 mod safe_url;
+mod sdist_archive;
 pub mod snapshot;
 mod stats;
 #[doc(hidden)]

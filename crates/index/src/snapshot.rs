@@ -21,6 +21,7 @@ use crate::cache::sha256_hex;
 use crate::client::IndexClient;
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
+use npsolve_metadata::StaticSource;
 
 /// What to put in a snapshot.
 #[derive(Debug, Clone, Default)]
@@ -241,28 +242,35 @@ pub async fn write_snapshot(
                 .then_with(|| a.filename.to_string().cmp(&b.filename.to_string()))
         });
         files.dedup_by(|a, b| a.filename.to_string() == b.filename.to_string());
-        let fetched: Vec<(&DistFile, Result<Vec<u8>, IndexError>)> =
-            futures::stream::iter(files.iter().copied())
-                .map(|file| async move {
-                    (
-                        file,
-                        client
-                            .inner
-                            .file_metadata(file)
-                            .await
-                            .map(|(_, bytes)| bytes),
-                    )
-                })
-                .buffered(16)
-                .collect()
-                .await;
+        type Fetched = Result<(Option<StaticSource>, Vec<u8>), IndexError>;
+        let fetched: Vec<(&DistFile, Fetched)> = futures::stream::iter(files.iter().copied())
+            .map(|file| async move {
+                (
+                    file,
+                    client
+                        .inner
+                        .file_metadata(file)
+                        .await
+                        .map(|(metadata, bytes)| (metadata.static_source, bytes)),
+                )
+            })
+            .buffered(16)
+            .collect()
+            .await;
         let mut json_files = Vec::new();
         let mut versions = BTreeSet::<Version>::new();
         for (file, metadata) in fetched {
             let filename = file.filename.to_string();
             versions.insert(file.filename.version().clone());
+            // An sdist whose dependencies were read from its files (egg-info, setup.cfg,
+            // ...) gets no `.metadata` file: that would claim PEP 643 metadata it does not
+            // have and lose where it came from. Its archive is copied instead, so the
+            // mirror reads it as the index did.
+            let from_files =
+                matches!(&metadata, Ok((Some(source), _)) if *source != StaticSource::PkgInfo);
             let core_metadata = match metadata {
-                Ok(bytes) => {
+                Ok(_) if from_files => serde_json::Value::Bool(false),
+                Ok((_, bytes)) => {
                     let bytes = headers_only(&bytes);
                     write(
                         &out.join("files").join(format!("{filename}.metadata")),
@@ -279,7 +287,7 @@ pub async fn write_snapshot(
                 }
                 Err(error) => return Err(error),
             };
-            if request.include_files {
+            if request.include_files || from_files {
                 let bytes = client.download(file).await?;
                 write(&out.join("files").join(&filename), &bytes, &mut report)?;
                 report.archives += 1;

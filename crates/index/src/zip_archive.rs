@@ -171,17 +171,6 @@ pub(crate) fn metadata_entry<'a>(
     fallback
 }
 
-/// The top-level `PKG-INFO` of a zip sdist (`<name>-<version>/PKG-INFO`).
-pub(crate) fn pkg_info_entry(entries: &[Entry]) -> Option<&Entry> {
-    entries.iter().find(|entry| {
-        let mut parts = entry.name.split('/');
-        matches!(
-            (parts.next(), parts.next(), parts.next()),
-            (Some(_), Some("PKG-INFO"), None)
-        )
-    })
-}
-
 /// The length of a local header (fixed part + name + extra), read from its first 30 bytes.
 pub(crate) fn local_header_len(header: &[u8]) -> Result<u64, String> {
     if !header.starts_with(b"PK\x03\x04") {
