@@ -12,3 +12,4 @@ mod explain;
 mod inputs;
 mod lock;
 mod scan;
+mod sdists;

@@ -438,13 +438,21 @@ impl Inner {
                         requires_dist: metadata.requires_dist.clone(),
                         requires_python: metadata.requires_python.clone(),
                         provides_extras: metadata.provides_extras.clone(),
+                        static_source: metadata
+                            .static_source
+                            .map(|source| source.label().to_string()),
+                        builds_extensions: metadata.builds_extensions,
                     }))
                 }
-                // Same words for every such release, so explanations can group them.
-                Err(IndexError::NeedsBuild { .. }) => Err(SourceError::Unusable(
-                    "its source distribution declares its dependencies only after a build, which npsolve never runs"
-                        .to_string(),
-                )),
+                // Same words for every such release, so explanations can group them; what
+                // each file lacked goes to `-v`.
+                Err(IndexError::NeedsBuild { filename, reason }) => {
+                    tracing::info!("`{filename}`: {reason}");
+                    Err(SourceError::Unusable(
+                        "its source distribution states its dependencies in none of its files (PKG-INFO, egg-info, pyproject.toml, setup.cfg, setup.py): only a build would tell, and npsolve never runs one (-v shows what each file lacked)"
+                            .to_string(),
+                    ))
+                }
                 Err(error) if error.is_file_specific() => {
                     Err(SourceError::Unusable(error.to_string()))
                 }

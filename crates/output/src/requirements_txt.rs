@@ -136,6 +136,9 @@ fn notes(pin: &Pin) -> Vec<String> {
             "built from source: no wheel of {} {} fits the target",
             pin.name, pin.version
         ));
+        if let Some(source) = &pin.metadata_source {
+            notes.push(format!("metadata: {source}"));
+        }
     }
     notes
 }

@@ -19,6 +19,26 @@ pub fn unchecked_warning(resolution: &Resolution) -> Option<String> {
     })
 }
 
+/// One warning per pin that walked back past newer releases only a source build could use,
+/// e.g. "`seqeval` 0.0.10 chosen: the newer 1.2.2 is source-only and ...".
+pub fn walked_back_warnings(resolution: &Resolution) -> Vec<String> {
+    resolution
+        .pins
+        .iter()
+        .filter_map(|pin| {
+            let (newest, why) = pin.passed_over.iter().max_by(|a, b| a.0.cmp(&b.0))?;
+            let more = match pin.passed_over.len() {
+                1 => String::new(),
+                count => format!(" (and {} releases between)", count - 1),
+            };
+            Some(format!(
+                "`{}` {} chosen, not the newer {newest}{more}: {why}",
+                pin.name, pin.version
+            ))
+        })
+        .collect()
+}
+
 /// What the scans during a resolution cost, when any wheel was read or failed.
 pub fn scan_summary(stats: &ScanStats) -> Option<String> {
     (stats.scanned + stats.failed > 0).then(|| {

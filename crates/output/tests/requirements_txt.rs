@@ -32,6 +32,8 @@ fn pin(name: &str, version: &str, via: &[&str], files: Vec<DistRef>) -> Pin {
         abi_binding: false,
         abi_unchecked: false,
         abi_bound_by: Vec::new(),
+        metadata_source: None,
+        passed_over: Vec::new(),
     }
 }
 

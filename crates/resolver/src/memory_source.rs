@@ -205,6 +205,8 @@ impl PackageSource for MemorySource {
             requires_dist: release.requires_dist.clone(),
             requires_python: release.requires_python.clone(),
             provides_extras: release.provides_extras.clone(),
+            static_source: None,
+            builds_extensions: None,
         }))
     }
 }

@@ -58,6 +58,8 @@ pub(crate) struct Memory {
     /// Bounds recorded but not made edges: the package does not require numpy, so its
     /// bound only holds if numpy is installed anyway (see [`Provider::numpy_present`]).
     pub conditional: rustc_hash::FxHashSet<(PackageName, Version)>,
+    /// Where the metadata of each sdist chosen so far was read from (`egg-info`, ...).
+    pub static_sources: FxHashMap<(PackageName, Version), String>,
 }
 
 /// A version's dependency edges, or why the version is unusable.
@@ -254,6 +256,39 @@ impl<'a> Provider<'a> {
         Ok(None)
     }
 
+    /// The sdist of `entry` when it may be chosen as readily as a wheel: source builds of
+    /// the package are allowed, and its metadata (read without a build) says a build
+    /// compiles nothing.
+    fn pure_sdist(
+        &self,
+        name: &PackageName,
+        entry: &crate::source::VersionEntry,
+        pinned: bool,
+    ) -> Result<Option<DistRef>, Fatal> {
+        if !self.source_builds_allowed(name) {
+            return Ok(None);
+        }
+        let Some(sdist) = self.pick_file(name, entry, pinned, true)? else {
+            return Ok(None);
+        };
+        if sdist.is_wheel {
+            return Ok(None);
+        }
+        match self.source.metadata(name, &sdist) {
+            Ok(metadata) if metadata.builds_extensions == Some(false) => Ok(Some(sdist)),
+            Ok(_) => Ok(None),
+            Err(SourceError::Unusable(why)) => {
+                self.note(
+                    name,
+                    &entry.version,
+                    format!("no wheel of it fits the target, and {why}"),
+                );
+                Ok(None)
+            }
+            Err(SourceError::Fatal(why)) => Err(Fatal(why)),
+        }
+    }
+
     /// Why no file of `entry` is usable, for hints.
     fn explain_unusable(
         &self,
@@ -335,7 +370,8 @@ impl<'a> Provider<'a> {
                 .pick_file(name, entry, pinned, true)?
                 .map(|dist| (entry.version.clone(), dist));
         }
-        // Binary first: a version with a usable wheel beats a newer source-only version.
+        // Binary first: a version with a usable wheel, or a pure-Python sdist whose
+        // dependencies its files state, beats a newer source-only version that compiles.
         for allow_sdist in [false, true] {
             if choice.is_some() {
                 break;
@@ -343,6 +379,10 @@ impl<'a> Provider<'a> {
             let source_allowed = allow_sdist && self.source_builds_allowed(name);
             for entry in in_range() {
                 if let Some(dist) = self.pick_file(name, entry, pinned, source_allowed)? {
+                    choice = Some((entry.version.clone(), dist));
+                    break;
+                }
+                if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, pinned)? {
                     choice = Some((entry.version.clone(), dist));
                     break;
                 }
@@ -451,14 +491,26 @@ impl<'a> Provider<'a> {
             };
             self.add_edge(&mut edges, &requirement.name, &requirement.extras, range);
         }
-        if requires_numpy {
+        // A pure-Python sdist that requires numpy does not make its package a compiled
+        // dependent (whose other source-only releases are refused).
+        if requires_numpy && (dist.is_wheel || metadata.builds_extensions != Some(false)) {
             self.memory
                 .borrow_mut()
                 .numpy_dependents
                 .insert(name.clone());
         }
         if !dist.is_wheel
+            && let Some(source) = &metadata.static_source
+        {
+            self.memory
+                .borrow_mut()
+                .static_sources
+                .insert((name.clone(), version.clone()), source.clone());
+        }
+        // A pure-Python sdist has no NumPy ABI: only one that compiles is refused.
+        if !dist.is_wheel
             && requires_numpy
+            && metadata.builds_extensions != Some(false)
             && !self.options.allow_source.contains(name)
             && !self.options.no_binary.contains(name)
         {

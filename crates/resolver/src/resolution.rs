@@ -33,6 +33,13 @@ pub struct Pin {
     pub abi_unchecked: bool,
     /// For numpy: the packages whose binaries bound it, as short summaries.
     pub abi_bound_by: Vec<String>,
+    /// For a pin installed from an sdist whose metadata was read from one of its files
+    /// rather than a PEP 643 PKG-INFO: which (`egg-info`, `setup.cfg`, ...).
+    pub metadata_source: Option<String>,
+    /// Newer releases passed over because only a source distribution of them fits the target
+    /// and it could not be used (its dependencies need a build, or it compiles against
+    /// numpy), with why: the pin walked back past them.
+    pub passed_over: Vec<(Version, String)>,
 }
 
 impl Pin {

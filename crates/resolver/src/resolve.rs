@@ -162,6 +162,24 @@ pub fn resolve(
                 && dist.is_wheel
                 && !dist.filename.ends_with("-none-any.whl"),
             abi_bound_by: Vec::new(),
+            passed_over: memory
+                .notes
+                .get(name)
+                .map(|notes| {
+                    notes
+                        .iter()
+                        .filter(|(newer, why)| {
+                            *newer > *version && why.contains("source distribution")
+                        })
+                        .map(|(newer, why)| (newer.clone(), why.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            metadata_source: memory
+                .static_sources
+                .get(&key)
+                .filter(|source| source.as_str() != "PKG-INFO")
+                .cloned(),
         });
     }
     // Name only the bounds that kept numpy from its newest stable release.

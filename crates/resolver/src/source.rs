@@ -162,6 +162,12 @@ pub struct DistMetadata {
     pub requires_python: Option<VersionSpecifiers>,
     /// `Provides-Extra`.
     pub provides_extras: Vec<ExtraName>,
+    /// For a source distribution read without a build: which of its files said this (e.g.
+    /// `egg-info`), for annotations.
+    pub static_source: Option<String>,
+    /// For a source distribution: whether building it compiles extension modules (`None`
+    /// when not known). A pure-Python one cannot have a NumPy ABI.
+    pub builds_extensions: Option<bool>,
 }
 
 /// Why the source could not answer.

@@ -52,6 +52,9 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     if let Some(warning) = npsolve_output::unchecked_warning(&resolution) {
         printer.warn(&warning);
     }
+    for warning in npsolve_output::walked_back_warnings(&resolution) {
+        printer.warn(&warning);
+    }
     let text = writer.render(&resolution);
     match &args.output_file {
         Some(path) => write_atomic(path, text.as_bytes())?,

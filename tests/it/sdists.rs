@@ -1,0 +1,81 @@
+//! Source-only packages end to end: real sdists (trimmed, `tests/fixtures/sdists/`) resolved
+//! from the dependencies their files state, served over loopback without `.metadata` files.
+
+use assert_cmd::Command;
+use npsolve_testkit::{FixtureServer, ServerOptions};
+
+use crate::common::{repo, transcript_with};
+
+/// `npsolve <args>` against the sdist fixture index, with a fresh cache in a temp folder.
+fn run(requirements: &str, args: &[&str]) -> (std::process::Output, String) {
+    let server = FixtureServer::start(
+        repo().join("tests/fixtures/sdists/index"),
+        ServerOptions::default(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("input");
+    let output = Command::cargo_bin("npsolve")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .args([
+            "--index-url",
+            server.index_url().as_str(),
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+        ])
+        .output()
+        .expect("run npsolve");
+    let text = transcript_with(&output, dir.path(), &server.index_url());
+    (output, text)
+}
+
+#[test]
+fn sdists_without_pep_643_metadata_resolve_and_say_where_it_came_from() {
+    let (output, text) = run(
+        "termcolor==1.1.0\nhtmlmin\noverrides\n",
+        &["compile", "requirements.txt", "--no-header"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    // overrides 3.1.0 (its egg-info trimmed away) states its dependencies only in a setup.py
+    // call: the walk-back to 3.0.0 is said, not silent.
+    assert!(
+        text.contains("warning: `overrides` 3.0.0 chosen, not the newer 3.1.0: no wheel of it fits the target, and its source distribution states its dependencies in none of its files"),
+        "{text}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "htmlmin==0.1.12
+    # via -r requirements.txt
+    # built from source: no wheel of htmlmin 0.1.12 fits the target
+    # metadata: egg-info
+overrides==3.0.0
+    # via -r requirements.txt
+    # built from source: no wheel of overrides 3.0.0 fits the target
+    # metadata: egg-info
+termcolor==1.1.0
+    # via -r requirements.txt
+    # built from source: no wheel of termcolor 1.1.0 fits the target
+    # metadata: setup.py
+",
+        "{text}"
+    );
+}
+
+#[test]
+fn an_sdist_only_its_build_could_describe_is_refused_with_the_reason() {
+    let (output, text) = run("dkimpy\n", &["compile", "requirements.txt", "-v"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("only a build would tell"), "{text}");
+    // `-v` names the files read and what each lacked.
+    assert!(
+        text.contains("setup.py chooses its dependencies by `except ImportError`"),
+        "{text}"
+    );
+    assert!(text.contains("PKG-INFO is Metadata-Version 2.1"), "{text}");
+}
