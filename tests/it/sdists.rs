@@ -79,3 +79,23 @@ fn an_sdist_only_its_build_could_describe_is_refused_with_the_reason() {
     );
     assert!(text.contains("PKG-INFO is Metadata-Version 2.1"), "{text}");
 }
+
+/// `check` on pinned source-only packages: a pure-Python sdist is fine (an installer builds
+/// it), and is said to be source-only; one whose dependencies need a build is reported.
+#[test]
+fn check_accepts_pinned_pure_python_sdists_and_says_so() {
+    let (output, text) = run(
+        "termcolor==1.1.0\nhtmlmin==0.1.12\n",
+        &["check", "requirements.txt"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: warning: source-only: `termcolor` 1.1.0 is source-only for the target: an installer builds its pure-Python sdist (dependencies read from setup.py)"),
+        "{text}"
+    );
+    assert!(text.contains("(dependencies read from egg-info)"), "{text}");
+    // One whose dependencies only a build would tell stays an error.
+    let (output, text) = run("dkimpy==1.1.8\n", &["check", "requirements.txt"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error: no-file-for-target"), "{text}");
+}

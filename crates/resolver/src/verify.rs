@@ -45,6 +45,9 @@ pub enum ProblemKind {
     AbiConflict,
     /// A compiled wheel that requires numpy, with no ABI facts: a warning, not a failure.
     AbiUnchecked,
+    /// Only a pure-Python source distribution installs on the target (an installer builds
+    /// it, compiling nothing): a warning, not a failure.
+    SourceOnly,
 }
 
 impl ProblemKind {
@@ -59,12 +62,13 @@ impl ProblemKind {
             ProblemKind::UnsatisfiedDependency => "unsatisfied-dependency",
             ProblemKind::AbiConflict => "abi-conflict",
             ProblemKind::AbiUnchecked => "abi-unchecked",
+            ProblemKind::SourceOnly => "source-only",
         }
     }
 
     /// Whether this kind only warns (it does not fail `npsolve check`).
     pub fn is_warning(self) -> bool {
-        matches!(self, ProblemKind::AbiUnchecked)
+        matches!(self, ProblemKind::AbiUnchecked | ProblemKind::SourceOnly)
     }
 }
 
@@ -207,18 +211,38 @@ pub fn verify(
             ));
             continue;
         };
-        if !dist.is_wheel {
-            problems.push(problem(
-                ProblemKind::NoFileForTarget,
-                line,
-                format!(
-                    "no wheel of `{name}` {version} fits the target: an installer would build it from source"
-                ),
-                None,
-            ));
-        }
         let mut requires_numpy = false;
-        match source.metadata(name, dist) {
+        let metadata = source.metadata(name, dist);
+        if !dist.is_wheel {
+            let pure = metadata
+                .as_ref()
+                .ok()
+                .filter(|metadata| metadata.builds_extensions == Some(false));
+            problems.push(match pure {
+                Some(metadata) => problem(
+                    ProblemKind::SourceOnly,
+                    line,
+                    format!(
+                        "`{name}` {version} is source-only for the target: an installer builds its pure-Python sdist{}",
+                        metadata
+                            .static_source
+                            .as_ref()
+                            .map(|source| format!(" (dependencies read from {source})"))
+                            .unwrap_or_default()
+                    ),
+                    None,
+                ),
+                None => problem(
+                    ProblemKind::NoFileForTarget,
+                    line,
+                    format!(
+                        "no wheel of `{name}` {version} fits the target: an installer would build it from source"
+                    ),
+                    None,
+                ),
+            });
+        }
+        match metadata {
             Ok(metadata) => {
                 requires_numpy = metadata.requires_dist.iter().any(|requirement| {
                     requirement.name == numpy && requirement.evaluate_markers(&options.markers, &[])
