@@ -41,10 +41,15 @@ struct MetadataEntry {
     /// For an sdist: what the static ladder concluded.
     #[serde(default)]
     sdist: Option<SdistOutcome>,
+    /// The bytes, fetched intact (the same on every attempt), do not parse: the file's
+    /// metadata is broken as published, and stays so.
+    #[serde(default)]
+    malformed: bool,
 }
 
-/// The generation of the sdist ladder; entries of an older one are read again.
-const LADDER: u32 = 1;
+/// The generation of the sdist ladder; entries of an older one are read again. 2: the
+/// environment test looks inside the block it opens.
+const LADDER: u32 = 2;
 
 /// What reading an sdist statically concluded (kept in its cache entry, so that a warm or
 /// offline run answers as the network did).
@@ -114,6 +119,10 @@ impl Inner {
                         bump(&self.counters.cache_hits);
                         return Err(error);
                     }
+                    Err(error @ IndexError::MalformedMetadata { .. }) if entry.malformed => {
+                        bump(&self.counters.cache_hits);
+                        return Err(error);
+                    }
                     Err(error) => {
                         tracing::warn!("discarding cached metadata of `{filename}`: {error}");
                         self.cache.remove(path);
@@ -134,6 +143,11 @@ impl Inner {
         let (method, mut bytes, metadata, sdist) = loop {
             attempt += 1;
             match self.fetch_metadata(file, &filename).await {
+                Ok((_, _, Err(error @ IndexError::MalformedMetadata { .. }), _))
+                    if attempt < INTEGRITY_ATTEMPTS =>
+                {
+                    tracing::debug!("refetching the metadata of `{filename}`: {error}");
+                }
                 Ok(fetched) => break fetched,
                 Err(error) if attempt < INTEGRITY_ATTEMPTS && is_integrity_error(&error) => {
                     tracing::warn!("refetching the metadata of `{filename}`: {error}");
@@ -141,9 +155,17 @@ impl Inner {
                 Err(error) => return Err(error),
             }
         };
+        let malformed = matches!(metadata, Err(IndexError::MalformedMetadata { .. }));
+        if malformed {
+            tracing::warn!(
+                "the metadata of `{filename}` is malformed as published (fetched {INTEGRITY_ATTEMPTS} times): that release is skipped"
+            );
+        }
         let metadata = match metadata {
             Ok(metadata) => Ok(metadata),
-            Err(error @ IndexError::NeedsBuild { .. }) => Err(error),
+            Err(error @ (IndexError::NeedsBuild { .. } | IndexError::MalformedMetadata { .. })) => {
+                Err(error)
+            }
             Err(error) => return Err(error),
         };
         match method {
@@ -160,6 +182,7 @@ impl Inner {
             filename,
             method,
             sdist,
+            malformed,
         };
         if let Some(path) = entry_path.as_deref()
             && let Err(error) = self.cache.write(path, &entry, &bytes)
@@ -186,7 +209,9 @@ impl Inner {
         };
         match self.accept(file, filename, &source_url, &bytes, sdist.as_ref()) {
             Ok(metadata) => Ok((method, bytes, Ok(metadata), sdist)),
-            Err(error @ IndexError::NeedsBuild { .. }) => Ok((method, bytes, Err(error), sdist)),
+            Err(error @ (IndexError::NeedsBuild { .. } | IndexError::MalformedMetadata { .. })) => {
+                Ok((method, bytes, Err(error), sdist))
+            }
             Err(error) => Err(error),
         }
     }

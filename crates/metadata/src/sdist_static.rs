@@ -257,7 +257,8 @@ fn egg_info(
 
 /// The test of the running environment `setup.py` chooses dependencies by, if any: an
 /// environment test (`except ImportError`, `sys.platform`, `sys.version`, `os.environ`, ...)
-/// within five lines before a line that names or changes a dependency list. Its egg-info then
+/// on a line that names a dependency list as code, or opening a block (`if ...:`, `except
+/// ...:`) inside which a line does. Its egg-info then
 /// says what the sdist maker's machine got, not what the target would (dkimpy adds `Py3DNS` or
 /// `dnspython` by which one imports).
 fn environment_dependent(setup_py: &str) -> Option<&'static str> {
@@ -272,23 +273,39 @@ fn environment_dependent(setup_py: &str) -> Option<&'static str> {
         "sys.version",
         "os.environ",
     ];
-    const DEPENDENCY: [&str; 5] = [
-        "install_requires",
-        "extras_require",
-        "requires",
-        ".append(",
-        ".extend(",
-    ];
+    // `install_requires = [...]`, `kw['install_requires'] = ...`, `requirements.append(...)`:
+    // a line that names a dependency list as code ("requires Python 3.6" in a message, or
+    // compile flags extended by an environment variable, are not one).
+    let names_dependencies = |line: &str| {
+        ["requires", "requirements"].iter().any(|word| {
+            line.match_indices(word).any(|(at, _)| {
+                line[at + word.len()..]
+                    .trim_start()
+                    .starts_with(['=', '.', '[', '+', '(', '\'', '"', ']', ')', ','])
+            })
+        })
+    };
     let lines: Vec<&str> = setup_py.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
     for (number, line) in lines.iter().enumerate() {
         let Some(test) = TESTS.iter().find(|test| line.contains(*test)) else {
             continue;
         };
-        let window = &lines[number..lines.len().min(number + 6)];
-        if window
+        if names_dependencies(line) {
+            return Some(test);
+        }
+        // A block the test opens (`if sys.platform == ...:`, `except ImportError:`): the
+        // lines indented past it.
+        let code = line.split('#').next().unwrap_or(line);
+        if !code.trim_end().ends_with(':') {
+            continue;
+        }
+        let depth = indent(line);
+        let block = lines[number + 1..]
             .iter()
-            .any(|line| DEPENDENCY.iter().any(|token| line.contains(token)))
-        {
+            .filter(|line| !line.trim().is_empty())
+            .take_while(|line| indent(line) > depth);
+        if block.into_iter().any(|line| names_dependencies(line)) {
             return Some(test);
         }
     }
@@ -763,11 +780,18 @@ mod tests {
     #[test]
     fn a_setup_py_that_tests_its_environment_next_to_a_dependency_list_is_caught() {
         // dkimpy 1.1.8.
-        let dkimpy = "kw = {}\ntry:\n    import DNS\n    kw['install_requires'] = ['Py3DNS']\nexcept ImportError:\n    kw['install_requires'] = ['dnspython>=2.0.0']\nsetup(name='dkimpy', **kw)\n";
+        let dkimpy = "kw = {}\ntry:\n    import DNS\n    kw['install_requires'] = ['Py3DNS']\nexcept ImportError:  # If PyDNS is not installed\n    kw['install_requires'] = ['dnspython>=2.0.0']\nsetup(name='dkimpy', **kw)\n";
         assert_eq!(environment_dependent(dkimpy), Some("except ImportError"));
-        // A version check that only refuses old Pythons, far from the dependencies.
-        let guard = "import sys\nif sys.version_info < (3, 6):\n    sys.exit('Python 3.6+')\n\n\n\n\n\nsetup(name='x', install_requires=['six'])\n";
+        // A version check that only refuses old Pythons (its message says "requires").
+        let guard = "import sys\nif sys.version_info < (3, 6):\n    sys.exit('x requires Python 3.6+')\nsetup(name='x',\n    version='1',\n    install_requires=['six'])\n";
         assert_eq!(environment_dependent(guard), None);
+        // Compile flags extended by an environment variable (python-ldap 3.4.4).
+        let flags =
+            "if os.environ.get('WITH_GCOV'):\n    LDAP_CLASS.extra_compile_args.extend(['-O0'])\n";
+        assert_eq!(environment_dependent(flags), None);
+        // Dependencies chosen by the running Python (alibabacloud-tea 0.4.3).
+        let by_python = "if sys.version_info.minor <= 7:\n    install_requires.append('requests>=2.21.0, <2.32.0')\n";
+        assert_eq!(environment_dependent(by_python), Some("sys.version"));
         assert!(setup_py_passes_dependencies(dkimpy));
         assert!(!setup_py_passes_dependencies(
             "setup(name='termcolor', py_modules=['termcolor'])"
