@@ -26,6 +26,11 @@ from pathlib import Path
 TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_28"]
 
 
+def set_python(version):
+    """Resolves for CPython `version` instead of 3.11 (uv's bio_embeddings input needs 3.12)."""
+    TARGET[1] = version
+
+
 def run(command, env):
     """Runs a command, returns (seconds, peak RSS in MiB); raises on failure."""
     start = time.perf_counter()
@@ -79,8 +84,10 @@ def main():
     parser.add_argument("--regimes", nargs="+", default=["cold", "warm"], choices=["cold", "warm"])
     parser.add_argument("--all-times", action="store_true", help="also print every run's time")
     parser.add_argument("--uv", default=shutil.which("uv") or "uv")
+    parser.add_argument("--python-version", default="3.11", help="target Python for both tools")
     parser.add_argument("--npsolve", default=str(Path(__file__).resolve().parent.parent / "target/release/npsolve"))
     args = parser.parse_args()
+    set_python(args.python_version)
     inputs = args.inputs or sorted((Path(__file__).resolve().parent.parent.parent / "shared/bench").glob("*.in"))
     env = {key: value for key, value in os.environ.items() if key not in ("UV_INDEX_URL", "PIP_INDEX_URL")}
     print(f"runs per cell: {args.runs}; uv: {subprocess.run([args.uv, '--version'], capture_output=True, text=True).stdout.strip()}")

@@ -200,6 +200,7 @@ impl Http {
         }
         let _permit = self.permits.acquire().await;
         bump(&self.counters.requests);
+        tracing::debug!("GET {}", redact(url));
         let mut request = client.get(url.clone()).headers(headers.clone());
         if let Some(login) = self.credentials.for_url(url) {
             request = request.basic_auth(&login.username, login.password.as_deref());
