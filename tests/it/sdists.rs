@@ -99,3 +99,27 @@ fn check_accepts_pinned_pure_python_sdists_and_says_so() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("error: no-file-for-target"), "{text}");
 }
+
+/// pyemd 1.0.0 compiles against numpy and its `build-system.requires` names
+/// `oldest-supported-numpy`: refused by default; with `--allow-source` its build is predicted
+/// to be a NumPy 1.x one, so numpy stays below 2 (numpy comes from the main fixture index).
+#[test]
+fn a_numpy_source_build_allowed_is_bounded_by_its_build_requirements() {
+    let main = crate::common::server().index_url();
+    let extra = ["--extra-index-url", main.as_str()];
+    let mut args = vec!["compile", "requirements.txt", "--no-header"];
+    args.extend(extra);
+    let (output, text) = run("pyemd\n", &args);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("--allow-source"), "{text}");
+    args.extend(["--allow-source", "pyemd"]);
+    let (output, text) = run("pyemd\n", &args);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("numpy==1.26.4\n"), "{text}");
+    assert!(stdout.contains("pyemd==1.0.0\n"), "{text}");
+    assert!(
+        stdout.contains("# ABI: pyemd 1.0.0 built from source with NumPy 1.x (predicted from build-system.requires `oldest-supported-numpy`)"),
+        "{text}"
+    );
+}

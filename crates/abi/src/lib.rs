@@ -25,6 +25,7 @@ mod merged_verdict;
 mod module_scan;
 mod policy;
 mod reason;
+mod source_build;
 mod tag_pattern;
 mod verdict_table;
 mod wheel_scan;
@@ -37,5 +38,6 @@ pub use merged_verdict::{MergedVerdict, SourceKind, SourceVerdict, merge_verdict
 pub use module_scan::{ModuleEvidence, ModuleScanner};
 pub use policy::numpy_runtime_range;
 pub use reason::{AbiConstraint, AbiReason, FactOrigin, constraint_for};
+pub use source_build::{PredictedBuild, predict_source_build};
 pub use verdict_table::{ScannedWheel, VERDICT_COLUMNS, Verdicts};
 pub use wheel_scan::{WheelScan, WheelVerdict, is_candidate_module, reading_order};

@@ -63,6 +63,9 @@ struct SdistOutcome {
     builds_extensions: Option<bool>,
     /// Why no static answer exists, when none does.
     needs_build: Option<String>,
+    /// `build-system.requires`, as written.
+    #[serde(default)]
+    build_requires: Vec<String>,
 }
 
 /// Metadata fetched: how, the bytes to cache, the parsed metadata (an error for an sdist that
@@ -251,6 +254,11 @@ impl Inner {
                 .as_deref()
                 .and_then(|label| label.parse().ok());
             metadata.builds_extensions = outcome.builds_extensions;
+            metadata.build_requires = outcome
+                .build_requires
+                .iter()
+                .filter_map(|text| text.parse().ok())
+                .collect();
         }
         Ok(metadata)
     }
@@ -510,6 +518,7 @@ impl Inner {
                     source: Some(StaticSource::PkgInfo.label().to_string()),
                     builds_extensions: None,
                     needs_build: None,
+                    build_requires: Vec::new(),
                 };
                 return Ok((bytes, sidecar, outcome));
             }
@@ -534,6 +543,12 @@ impl Inner {
                     source: Some(found.source.label().to_string()),
                     builds_extensions: Some(found.builds_extensions),
                     needs_build: None,
+                    build_requires: found
+                        .metadata
+                        .build_requires
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect(),
                 };
                 return Ok((text.into_bytes(), file.url.clone(), outcome));
             }
@@ -544,6 +559,7 @@ impl Inner {
                 needs_build: Some(format!(
                     "{none}; only a build (running its code) would tell its dependencies"
                 )),
+                build_requires: Vec::new(),
             },
         };
         Ok((pkg_info, file.url.clone(), outcome))

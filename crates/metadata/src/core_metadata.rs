@@ -30,6 +30,9 @@ pub struct CoreMetadata {
     /// For a source distribution read statically: whether building it would compile
     /// extension modules (`None` when not known).
     pub builds_extensions: Option<bool>,
+    /// For a source distribution read statically: its `pyproject.toml` `build-system.requires`
+    /// (what a build environment installs first).
+    pub build_requires: Vec<Requirement>,
 }
 
 impl CoreMetadata {
@@ -193,6 +196,7 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
         dynamic,
         static_source: None,
         builds_extensions: None,
+        build_requires: Vec::new(),
     })
 }
 

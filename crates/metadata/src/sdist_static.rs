@@ -151,9 +151,11 @@ pub fn static_metadata(
 ) -> Result<StaticMetadata, NoStaticMetadata> {
     let mut looked_at = Vec::new();
     let builds_extensions = builds_extensions(members);
+    let build_requires = build_requires(members);
     let answer = |mut metadata: CoreMetadata, source: StaticSource| {
         metadata.static_source = Some(source);
         metadata.builds_extensions = Some(builds_extensions);
+        metadata.build_requires = build_requires.clone();
         StaticMetadata {
             metadata,
             source,
@@ -192,6 +194,7 @@ pub fn static_metadata(
         dynamic: Vec::new(),
         static_source: None,
         builds_extensions: None,
+        build_requires: Vec::new(),
     };
     match egg_info(members, &base) {
         Ok(Some(metadata)) => return Ok(answer(metadata, StaticSource::EggInfo)),
@@ -215,6 +218,31 @@ pub fn static_metadata(
         Err(reason) => looked_at.push(reason),
     }
     Err(NoStaticMetadata { looked_at })
+}
+
+/// `build-system.requires` of the sdist's `pyproject.toml` (empty without one, or when it does
+/// not parse; a requirement that does not parse is left out).
+pub fn build_requires(members: &SdistMembers) -> Vec<Requirement> {
+    let Some(document) = members
+        .files
+        .get("pyproject.toml")
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return Vec::new();
+    };
+    document
+        .get("build-system")
+        .and_then(|system| system.get("requires"))
+        .and_then(toml::Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .filter_map(|text| Requirement::from_str(text).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Rung 2: the egg-info setuptools wrote into the sdist; `None` when there is none. With

@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use npsolve_abi::{
     AbiReason, BuildFact, CuratedFact, FactOrigin, Facts, MergedVerdict, ScannedWheel, SourceKind,
-    SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range,
+    SourceVerdict, Verdicts, merge_verdicts, numpy_runtime_range, predict_source_build,
 };
 use npsolve_index::DistFile;
 use npsolve_platform::DistFilename;
@@ -266,6 +266,34 @@ impl AbiOracle for WheelAbiOracle {
             summary: summary(name, version, &merged.fact),
             reason: reason.to_string(),
             first_newer_build: self.facts.first_numpy2_release(name).cloned(),
+        })
+    }
+
+    fn source_bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        build_requires: &[pep508_rs::Requirement],
+        markers: &pep508_rs::MarkerEnvironment,
+        newest_numpy: Option<&Version>,
+    ) -> Option<AbiBound> {
+        let build = predict_source_build(build_requires, markers, newest_numpy)?;
+        let numpy = runtime_range(&build.fact)?;
+        Some(AbiBound {
+            numpy,
+            summary: format!(
+                "{name} {version} built from source {} (predicted from build-system.requires `{}`)",
+                describe(&build.fact).trim_start_matches("built "),
+                build.because
+            ),
+            reason: format!(
+                "a source build of `{name}` {version} compiles against the NumPy its build requirement `{}` installs, so it {}",
+                build.because,
+                describe(&build.fact)
+                    .replace("built with", "is built with")
+                    .replace("needs", "and needs")
+            ),
+            first_newer_build: None,
         })
     }
 

@@ -442,6 +442,7 @@ impl Inner {
                             .static_source
                             .map(|source| source.label().to_string()),
                         builds_extensions: metadata.builds_extensions,
+                        build_requires: metadata.build_requires.clone(),
                     }))
                 }
                 // Same words for every such release, so explanations can group them; what

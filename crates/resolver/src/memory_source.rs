@@ -207,6 +207,7 @@ impl PackageSource for MemorySource {
             provides_extras: release.provides_extras.clone(),
             static_source: None,
             builds_extensions: None,
+            build_requires: Vec::new(),
         }))
     }
 }

@@ -64,6 +64,22 @@ pub trait AbiOracle {
         requires_numpy: bool,
     ) -> Option<AbiBound>;
 
+    /// The bound for a source build of `name` `version` (its sdist, which compiles and
+    /// requires numpy) whose `build-system.requires` are `build_requires`, built for
+    /// `markers` when the newest NumPy release is `newest_numpy`: the NumPy the build
+    /// would compile against decides which it runs with. `None` when nothing predicts it.
+    fn source_bound(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        build_requires: &[pep508_rs::Requirement],
+        markers: &pep508_rs::MarkerEnvironment,
+        newest_numpy: Option<&Version>,
+    ) -> Option<AbiBound> {
+        let _ = (name, version, build_requires, markers, newest_numpy);
+        None
+    }
+
     /// A hint that the bounds of these wheels (of a package known to require numpy) will
     /// likely be asked for soon: start any slow work now. Must not block.
     fn prefetch(&self, name: &PackageName, dists: &[(Version, DistRef)]) {

@@ -518,12 +518,42 @@ impl<'a> Provider<'a> {
             self.note(name, version, why.clone());
             return Ok(Err(Unavailable(why)));
         }
-        if dist.is_wheel
-            && !self.excluded_by_root(&edges)
-            && let Some(bound) = self
-                .abi
+        // A source build that compiles against numpy (allowed above): the NumPy its build
+        // requirements would give it decides which it runs with.
+        let source_bound = || {
+            let newest_numpy = self
+                .memory
+                .borrow()
+                .versions
+                .get(&numpy)
+                .and_then(|versions| {
+                    versions
+                        .versions
+                        .iter()
+                        .find(|entry| !entry.version.any_prerelease())
+                        .map(|entry| entry.version.clone())
+                });
+            self.abi.and_then(|abi| {
+                abi.source_bound(
+                    name,
+                    version,
+                    &metadata.build_requires,
+                    &self.options.markers,
+                    newest_numpy.as_ref(),
+                )
+            })
+        };
+        let bound = if self.excluded_by_root(&edges) {
+            None
+        } else if dist.is_wheel {
+            self.abi
                 .and_then(|abi| abi.bound(name, version, &dist, requires_numpy))
-        {
+        } else if requires_numpy && metadata.builds_extensions != Some(false) {
+            source_bound()
+        } else {
+            None
+        };
+        if let Some(bound) = bound {
             // A bound that allows every numpy ("no C-API") records that the wheel was
             // checked. A package that does not require numpy gets its bound as an edge only
             // once numpy is known to be installed: a bound must not pull numpy in.

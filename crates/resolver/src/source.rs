@@ -168,6 +168,8 @@ pub struct DistMetadata {
     /// For a source distribution: whether building it compiles extension modules (`None`
     /// when not known). A pure-Python one cannot have a NumPy ABI.
     pub builds_extensions: Option<bool>,
+    /// For a source distribution: its `build-system.requires` (empty when not known).
+    pub build_requires: Vec<Requirement>,
 }
 
 /// Why the source could not answer.
