@@ -254,9 +254,22 @@ pub fn run_synthetic(
     requirements: &str,
     extra_args: &[&str],
 ) -> (std::process::Output, String) {
+    let index = tempfile::tempdir().expect("tempdir");
+    synthetic_index(index.path(), releases);
+    run_on_index(index.path(), subcommand, requirements, extra_args)
+}
+
+/// `npsolve <subcommand> requirements.txt` against the index folder `root` served on
+/// loopback, in a temp folder with a fresh cache, for the test target unless `extra_args`
+/// name one.
+pub fn run_on_index(
+    root: &Path,
+    subcommand: &str,
+    requirements: &str,
+    extra_args: &[&str],
+) -> (std::process::Output, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    synthetic_index(&dir.path().join("index"), releases);
-    let server = FixtureServer::start(dir.path().join("index"), ServerOptions::default());
+    let server = FixtureServer::start(root, ServerOptions::default());
     std::fs::write(dir.path().join("requirements.txt"), requirements).expect("input");
     let output = Command::cargo_bin("npsolve")
         .expect("binary")

@@ -1,44 +1,24 @@
 //! Source-only packages end to end: real sdists (trimmed, `tests/fixtures/sdists/`) resolved
 //! from the dependencies their files state, served over loopback without `.metadata` files.
 
-use assert_cmd::Command;
-use npsolve_testkit::{FixtureServer, ServerOptions};
+use crate::common::{repo, run_on_index};
 
-use crate::common::{repo, transcript_with};
-
-/// `npsolve <args>` against the sdist fixture index, with a fresh cache in a temp folder.
-fn run(requirements: &str, args: &[&str]) -> (std::process::Output, String) {
-    let server = FixtureServer::start(
-        repo().join("tests/fixtures/sdists/index"),
-        ServerOptions::default(),
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("input");
-    let output = Command::cargo_bin("npsolve")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .args([
-            "--index-url",
-            server.index_url().as_str(),
-            "--python-version",
-            "3.11",
-            "--python-platform",
-            "x86_64-manylinux_2_28",
-        ])
-        .output()
-        .expect("run npsolve");
-    let text = transcript_with(&output, dir.path(), &server.index_url());
-    (output, text)
+/// `npsolve <subcommand> requirements.txt <args>` against the sdist fixture index.
+fn run(requirements: &str, subcommand: &str, args: &[&str]) -> (std::process::Output, String) {
+    run_on_index(
+        &repo().join("tests/fixtures/sdists/index"),
+        subcommand,
+        requirements,
+        args,
+    )
 }
 
 #[test]
 fn sdists_without_pep_643_metadata_resolve_and_say_where_it_came_from() {
     let (output, text) = run(
         "termcolor==1.1.0\nhtmlmin\noverrides\n",
-        &["compile", "requirements.txt", "--no-header"],
+        "compile",
+        &["--no-header"],
     );
     assert_eq!(output.status.code(), Some(0), "{text}");
     // overrides 3.1.0 (its egg-info trimmed away) states its dependencies only in a setup.py
@@ -69,7 +49,7 @@ termcolor==1.1.0
 
 #[test]
 fn an_sdist_only_its_build_could_describe_is_refused_with_the_reason() {
-    let (output, text) = run("dkimpy\n", &["compile", "requirements.txt", "-v"]);
+    let (output, text) = run("dkimpy\n", "compile", &["-v"]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("only a build would tell"), "{text}");
     // `-v` names the files read and what each lacked.
@@ -84,10 +64,7 @@ fn an_sdist_only_its_build_could_describe_is_refused_with_the_reason() {
 /// it), and is said to be source-only; one whose dependencies need a build is reported.
 #[test]
 fn check_accepts_pinned_pure_python_sdists_and_says_so() {
-    let (output, text) = run(
-        "termcolor==1.1.0\nhtmlmin==0.1.12\n",
-        &["check", "requirements.txt"],
-    );
+    let (output, text) = run("termcolor==1.1.0\nhtmlmin==0.1.12\n", "check", &[]);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(
         text.contains("requirements.txt:1: warning: source-only: `termcolor` 1.1.0 is source-only for the target: an installer builds its pure-Python sdist (dependencies read from setup.py)"),
@@ -95,7 +72,7 @@ fn check_accepts_pinned_pure_python_sdists_and_says_so() {
     );
     assert!(text.contains("(dependencies read from egg-info)"), "{text}");
     // One whose dependencies only a build would tell stays an error.
-    let (output, text) = run("dkimpy==1.1.8\n", &["check", "requirements.txt"]);
+    let (output, text) = run("dkimpy==1.1.8\n", "check", &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("error: no-file-for-target"), "{text}");
 }
@@ -107,13 +84,13 @@ fn check_accepts_pinned_pure_python_sdists_and_says_so() {
 fn a_numpy_source_build_allowed_is_bounded_by_its_build_requirements() {
     let main = crate::common::server().index_url();
     let extra = ["--extra-index-url", main.as_str()];
-    let mut args = vec!["compile", "requirements.txt", "--no-header"];
+    let mut args = vec!["--no-header"];
     args.extend(extra);
-    let (output, text) = run("pyemd\n", &args);
+    let (output, text) = run("pyemd\n", "compile", &args);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("--allow-source"), "{text}");
     args.extend(["--allow-source", "pyemd"]);
-    let (output, text) = run("pyemd\n", &args);
+    let (output, text) = run("pyemd\n", "compile", &args);
     assert_eq!(output.status.code(), Some(0), "{text}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("numpy==1.26.4\n"), "{text}");
