@@ -88,3 +88,15 @@ pub fn zip_archive(archive: &[u8]) -> bool {
         .iter()
         .all(|entry| crate::zip_archive::read_member(archive, entry).is_ok())
 }
+
+/// The sdist member reader and the static ladder over a source archive `filename` of project
+/// `demo` 1.0 held in `bytes`: `true` when the archive was read (whatever the ladder said).
+pub fn sdist(filename: &str, bytes: &[u8]) -> bool {
+    let Ok(members) = crate::sdist_archive::read_members(filename, bytes) else {
+        return false;
+    };
+    let name = pep508_rs::PackageName::new("demo".to_string()).expect("valid name");
+    let version: pep440_rs::Version = "1.0".parse().expect("valid version");
+    let _ = npsolve_metadata::static_metadata(&name, &version, &members);
+    true
+}

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use npsolve_index::parse_core_metadata;
 use npsolve_index::untrusted::{
-    compact_page, compact_page_of, simple_html, simple_json, zip_archive, zip_tail,
+    compact_page, compact_page_of, sdist, simple_html, simple_json, zip_archive, zip_tail,
 };
 use proptest::prelude::*;
 
@@ -165,5 +165,53 @@ proptest! {
     fn zip_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096), offset in any::<u64>()) {
         let _ = zip_archive(&bytes);
         let _ = zip_tail(&bytes, offset);
+    }
+
+    /// A real sdist (trimmed fixture) damaged anywhere, or cut short, is refused or read:
+    /// never a panic, also when the ladder reads the damaged build files.
+    #[test]
+    fn sdist_reader_survives_damage(
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+        cut in any::<usize>(),
+    ) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/sdists/index/files/gruut-2.4.0.tar.gz");
+        let mut bytes = std::fs::read(path).expect("fixture");
+        prop_assert!(sdist("gruut-2.4.0.tar.gz", &bytes));
+        for (at, byte) in flips {
+            let len = bytes.len();
+            bytes[at % len] ^= byte;
+        }
+        let _ = sdist("gruut-2.4.0.tar.gz", &bytes);
+        let _ = sdist("gruut-2.4.0.tar.gz", &bytes[..cut % (bytes.len() + 1)]);
+    }
+
+    /// Build files of any shape (setup.py, setup.cfg, pyproject.toml, requires.txt) inside a
+    /// well-formed archive never make the ladder panic.
+    #[test]
+    fn static_ladder_takes_any_build_files(
+        setup_py in "\\PC{0,200}",
+        setup_cfg in prop_oneof![Just("[options]\ninstall_requires =\n    a; \\\n    b\n".to_string()), "\\PC{0,200}"],
+        pyproject in prop_oneof![Just("[project]\ndynamic = [\"dependencies\"]\n[tool.setuptools.dynamic]\ndependencies = {file = \"r.txt\"}\n".to_string()), "\\PC{0,200}"],
+        requires in prop_oneof![Just("[:python_version<'3'\nx".to_string()), Just("[a:]\n[:]\n".to_string()), "\\PC{0,200}"],
+    ) {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (path, text) in [
+            ("demo-1.0/setup.py", &setup_py),
+            ("demo-1.0/setup.cfg", &setup_cfg),
+            ("demo-1.0/pyproject.toml", &pyproject),
+            ("demo-1.0/r.txt", &requires),
+            ("demo-1.0/demo.egg-info/requires.txt", &requires),
+            ("demo-1.0/demo.egg-info/PKG-INFO", &"Metadata-Version: 1.0\nName: demo\nVersion: 1.0\n".to_string()),
+        ] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder.append_data(&mut header, path, text.as_bytes()).expect("member");
+        }
+        let tar = builder.into_inner().expect("tar");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).expect("gz");
+        prop_assert!(sdist("demo-1.0.tar.gz", &gz.finish().expect("gz")));
     }
 }

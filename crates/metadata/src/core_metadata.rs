@@ -147,19 +147,18 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
                     value: value.clone(),
                     reason,
                 };
-                // METADATA comes from the network, and pep508_rs 0.9.2 panics on some
-                // malformed text (non-ASCII after a marker, found by tests/no_panic.rs): such
-                // text is refused first, and the parser runs behind catch_unwind.
-                if !value.is_ascii() {
-                    return Err(unreadable("non-ASCII characters in a requirement"));
-                }
-                let parsed = std::panic::catch_unwind(|| Requirement::from_str(&value))
-                    .map_err(|_| unreadable("the PEP 508 parser failed on it"))?
-                    .map_err(|source| MetadataError::InvalidRequiresDist {
-                        line,
-                        value: value.clone(),
-                        source: Box::new(source),
-                    })?;
+                // METADATA comes from the network: the guarded parser (pep508_rs 0.9.2
+                // panics on some malformed text).
+                let parsed = crate::parse_requirement(&value).map_err(|error| match error {
+                    crate::RequirementTextError::Refused(reason) => unreadable(reason),
+                    crate::RequirementTextError::Invalid(source) => {
+                        MetadataError::InvalidRequiresDist {
+                            line,
+                            value: value.clone(),
+                            source,
+                        }
+                    }
+                })?;
                 requires_dist.push(parsed);
             }
             "requires-python" => {

@@ -12,10 +12,12 @@
 
 mod core_metadata;
 mod error;
+mod requirement_text;
 pub mod sdist_static;
 
 pub use core_metadata::{CoreMetadata, header_block, parse_core_metadata};
 pub use error::MetadataError;
+pub use requirement_text::{RequirementTextError, parse_requirement};
 pub use sdist_static::{
     NoStaticMetadata, SdistMembers, StaticMetadata, StaticSource, static_metadata,
 };

@@ -239,7 +239,7 @@ pub fn build_requires(members: &SdistMembers) -> Vec<Requirement> {
             items
                 .iter()
                 .filter_map(toml::Value::as_str)
-                .filter_map(|text| Requirement::from_str(text).ok())
+                .filter_map(|text| crate::parse_requirement(text).ok())
                 .collect()
         })
         .unwrap_or_default()
@@ -401,7 +401,7 @@ fn with_condition(
     } else {
         format!("{requirement} ; {}", conditions.join(" and "))
     };
-    Requirement::from_str(&text).map_err(|error| format!("`{line}`: {error}"))
+    crate::parse_requirement(&text).map_err(|error| format!("`{line}`: {error}"))
 }
 
 /// Rung 3: PEP 621 `[project]`, with setuptools' `{file = [...]}` for dynamic lists.
