@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use npsolve_metadata::SdistMembers;
-use npsolve_metadata::sdist_static::{MEMBER_LIMIT, wanted_member};
+use npsolve_metadata::sdist_static::{MEMBER_LIMIT, Wanted, wanted_member};
 
 use crate::zip_archive;
 
@@ -63,21 +63,35 @@ fn escapes(path: &str, target: &str) -> bool {
     false
 }
 
-/// Adds a member's bytes, counting them against the limits.
+/// Reads a wanted member of `size` bytes with `read` and keeps it, within the limits: a
+/// needed member past them refuses the archive, an optional one is left out.
 fn keep(
     members: &mut SdistMembers,
     wanted_bytes: &mut u64,
-    path: String,
-    bytes: Vec<u8>,
+    path: &str,
+    wanted: Wanted,
+    size: u64,
+    read: impl FnOnce() -> Result<Vec<u8>, String>,
 ) -> Result<(), String> {
-    *wanted_bytes += bytes.len() as u64;
-    if *wanted_bytes > MAX_WANTED {
-        return Err(format!(
+    let refusal = if size > MEMBER_LIMIT {
+        Some(format!("member `{path}` is {size} bytes"))
+    } else if *wanted_bytes + size > MAX_WANTED {
+        Some(format!(
             "the build files read exceed {MAX_WANTED} bytes together"
-        ));
+        ))
+    } else {
+        None
+    };
+    match (refusal, wanted) {
+        (Some(reason), Wanted::Needed) => Err(reason),
+        (Some(_), Wanted::Optional) => Ok(()),
+        (None, _) => {
+            let bytes = read()?;
+            *wanted_bytes += bytes.len() as u64;
+            members.files.insert(path.to_string(), bytes);
+            Ok(())
+        }
     }
-    members.files.insert(path, bytes);
-    Ok(())
 }
 
 fn read_tar(reader: impl Read) -> Result<SdistMembers, String> {
@@ -105,7 +119,7 @@ fn read_tar(reader: impl Read) -> Result<SdistMembers, String> {
             return Err(format!("members expand past {MAX_EXPANDED} bytes"));
         }
         if kind.is_symlink() || kind.is_hard_link() {
-            if wanted_member(&path) {
+            if wanted_member(&path) == Some(Wanted::Needed) {
                 return Err(format!("member `{path}` is a link"));
             }
             let target = entry
@@ -123,17 +137,17 @@ fn read_tar(reader: impl Read) -> Result<SdistMembers, String> {
         if !kind.is_file() {
             continue;
         }
-        if wanted_member(&path) {
-            if entry.size() > MEMBER_LIMIT {
-                return Err(format!("member `{path}` is {} bytes", entry.size()));
-            }
-            let mut bytes = Vec::new();
-            entry
-                .by_ref()
-                .take(MEMBER_LIMIT)
-                .read_to_end(&mut bytes)
-                .map_err(|error| format!("member `{path}`: {error}"))?;
-            keep(&mut members, &mut wanted_bytes, path.clone(), bytes)?;
+        if let Some(wanted) = wanted_member(&path) {
+            let size = entry.size();
+            keep(&mut members, &mut wanted_bytes, &path, wanted, size, || {
+                let mut bytes = Vec::new();
+                entry
+                    .by_ref()
+                    .take(MEMBER_LIMIT)
+                    .read_to_end(&mut bytes)
+                    .map_err(|error| format!("member `{path}`: {error}"))?;
+                Ok(bytes)
+            })?;
         }
         members.names.push(path);
     }
@@ -159,15 +173,15 @@ fn read_zip(bytes: &[u8]) -> Result<SdistMembers, String> {
         if expanded > MAX_EXPANDED {
             return Err(format!("members expand past {MAX_EXPANDED} bytes"));
         }
-        if wanted_member(&path) {
-            if entry.uncompressed_size > MEMBER_LIMIT {
-                return Err(format!(
-                    "member `{path}` is {} bytes",
-                    entry.uncompressed_size
-                ));
-            }
-            let data = zip_archive::read_member(bytes, entry)?;
-            keep(&mut members, &mut wanted_bytes, path.clone(), data)?;
+        if let Some(wanted) = wanted_member(&path) {
+            keep(
+                &mut members,
+                &mut wanted_bytes,
+                &path,
+                wanted,
+                entry.uncompressed_size,
+                || zip_archive::read_member(bytes, entry),
+            )?;
         }
         members.names.push(path);
     }
@@ -232,6 +246,19 @@ mod tests {
         });
         let error = read_members("demo-1.0.tar.gz", &linked).expect_err("a link");
         assert!(error.contains("is a link"), "{error}");
+    }
+
+    /// A big data file that only looks like a requirement list is left out, not a refusal.
+    #[test]
+    fn a_huge_optional_member_is_left_out() {
+        let words = vec![b'w'; (MEMBER_LIMIT + 1) as usize];
+        let bytes = tar_gz(|builder| {
+            file(builder, "demo-1.0/PKG-INFO", b"Metadata-Version: 1.0\n");
+            file(builder, "demo-1.0/data/words.txt", &words);
+        });
+        let members = read_members("demo-1.0.tar.gz", &bytes).expect("readable");
+        assert_eq!(members.files.keys().collect::<Vec<_>>(), ["PKG-INFO"]);
+        assert!(members.names.iter().any(|name| name == "data/words.txt"));
     }
 
     #[test]

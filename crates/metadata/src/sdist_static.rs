@@ -95,24 +95,38 @@ pub struct SdistMembers {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Whether the ladder reads the member at `path` (below the top folder): `PKG-INFO`, the
-/// build files, an egg-info's `PKG-INFO` and `requires.txt`, and requirement lists a
-/// `pyproject.toml` may name (`*.txt`, `*.in` within two folders of the top).
-pub fn wanted_member(path: &str) -> bool {
+/// How much the ladder needs a member it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// `PKG-INFO`, a build file, an egg-info's `PKG-INFO` or `requires.txt`: an archive where
+    /// it cannot be read (too big, a link) is refused.
+    Needed,
+    /// A requirement list a `pyproject.toml` or `setup.cfg` may name (`*.txt`, `*.in`): one
+    /// too big to read is left out (the ladder then says it was named but not read).
+    Optional,
+}
+
+/// Whether the ladder reads the member at `path` (below the top folder), and how much it
+/// needs it: `PKG-INFO`, the build files, an egg-info's `PKG-INFO` and `requires.txt`, and
+/// requirement lists (`*.txt`, `*.in` within two folders of the top).
+pub fn wanted_member(path: &str) -> Option<Wanted> {
     let depth = path.matches('/').count();
     let file = path.rsplit('/').next().unwrap_or(path);
-    match depth {
-        0 if matches!(
+    let needed = match depth {
+        0 => matches!(
             file,
             "PKG-INFO" | "pyproject.toml" | "setup.cfg" | "setup.py"
-        ) =>
-        {
-            true
-        }
+        ),
         _ if depth <= 2 && egg_info_dir(path).is_some() => {
-            matches!(file, "PKG-INFO" | "requires.txt")
+            return matches!(file, "PKG-INFO" | "requires.txt").then_some(Wanted::Needed);
         }
-        _ => depth <= 2 && (file.ends_with(".txt") || file.ends_with(".in")),
+        _ => false,
+    };
+    if needed {
+        Some(Wanted::Needed)
+    } else {
+        (depth <= 2 && (file.ends_with(".txt") || file.ends_with(".in")))
+            .then_some(Wanted::Optional)
     }
 }
 
