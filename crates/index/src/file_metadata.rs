@@ -537,14 +537,13 @@ impl Inner {
         let pkg_info = members.files.get("PKG-INFO").cloned().unwrap_or_default();
         let outcome = match static_metadata(&sdist.name, &sdist.version, &members) {
             Ok(found) => {
-                let text = to_pkg_info(&found.metadata);
+                let text = to_pkg_info(&found);
                 let outcome = SdistOutcome {
                     ladder: LADDER,
-                    source: Some(found.source.label().to_string()),
-                    builds_extensions: Some(found.builds_extensions),
+                    source: found.static_source.map(|source| source.label().to_string()),
+                    builds_extensions: found.builds_extensions,
                     needs_build: None,
                     build_requires: found
-                        .metadata
                         .build_requires
                         .iter()
                         .map(ToString::to_string)

@@ -19,7 +19,7 @@
 //!    dependencies.
 //!
 //! Otherwise there is no static answer, and [`NoStaticMetadata`] names the files looked at.
-//! Whether the sdist would compile anything ([`StaticMetadata::builds_extensions`]) is read
+//! Whether the sdist would compile anything (`CoreMetadata::builds_extensions`) is read
 //! from its member names and build files, for the NumPy rule on source builds.
 
 use std::collections::BTreeMap;
@@ -137,18 +137,6 @@ fn egg_info_dir(path: &str) -> Option<&str> {
     last.ends_with(".egg-info").then_some(dir)
 }
 
-/// An sdist's dependencies read statically.
-#[derive(Debug, Clone)]
-pub struct StaticMetadata {
-    /// The metadata, as if from a PEP 643 PKG-INFO.
-    pub metadata: CoreMetadata,
-    /// The rung that answered.
-    pub source: StaticSource,
-    /// Whether a build would compile extension modules (C, C++, Cython, Fortran, Rust
-    /// sources, `ext_modules` in `setup.py`, or a compiling build backend).
-    pub builds_extensions: bool,
-}
-
 /// No rung of the ladder answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no static dependency metadata ({})", .looked_at.join("; "))]
@@ -157,12 +145,14 @@ pub struct NoStaticMetadata {
     pub looked_at: Vec<String>,
 }
 
-/// Reads the dependencies of the sdist of `name` `version` from `members`.
+/// Reads the dependencies of the sdist of `name` `version` from `members`: metadata as if from
+/// a PEP 643 PKG-INFO, with `static_source` (the rung that answered), `builds_extensions`
+/// and `build_requires` set.
 pub fn static_metadata(
     name: &PackageName,
     version: &Version,
     members: &SdistMembers,
-) -> Result<StaticMetadata, NoStaticMetadata> {
+) -> Result<CoreMetadata, NoStaticMetadata> {
     let mut looked_at = Vec::new();
     let builds_extensions = builds_extensions(members);
     let build_requires = build_requires(members);
@@ -170,11 +160,7 @@ pub fn static_metadata(
         metadata.static_source = Some(source);
         metadata.builds_extensions = Some(builds_extensions);
         metadata.build_requires = build_requires.clone();
-        StaticMetadata {
-            metadata,
-            source,
-            builds_extensions,
-        }
+        metadata
     };
     let pkg_info = members
         .files
