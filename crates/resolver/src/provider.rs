@@ -58,6 +58,8 @@ pub(crate) struct Memory {
     /// Bounds recorded but not made edges: the package does not require numpy, so its
     /// bound only holds if numpy is installed anyway (see [`Provider::numpy_present`]).
     pub conditional: rustc_hash::FxHashSet<(PackageName, Version)>,
+    /// Versions passed over because only an unusable source distribution fits, with why.
+    pub source_only: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// Where the metadata of each sdist chosen so far was read from (`egg-info`, ...).
     pub static_sources: FxHashMap<(PackageName, Version), String>,
 }
@@ -185,6 +187,20 @@ impl<'a> Provider<'a> {
         }
     }
 
+    /// Notes why `version` of `name` was passed over because only its source distribution
+    /// fits the target and it cannot be used: for the explanation, and for the walk-back
+    /// warning on the pin (`Pin::passed_over`).
+    fn note_source_only(&self, name: &PackageName, version: &Version, why: String) {
+        self.memory
+            .borrow_mut()
+            .source_only
+            .entry(name.clone())
+            .or_default()
+            .entry(version.clone())
+            .or_insert_with(|| why.clone());
+        self.note(name, version, why);
+    }
+
     fn note(&self, name: &PackageName, version: &Version, why: String) {
         self.memory
             .borrow_mut()
@@ -278,7 +294,7 @@ impl<'a> Provider<'a> {
             Ok(metadata) if metadata.builds_extensions == Some(false) => Ok(Some(sdist)),
             Ok(_) => Ok(None),
             Err(SourceError::Unusable(why)) => {
-                self.note(
+                self.note_source_only(
                     name,
                     &entry.version,
                     format!("no wheel of it fits the target, and {why}"),
@@ -387,12 +403,12 @@ impl<'a> Provider<'a> {
                     break;
                 }
                 if allow_sdist {
-                    let why = if source_allowed || candidates(entry)?.sdist.is_none() {
-                        self.explain_unusable(name, entry)?
+                    if source_allowed || candidates(entry)?.sdist.is_none() {
+                        let why = self.explain_unusable(name, entry)?;
+                        self.note(name, &entry.version, why);
                     } else {
-                        NUMPY_SOURCE_BUILD.to_string()
-                    };
-                    self.note(name, &entry.version, why);
+                        self.note_source_only(name, &entry.version, NUMPY_SOURCE_BUILD.to_string());
+                    }
                 }
             }
         }
@@ -443,13 +459,13 @@ impl<'a> Provider<'a> {
         };
         match self.source.metadata(name, &dist) {
             Ok(metadata) => Ok(Ok((dist, metadata))),
-            Err(SourceError::Unusable(why)) => {
-                let why = if dist.is_wheel {
-                    why
-                } else {
-                    format!("no wheel of it fits the target, and {why}")
-                };
+            Err(SourceError::Unusable(why)) if dist.is_wheel => {
                 self.note(name, version, why.clone());
+                Ok(Err(Unavailable(why)))
+            }
+            Err(SourceError::Unusable(why)) => {
+                let why = format!("no wheel of it fits the target, and {why}");
+                self.note_source_only(name, version, why.clone());
                 Ok(Err(Unavailable(why)))
             }
             Err(SourceError::Fatal(why)) => Err(Fatal(why)),
@@ -515,7 +531,7 @@ impl<'a> Provider<'a> {
             && !self.options.no_binary.contains(name)
         {
             let why = NUMPY_SOURCE_BUILD.to_string();
-            self.note(name, version, why.clone());
+            self.note_source_only(name, version, why.clone());
             return Ok(Err(Unavailable(why)));
         }
         // A source build that compiles against numpy (allowed above): the NumPy its build

@@ -1,6 +1,7 @@
 //! The entry point: run PubGrub and turn its answer into a [`Resolution`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use pep508_rs::PackageName;
 use pubgrub::PubGrubError;
@@ -163,14 +164,11 @@ pub fn resolve(
                 && !dist.filename.ends_with("-none-any.whl"),
             abi_bound_by: Vec::new(),
             passed_over: memory
-                .notes
+                .source_only
                 .get(name)
-                .map(|notes| {
-                    notes
-                        .iter()
-                        .filter(|(newer, why)| {
-                            *newer > *version && why.contains("source distribution")
-                        })
+                .map(|skipped| {
+                    skipped
+                        .range((Bound::Excluded((*version).clone()), Bound::Unbounded))
                         .map(|(newer, why)| (newer.clone(), why.clone()))
                         .collect()
                 })
