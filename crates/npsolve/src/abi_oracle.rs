@@ -287,11 +287,9 @@ impl AbiOracle for WheelAbiOracle {
                 build.because
             ),
             reason: format!(
-                "a source build of `{name}` {version} compiles against the NumPy its build requirement `{}` installs, so it {}",
+                "a source build of `{name}` {version} compiles against the NumPy its build requirement `{}` installs: {}",
                 build.because,
                 describe(&build.fact)
-                    .replace("built with", "is built with")
-                    .replace("needs", "and needs")
             ),
             first_newer_build: None,
         })
