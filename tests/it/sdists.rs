@@ -100,3 +100,79 @@ fn a_numpy_source_build_allowed_is_bounded_by_its_build_requirements() {
         "{text}"
     );
 }
+
+/// overrides 3.1.0 (its egg-info trimmed away) states its dependencies only in a `setup()`
+/// call. Without `--allow-build` it is refused, naming the flag; with it, its setup.py runs
+/// through setuptools' PEP 517 hook in a fresh virtual environment (setuptools comes from
+/// the fixture index as a wheel, resolved by npsolve itself) and 3.1.0 is chosen.
+#[test]
+fn an_sdist_only_a_build_describes_resolves_when_its_build_is_allowed() {
+    let (output, text) = run("overrides==3.1.0\n", "compile", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("--allow-build overrides"), "{text}");
+
+    let (output, text) = run(
+        "overrides\n",
+        "compile",
+        &["--no-header", "--allow-build", "overrides"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "overrides==3.1.0
+    # via -r requirements.txt
+    # built from source: no wheel of overrides 3.1.0 fits the target
+    # metadata: build
+",
+        "{text}"
+    );
+    assert!(!text.contains("warning"), "{text}");
+}
+
+/// A build's answer is cached under the sdist's sha256: the next run (offline) does not build
+/// again; and it is read only when a build is allowed, so a run without the flag answers as
+/// if no build had ever happened.
+#[test]
+fn a_build_is_cached_and_never_answers_a_run_that_did_not_allow_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = npsolve_testkit::FixtureServer::start(
+        repo().join("tests/fixtures/sdists/index"),
+        npsolve_testkit::ServerOptions::default(),
+    );
+    std::fs::write(dir.path().join("requirements.txt"), "overrides\n").expect("input");
+    let run = |args: &[&str]| {
+        let output = assert_cmd::Command::cargo_bin("npsolve")
+            .expect("binary")
+            .current_dir(dir.path())
+            .env("NPSOLVE_CACHE_DIR", dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .args(["compile", "requirements.txt", "--no-header", "-v"])
+            .args(["--index-url", server.index_url().as_str()])
+            .args(["--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_28"])
+            .args(args)
+            .output()
+            .expect("run npsolve");
+        let text = crate::common::transcript_with(&output, dir.path(), &server.index_url());
+        (output, text)
+    };
+    let (output, text) = run(&["--allow-build", ":all:"]);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("building `overrides-3.1.0.tar.gz`"), "{text}");
+
+    let (output, text) = run(&["--allow-build", ":all:", "--offline"]);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("building `"), "{text}");
+    assert!(text.contains("metadata from an earlier build"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("overrides==3.1.0\n"),
+        "{text}"
+    );
+
+    let (output, text) = run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("--allow-build overrides"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("overrides==3.0.0\n"),
+        "{text}"
+    );
+}

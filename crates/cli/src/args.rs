@@ -165,6 +165,15 @@ pub struct ResolveArgs {
     /// Allow a source-only version of these numpy-dependent packages (`:all:` for all).
     #[arg(long, value_name = "PACKAGE")]
     pub allow_source: Vec<String>,
+    /// Build the sdists of these packages for their metadata when none of their files states
+    /// it (`:all:` for every package): runs the package's build backend (PEP 517
+    /// `prepare_metadata_for_build_wheel`) in a fresh virtual environment made with
+    /// `--python` or the `python3` on PATH. Without it, npsolve never runs package code.
+    #[arg(long, value_name = "PACKAGE")]
+    pub allow_build: Vec<String>,
+    /// Stop any step of a build (`--allow-build`) that runs longer than this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub build_timeout: u64,
     /// Ignore NumPy ABI constraints (resolve from metadata alone, like pip and uv).
     #[arg(long)]
     pub no_abi: bool,

@@ -46,9 +46,9 @@ impl From<npsolve::EngineError> for CliError {
         match error {
             npsolve::EngineError::Index(error) => CliError::Index(error),
             npsolve::EngineError::Source(error) => CliError::Resolution(error.to_string()),
-            error @ (npsolve::EngineError::Runtime(_) | npsolve::EngineError::Request(_)) => {
-                CliError::Usage(error.to_string())
-            }
+            error @ (npsolve::EngineError::Runtime(_)
+            | npsolve::EngineError::Request(_)
+            | npsolve::EngineError::Build(_)) => CliError::Usage(error.to_string()),
         }
     }
 }

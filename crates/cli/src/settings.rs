@@ -11,7 +11,7 @@ use npsolve_requirements::IndexOptions;
 use npsolve_resolver::{PackageSelection, PrereleaseMode};
 use pep508_rs::PackageName;
 
-use crate::args::{IndexArgs, PrereleaseArg, TargetArgs};
+use crate::args::{IndexArgs, PrereleaseArg, ResolveArgs, TargetArgs};
 use crate::error::CliError;
 
 /// The Python version used when neither a flag nor an interpreter says otherwise.
@@ -210,4 +210,36 @@ pub fn package_names(values: &[String], what: &str) -> Result<BTreeSet<PackageNa
         .iter()
         .map(|value| package_name(value, what))
         .collect()
+}
+
+/// `--allow-build` and its companions; `None` when no package may be built. The build
+/// requirements are installed with uv when it is on `PATH` (it is quicker), else with the
+/// interpreter's own pip.
+pub fn build(args: &ResolveArgs) -> Result<Option<npsolve::BuildSettings>, CliError> {
+    let packages = selection(&args.allow_build, &PackageSelection::None, "--allow-build")?;
+    if packages == PackageSelection::None {
+        return Ok(None);
+    }
+    let installer = match on_path("uv") {
+        Some(uv) => npsolve::Installer::Uv(uv),
+        None => npsolve::Installer::Pip,
+    };
+    Ok(Some(npsolve::BuildSettings {
+        packages,
+        python: args.target.python.clone(),
+        installer,
+        timeout: Duration::from_secs(args.build_timeout.max(1)),
+    }))
+}
+
+/// The first executable file named `program` in a folder of `PATH`.
+fn on_path(program: &str) -> Option<std::path::PathBuf> {
+    let name = if cfg!(windows) {
+        format!("{program}.exe")
+    } else {
+        program.to_string()
+    };
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(&name))
+        .find(|path| path.is_file())
 }

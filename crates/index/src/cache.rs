@@ -48,7 +48,7 @@ const FIRST_READ: u64 = 16 * 1024;
 const MAX_OPEN: usize = 128;
 
 /// The hex sha256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -249,6 +249,17 @@ impl Cache {
                 .as_ref()?
                 .join("metadata")
                 .join(prefix)
+                .join(format!("{key}.entry")),
+        )
+    }
+
+    /// The entry of metadata a build produced, under its key (the sdist's sha256 and the
+    /// building Python).
+    pub fn build_path(&self, key: &str) -> Option<PathBuf> {
+        Some(
+            self.root
+                .as_ref()?
+                .join("builds")
                 .join(format!("{key}.entry")),
         )
     }

@@ -149,10 +149,62 @@ impl IndexClient {
         self.inner.download(file).await
     }
 
+    /// What a build told earlier under `key` (see [`IndexClient::store_build`]); `None`
+    /// when there is none, or no disk cache.
+    pub fn stored_build(&self, key: &str) -> Option<BuildRecord> {
+        let path = self.inner.cache.build_path(key)?;
+        let (entry, metadata) = self
+            .inner
+            .cache
+            .read::<BuiltEntry>(&path, &self.inner.counters)?;
+        Some(BuildRecord {
+            metadata,
+            builds_extensions: entry.builds_extensions,
+            build_requires: entry.build_requires,
+        })
+    }
+
+    /// Keeps what a build of `filename` told, under `key`: the sdist's sha256 and whatever
+    /// else the answer depends on (the building Python). A failure to write is a warning:
+    /// the next run builds again.
+    pub fn store_build(&self, key: &str, filename: &str, record: &BuildRecord) {
+        let Some(path) = self.inner.cache.build_path(key) else {
+            return;
+        };
+        let entry = BuiltEntry {
+            filename: filename.to_string(),
+            builds_extensions: record.builds_extensions,
+            build_requires: record.build_requires.clone(),
+        };
+        if let Err(error) = self.inner.cache.write(&path, &entry, &record.metadata) {
+            tracing::warn!("cannot write the cache: {error}");
+        }
+    }
+
     /// What the client has done so far.
     pub fn stats(&self) -> ClientStats {
         self.inner.counters.snapshot()
     }
+}
+
+/// What a build of a source distribution told (`--allow-build`), as the cache keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildRecord {
+    /// The `METADATA` the backend wrote.
+    pub metadata: Vec<u8>,
+    /// Whether building it compiles extension modules (read from its files).
+    pub builds_extensions: bool,
+    /// Its `build-system.requires`, as written.
+    pub build_requires: Vec<String>,
+}
+
+/// The record kept beside a build's `METADATA`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BuiltEntry {
+    /// The sdist that was built.
+    filename: String,
+    builds_extensions: bool,
+    build_requires: Vec<String>,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.

@@ -37,7 +37,8 @@ mod wheel_members;
 mod wheel_tags;
 mod zip_archive;
 
-pub use client::IndexClient;
+pub use cache::sha256_hex;
+pub use client::{BuildRecord, IndexClient};
 pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
 pub use error::IndexError;
 pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
@@ -45,6 +46,7 @@ pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};
 pub use npsolve_metadata::{CoreMetadata, MetadataError, parse_core_metadata};
 pub use options::{CacheOptions, ClientOptions, Refresh, parse_exclude_newer};
 pub use safe_url::{SafeUrl, mask_text};
+pub use sdist_archive::{read_members as sdist_members, unpack_sdist};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};
 pub use wheel_tags::WheelTags;

@@ -20,7 +20,7 @@ const MAX_EXPANDED: u64 = 1024 * 1024 * 1024;
 const MAX_WANTED: u64 = 16 * 1024 * 1024;
 
 /// Reads the member list and the wanted members of the sdist `filename` held in `bytes`.
-pub(crate) fn read_members(filename: &str, bytes: &[u8]) -> Result<SdistMembers, String> {
+pub fn read_members(filename: &str, bytes: &[u8]) -> Result<SdistMembers, String> {
     let lower = filename.to_ascii_lowercase();
     if lower.ends_with(".zip") {
         read_zip(bytes)
@@ -188,6 +188,82 @@ fn read_zip(bytes: &[u8]) -> Result<SdistMembers, String> {
     Ok(members)
 }
 
+/// Unpacks the sdist `filename` held in `bytes` into the empty folder `dest`, for a build,
+/// under the same limits as reading it (member count, expanded size, paths that escape);
+/// links are not created (a link in an sdist is rare and a build that needs one fails
+/// visibly). Returns the source tree: the archive's top folder under `dest`.
+pub fn unpack_sdist(
+    filename: &str,
+    bytes: &[u8],
+    dest: &std::path::Path,
+) -> Result<std::path::PathBuf, String> {
+    let lower = filename.to_ascii_lowercase();
+    let mut top: Option<String> = None;
+    let mut write = |raw: &str, data: &mut dyn Read| -> Result<(), String> {
+        let Some(path) = below_top(raw)? else {
+            return Ok(());
+        };
+        let first = raw.trim_start_matches("./").split('/').next().unwrap_or("");
+        match &top {
+            None => top = Some(first.to_string()),
+            Some(top) if top != first => {
+                return Err(format!("member `{raw}` is outside the top folder `{top}`"));
+            }
+            Some(_) => {}
+        }
+        let target = dest.join(first).join(&path);
+        if let Some(parent) = target.parent() {
+            fs_err::create_dir_all(parent).map_err(|error| error.to_string())?;
+        }
+        let mut file = fs_err::File::create(&target).map_err(|error| error.to_string())?;
+        std::io::copy(data, &mut file).map_err(|error| format!("member `{path}`: {error}"))?;
+        Ok(())
+    };
+    let mut expanded = 0u64;
+    let mut count_and_size = |size: u64, count: usize| -> Result<(), String> {
+        if count >= MAX_MEMBERS {
+            return Err(format!("more than {MAX_MEMBERS} members"));
+        }
+        expanded = expanded.saturating_add(size);
+        if expanded > MAX_EXPANDED {
+            return Err(format!("members expand past {MAX_EXPANDED} bytes"));
+        }
+        Ok(())
+    };
+    if lower.ends_with(".zip") {
+        let entries = zip_archive::archive_entries(bytes)?;
+        for (count, entry) in entries.iter().enumerate() {
+            count_and_size(entry.uncompressed_size, count)?;
+            if entry.name.ends_with('/') {
+                continue;
+            }
+            let data = zip_archive::read_member(bytes, entry)?;
+            write(&entry.name, &mut data.as_slice())?;
+        }
+    } else if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+        let entries = archive.entries().map_err(|error| error.to_string())?;
+        for (count, entry) in entries.enumerate() {
+            let mut entry = entry.map_err(|error| format!("not a valid tar archive: {error}"))?;
+            count_and_size(entry.size(), count)?;
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let raw = entry
+                .path()
+                .map_err(|error| format!("a member's path: {error}"))?
+                .to_string_lossy()
+                .into_owned();
+            let size = entry.size();
+            write(&raw, &mut entry.by_ref().take(size))?;
+        }
+    } else {
+        return Err("only .tar.gz and .zip source archives are read".to_string());
+    }
+    let top = top.ok_or("the archive holds no files below a top folder")?;
+    Ok(dest.join(top))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +353,34 @@ mod tests {
         let bomb = header.as_bytes().to_vec();
         let error = read_tar(bomb.as_slice()).expect_err("bomb");
         assert!(error.contains("expand past"), "{error}");
+    }
+
+    #[test]
+    fn unpacks_below_one_top_folder_and_refuses_escapes() {
+        let bytes = tar_gz(|builder| {
+            file(builder, "demo-1.0/PKG-INFO", b"Metadata-Version: 1.0\n");
+            file(builder, "demo-1.0/demo/__init__.py", b"x = 1");
+        });
+        let dest = tempfile::tempdir().expect("a folder");
+        let tree = unpack_sdist("demo-1.0.tar.gz", &bytes, dest.path()).expect("unpacks");
+        assert_eq!(tree, dest.path().join("demo-1.0"));
+        assert_eq!(
+            fs_err::read_to_string(tree.join("demo/__init__.py")).expect("written"),
+            "x = 1"
+        );
+
+        let escaping = tar_gz(|builder| file(builder, "demo-1.0/../../evil.py", b"x"));
+        let other = tempfile::tempdir().expect("a folder");
+        let error = unpack_sdist("demo-1.0.tar.gz", &escaping, other.path()).expect_err("escapes");
+        assert!(error.contains("escapes the archive"), "{error}");
+        assert!(!other.path().join("evil.py").exists());
+
+        let two_tops = tar_gz(|builder| {
+            file(builder, "demo-1.0/setup.py", b"");
+            file(builder, "other/setup.py", b"");
+        });
+        let third = tempfile::tempdir().expect("a folder");
+        let error = unpack_sdist("demo-1.0.tar.gz", &two_tops, third.path()).expect_err("two tops");
+        assert!(error.contains("outside the top folder"), "{error}");
     }
 }

@@ -18,4 +18,6 @@ pub mod sdist_static;
 pub use core_metadata::{CoreMetadata, header_block, parse_core_metadata};
 pub use error::MetadataError;
 pub use requirement_text::{RequirementTextError, parse_requirement};
-pub use sdist_static::{NoStaticMetadata, SdistMembers, StaticSource, static_metadata};
+pub use sdist_static::{
+    BuildSystem, NoStaticMetadata, SdistMembers, StaticSource, static_metadata,
+};

@@ -220,29 +220,105 @@ pub fn static_metadata(
     Err(NoStaticMetadata { looked_at })
 }
 
-/// `build-system.requires` of the sdist's `pyproject.toml` (empty without one, or when it does
-/// not parse; a requirement that does not parse is left out).
+/// `build-system.requires` of the sdist's `pyproject.toml` (empty without one, or when the
+/// table, or any requirement in it, does not parse).
 pub fn build_requires(members: &SdistMembers) -> Vec<Requirement> {
-    let Some(document) = members
+    let text = members
         .files
         .get("pyproject.toml")
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .and_then(|text| text.parse::<toml::Table>().ok())
-    else {
-        return Vec::new();
-    };
-    document
-        .get("build-system")
-        .and_then(|system| system.get("requires"))
-        .and_then(toml::Value::as_array)
-        .map(|items| {
-            items
+        .and_then(|bytes| std::str::from_utf8(bytes).ok());
+    match text.map(BuildSystem::from_pyproject) {
+        Some(Ok(system)) if system.declared => system.requires,
+        _ => Vec::new(),
+    }
+}
+
+/// How a source tree is built (PEP 517 and 518): the `[build-system]` table of its
+/// `pyproject.toml`, with the defaults a frontend uses where it is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSystem {
+    /// Whether `pyproject.toml` has a `[build-system]` table at all.
+    pub declared: bool,
+    /// `requires`: what the build environment needs before any hook runs.
+    pub requires: Vec<Requirement>,
+    /// `build-backend`, an object reference (`module` or `module:object`).
+    pub backend: String,
+    /// `backend-path`: folders of the source tree put first on `sys.path` (an in-tree
+    /// backend).
+    pub backend_path: Vec<String>,
+}
+
+impl BuildSystem {
+    /// The legacy setuptools build, for a source tree with no `[build-system]`: what pip
+    /// and uv fall back to (PEP 517, "If the pyproject.toml file is absent, or the
+    /// build-backend key is missing").
+    pub fn legacy() -> BuildSystem {
+        BuildSystem {
+            declared: false,
+            requires: vec![
+                crate::parse_requirement("setuptools>=40.8.0").expect("a valid requirement"),
+            ],
+            backend: "setuptools.build_meta:__legacy__".to_string(),
+            backend_path: Vec::new(),
+        }
+    }
+
+    /// Reads the `[build-system]` table of a `pyproject.toml`. A table without
+    /// `build-backend` uses the legacy setuptools backend with its own `requires`. Errors
+    /// name what is wrong: TOML that does not parse, a requirement that does not, a value of
+    /// the wrong type, a backend path that leaves the tree.
+    pub fn from_pyproject(text: &str) -> Result<BuildSystem, String> {
+        let document: toml::Table = text
+            .parse()
+            .map_err(|error| format!("pyproject.toml does not parse: {error}"))?;
+        let Some(table) = document.get("build-system") else {
+            return Ok(BuildSystem::legacy());
+        };
+        let table = table
+            .as_table()
+            .ok_or("pyproject.toml: `build-system` is not a table")?;
+        let mut system = BuildSystem::legacy();
+        system.declared = true;
+        if let Some(requires) = table.get("requires") {
+            let items = requires
+                .as_array()
+                .ok_or("pyproject.toml: `build-system.requires` is not an array")?;
+            system.requires = items
                 .iter()
-                .filter_map(toml::Value::as_str)
-                .filter_map(|text| crate::parse_requirement(text).ok())
-                .collect()
-        })
-        .unwrap_or_default()
+                .map(|item| {
+                    let text = item.as_str().ok_or(
+                        "pyproject.toml: `build-system.requires` holds a value that is not a string",
+                    )?;
+                    crate::parse_requirement(text).map_err(|error| {
+                        format!("pyproject.toml: `build-system.requires`: {error}")
+                    })
+                })
+                .collect::<Result<_, String>>()?;
+        }
+        if let Some(backend) = table.get("build-backend") {
+            system.backend = backend
+                .as_str()
+                .ok_or("pyproject.toml: `build-system.build-backend` is not a string")?
+                .to_string();
+        }
+        if let Some(paths) = table.get("backend-path") {
+            let items = paths
+                .as_array()
+                .ok_or("pyproject.toml: `build-system.backend-path` is not an array")?;
+            for item in items {
+                let path = item.as_str().ok_or(
+                    "pyproject.toml: `build-system.backend-path` holds a value that is not a string",
+                )?;
+                if path.starts_with('/') || path.split(['/', '\\']).any(|part| part == "..") {
+                    return Err(format!(
+                        "pyproject.toml: backend path `{path}` leaves the source tree"
+                    ));
+                }
+                system.backend_path.push(path.to_string());
+            }
+        }
+        Ok(system)
+    }
 }
 
 /// Rung 2: the egg-info setuptools wrote into the sdist; `None` when there is none. With
@@ -880,5 +956,35 @@ mod tests {
             b"[build-system]\nbuild-backend = \"maturin\"\n".to_vec(),
         );
         assert!(builds_extensions(&rust));
+    }
+
+    #[test]
+    fn a_build_system_falls_back_to_legacy_setuptools_and_refuses_escaping_paths() {
+        let legacy = BuildSystem::from_pyproject("[tool.black]\n").expect("parses");
+        assert_eq!(legacy, BuildSystem::legacy());
+        assert_eq!(legacy.backend, "setuptools.build_meta:__legacy__");
+
+        let only_requires = BuildSystem::from_pyproject(
+            "[build-system]\nrequires = [\"setuptools>=61\", \"wheel\"]\n",
+        )
+        .expect("parses");
+        assert!(only_requires.declared);
+        assert_eq!(only_requires.requires.len(), 2);
+        assert_eq!(only_requires.backend, "setuptools.build_meta:__legacy__");
+
+        let in_tree = BuildSystem::from_pyproject(
+            "[build-system]\nrequires = []\nbuild-backend = \"backend:hooks\"\nbackend-path = [\"_build\"]\n",
+        )
+        .expect("parses");
+        assert_eq!(in_tree.backend, "backend:hooks");
+        assert_eq!(in_tree.backend_path, ["_build"]);
+        assert!(in_tree.requires.is_empty());
+
+        let escaping = BuildSystem::from_pyproject("[build-system]\nbackend-path = [\"../..\"]\n")
+            .expect_err("escapes");
+        assert!(escaping.contains("leaves the source tree"), "{escaping}");
+        let bad = BuildSystem::from_pyproject("[build-system]\nrequires = [\"numpy>=\"]\n")
+            .expect_err("a bad requirement");
+        assert!(bad.contains("build-system.requires"), "{bad}");
     }
 }

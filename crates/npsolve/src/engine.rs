@@ -1,6 +1,7 @@
 //! The entry object: one async runtime driving the index client, and one call per job.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use npsolve_index::snapshot::{SnapshotReport, SnapshotRequest, write_snapshot};
 use npsolve_index::{ClientOptions, IndexClient, IndexError};
@@ -12,6 +13,7 @@ use npsolve_resolver::{
 
 use crate::abi_oracle::{AbiScan, WheelAbiOracle};
 use crate::index_source::IndexSource;
+use crate::source_build::{BuildSettings, SourceBuilder};
 use crate::wheel_scanner::ScanStats;
 
 /// Resolver options for `target` with every policy at its default (as `uv pip compile`'s).
@@ -42,6 +44,9 @@ pub enum EngineError {
     /// The index or the cache failed while a file was checked.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// Builds were asked for, but cannot be run (no interpreter).
+    #[error("{0}")]
+    Build(String),
     /// The request names nothing the job can work on (a release without wheels, a file
     /// name that is not a wheel's).
     #[error("{0}")]
@@ -61,6 +66,9 @@ pub struct ResolveRequest<'a> {
     pub options: &'a ResolveOptions,
     /// When wheels' binaries are read; `None` resolves from metadata alone (`--no-abi`).
     pub abi: Option<AbiScan>,
+    /// Which sdists may be built for their metadata, and how; `None` builds nothing and
+    /// starts no process.
+    pub build: Option<&'a BuildSettings>,
 }
 
 /// The outcome of a resolution.
@@ -110,6 +118,7 @@ pub struct CheckRequest<'a> {
 ///     requirements: &requirements,
 ///     options: &options,
 ///     abi: Some(AbiScan::Auto),
+///     build: None,
 /// })?;
 /// for pin in report.resolution?.pins {
 ///     println!("{}=={}", pin.name, pin.version);
@@ -144,7 +153,19 @@ impl Engine {
     pub fn resolve(&self, request: ResolveRequest<'_>) -> Result<ResolveReport, EngineError> {
         let handle = self.handle();
         let client = IndexClient::new(request.client)?;
-        let source = IndexSource::new(client.clone(), handle.clone(), request.target.clone());
+        let mut source = IndexSource::new(client.clone(), handle.clone(), request.target.clone());
+        if let Some(settings) = request.build {
+            let builder = SourceBuilder::new(settings.clone(), client.clone(), handle.clone())
+                .map_err(EngineError::Build)?;
+            if builder.python_version() != request.target.python().to_string() {
+                tracing::warn!(
+                    "builds run with Python {} while the resolution is for Python {}: a setup.py that looks at its Python may state other dependencies",
+                    builder.python_version(),
+                    request.target.python()
+                );
+            }
+            source = source.with_builder(Arc::new(builder));
+        }
         // The requirements' pages are read on the runtime's workers while this thread loads
         // the ABI facts.
         for root in request.requirements {

@@ -18,7 +18,12 @@ use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::runtime::RuntimeFlavor;
+
+use crate::source_build::SourceBuilder;
 use version_ranges::Ranges;
+
+/// The `# metadata:` label of a pin whose metadata a build told (`--allow-build`).
+const BUILT: &str = "build";
 
 type PageFuture = Shared<BoxFuture<'static, Result<Arc<Page>, SourceError>>>;
 type MetadataFuture = Shared<BoxFuture<'static, Result<Arc<DistMetadata>, SourceError>>>;
@@ -321,6 +326,11 @@ struct Inner {
     /// What was fetched ahead of the solver.
     ahead: Mutex<Ahead>,
     metadata: Mutex<FxHashMap<(PackageName, String), MetadataFuture>>,
+    /// Builds sdists whose metadata needs one, for the packages `--allow-build` names.
+    builder: Option<Arc<SourceBuilder>>,
+    /// Whether dropping the source reports the client's work (not for a nested resolution
+    /// of build requirements, which shares the client).
+    report: bool,
 }
 
 impl IndexSource {
@@ -345,8 +355,29 @@ impl IndexSource {
                 pages: Mutex::new(FxHashMap::default()),
                 ahead: Mutex::new(Ahead::default()),
                 metadata: Mutex::new(FxHashMap::default()),
+                builder: None,
+                report: true,
             }),
         }
+    }
+
+    /// The same source, building the sdists `builder` allows when their metadata needs a
+    /// build. Call before handing the source out.
+    pub(crate) fn with_builder(mut self, builder: Arc<SourceBuilder>) -> IndexSource {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.builder = Some(builder),
+            None => unreachable!("the source is not shared yet"),
+        }
+        self
+    }
+
+    /// The same source, leaving the client's report to the source that owns the client.
+    pub(crate) fn nested(mut self) -> IndexSource {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.report = false,
+            None => unreachable!("the source is not shared yet"),
+        }
+        self
     }
 }
 
@@ -356,20 +387,22 @@ impl Drop for IndexSource {
     /// file records one by one took a fifth of a warm resolution's wall time.
     fn drop(&mut self) {
         let stats = self.inner.client.stats();
-        tracing::info!(
-            "index: {} requests ({} retried), {:.1} MiB received; cache: {} hits, {} misses, {} revalidated, {} corrupt; metadata: {} PEP 658, {} range, {} whole wheel, {} sdist",
-            stats.requests,
-            stats.retries,
-            stats.bytes_downloaded as f64 / (1024.0 * 1024.0),
-            stats.cache_hits,
-            stats.cache_misses,
-            stats.revalidated,
-            stats.corrupt_entries,
-            stats.metadata_pep658,
-            stats.metadata_range,
-            stats.metadata_whole,
-            stats.metadata_sdist,
-        );
+        if self.inner.report {
+            tracing::info!(
+                "index: {} requests ({} retried), {:.1} MiB received; cache: {} hits, {} misses, {} revalidated, {} corrupt; metadata: {} PEP 658, {} range, {} whole wheel, {} sdist",
+                stats.requests,
+                stats.retries,
+                stats.bytes_downloaded as f64 / (1024.0 * 1024.0),
+                stats.cache_hits,
+                stats.cache_misses,
+                stats.revalidated,
+                stats.corrupt_entries,
+                stats.metadata_pep658,
+                stats.metadata_range,
+                stats.metadata_whole,
+                stats.metadata_sdist,
+            );
+        }
         let pages = std::mem::take(
             &mut *self
                 .inner
@@ -447,11 +480,28 @@ impl Inner {
                 }
                 // Same words for every such release, so explanations can group them; what
                 // each file lacked goes to `-v`.
+                Err(IndexError::NeedsBuild { .. })
+                    if inner.builder.as_ref().is_some_and(|builder| builder.allows(&name)) =>
+                {
+                    let builder = inner.builder.clone().expect("checked above");
+                    let built = builder
+                        .metadata(name.clone(), file.clone())
+                        .await
+                        .map_err(SourceError::Unusable)?;
+                    inner.fetch_dependencies_ahead(&name, &built.metadata.requires_dist);
+                    Ok(Arc::new(DistMetadata {
+                        requires_dist: built.metadata.requires_dist,
+                        requires_python: built.metadata.requires_python,
+                        provides_extras: built.metadata.provides_extras,
+                        static_source: Some(BUILT.to_string()),
+                        builds_extensions: Some(built.builds_extensions),
+                        build_requires: built.build_requires,
+                    }))
+                }
                 Err(IndexError::NeedsBuild { filename, reason }) => {
                     tracing::info!("`{filename}`: {reason}");
                     Err(SourceError::Unusable(
-                        "its source distribution states its dependencies in none of its files (PKG-INFO, egg-info, pyproject.toml, setup.cfg, setup.py): only a build would tell, and npsolve never runs one (-v shows what each file lacked)"
-                            .to_string(),
+                        format!("its source distribution states its dependencies in none of its files (PKG-INFO, egg-info, pyproject.toml, setup.cfg, setup.py): only a build would tell, which npsolve runs only when asked (--allow-build {name}; -v shows what each file lacked)"),
                     ))
                 }
                 Err(error) if error.is_file_specific() => {

@@ -22,6 +22,7 @@ pub mod explain;
 mod index_source;
 mod inputs;
 pub mod scan;
+mod source_build;
 mod wheel_scanner;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
@@ -31,4 +32,6 @@ pub use engine::{
 };
 pub use index_source::{FileRecords, IndexSource};
 pub use inputs::{existing_pins, pinned_lines, read_inputs, root_requirement};
+pub use npsolve_build::Installer;
+pub use source_build::BuildSettings;
 pub use wheel_scanner::{ScanStats, WheelScanner};

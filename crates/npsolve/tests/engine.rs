@@ -70,6 +70,7 @@ fn resolves_locks_and_checks_through_the_library() {
             requirements: &requirements,
             options: &options,
             abi: Some(AbiScan::Auto),
+            build: None,
         })
         .expect("engine runs");
     let resolution = report.resolution.expect("a solution");

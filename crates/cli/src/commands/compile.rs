@@ -129,6 +129,7 @@ pub fn resolve_files(
         .map(npsolve::root_requirement)
         .collect();
 
+    let build = settings::build(args)?;
     let engine = npsolve::Engine::new()?;
     let report = engine.resolve(npsolve::ResolveRequest {
         client: client_options,
@@ -136,6 +137,7 @@ pub fn resolve_files(
         requirements: &requirements,
         options: &options,
         abi: (!args.no_abi).then(|| args.abi_scan.into()),
+        build: build.as_ref(),
     })?;
     if let Some(line) = report.scans.as_ref().and_then(npsolve_output::scan_summary) {
         printer.status(&line);
