@@ -148,7 +148,12 @@ fn a_build_is_cached_and_never_answers_a_run_that_did_not_allow_it() {
             .env("NO_COLOR", "1")
             .args(["compile", "requirements.txt", "--no-header", "-v"])
             .args(["--index-url", server.index_url().as_str()])
-            .args(["--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_28"])
+            .args([
+                "--python-version",
+                "3.11",
+                "--python-platform",
+                "x86_64-manylinux_2_28",
+            ])
             .args(args)
             .output()
             .expect("run npsolve");

@@ -37,6 +37,8 @@ pub(crate) struct Inner {
     pub projects: Mutex<FxHashMap<PackageName, Arc<Project>>>,
     /// Metadata already answered in this process, by file URL.
     pub metadata: Mutex<FxHashMap<String, Arc<CoreMetadata>>>,
+    /// Parses metadata, each requirement text once per process.
+    pub parser: npsolve_metadata::MetadataParser,
 }
 
 impl IndexClient {
@@ -73,6 +75,7 @@ impl IndexClient {
                 counters,
                 projects: Mutex::new(FxHashMap::default()),
                 metadata: Mutex::new(FxHashMap::default()),
+                parser: npsolve_metadata::MetadataParser::default(),
                 options,
             }),
         })

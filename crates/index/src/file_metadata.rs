@@ -236,11 +236,13 @@ impl Inner {
             });
         }
         let mut metadata =
-            parse_core_metadata(bytes).map_err(|source| IndexError::MalformedMetadata {
-                filename: filename.to_string(),
-                url: SafeUrl::new(url.clone()),
-                source,
-            })?;
+            self.parser
+                .parse(bytes)
+                .map_err(|source| IndexError::MalformedMetadata {
+                    filename: filename.to_string(),
+                    url: SafeUrl::new(url.clone()),
+                    source,
+                })?;
         if metadata.version != *file.filename.version() {
             return Err(IndexError::BadArchive {
                 filename: filename.to_string(),

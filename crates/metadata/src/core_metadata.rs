@@ -1,9 +1,11 @@
 //! Core metadata (`METADATA` / `PKG-INFO`, versions 1.0–2.4): the fields a resolver needs.
 
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
+use rustc_hash::FxHashMap;
 
 use crate::MetadataError;
 
@@ -112,6 +114,31 @@ pub fn header_block(bytes: &[u8]) -> &[u8] {
 /// `Name` and `Version` are required; an invalid `Requires-Dist` or `Requires-Python` is an error
 /// naming the line; an invalid `Provides-Extra` is dropped with a warning.
 pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> {
+    parse(bytes, None)
+}
+
+/// Parses core metadata like [`parse_core_metadata`], remembering every `Requires-Dist` text it
+/// has read: the releases of one project repeat most of their requirements (apache-airflow's
+/// hundreds of extras), and a resolution that walks back through 90 of them then parses each
+/// text once. Shared between threads; it grows with the distinct texts seen (a large
+/// resolution sees tens of thousands, a few MiB).
+#[derive(Debug, Default)]
+pub struct MetadataParser {
+    requirements: Mutex<FxHashMap<Box<str>, Requirement>>,
+}
+
+impl MetadataParser {
+    /// Parses `bytes` as [`parse_core_metadata`] does.
+    pub fn parse(&self, bytes: &[u8]) -> Result<CoreMetadata, MetadataError> {
+        parse(bytes, Some(&self.requirements))
+    }
+}
+
+/// The parser, with or without a memo of requirement texts.
+fn parse(
+    bytes: &[u8],
+    memo: Option<&Mutex<FxHashMap<Box<str>, Requirement>>>,
+) -> Result<CoreMetadata, MetadataError> {
     // Real METADATA files are kilobytes (with the long description, rarely over 1 MiB).
     if bytes.len() > 16 * 1024 * 1024 {
         return Err(MetadataError::TooLarge(bytes.len()));
@@ -149,6 +176,16 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
                 };
                 // METADATA comes from the network: the guarded parser (pep508_rs 0.9.2
                 // panics on some malformed text).
+                let remembered = memo.and_then(|memo| {
+                    memo.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get(value.as_str())
+                        .cloned()
+                });
+                if let Some(parsed) = remembered {
+                    requires_dist.push(parsed);
+                    continue;
+                }
                 let parsed = crate::parse_requirement(&value).map_err(|error| match error {
                     crate::RequirementTextError::Refused(reason) => unreadable(reason),
                     crate::RequirementTextError::Invalid(source) => {
@@ -159,6 +196,11 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
                         }
                     }
                 })?;
+                if let Some(memo) = memo {
+                    memo.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(value.as_str().into(), parsed.clone());
+                }
                 requires_dist.push(parsed);
             }
             "requires-python" => {

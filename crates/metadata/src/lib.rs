@@ -15,7 +15,7 @@ mod error;
 mod requirement_text;
 pub mod sdist_static;
 
-pub use core_metadata::{CoreMetadata, header_block, parse_core_metadata};
+pub use core_metadata::{CoreMetadata, MetadataParser, header_block, parse_core_metadata};
 pub use error::MetadataError;
 pub use requirement_text::{RequirementTextError, parse_requirement};
 pub use sdist_static::{
