@@ -693,8 +693,8 @@ impl pubgrub::DependencyProvider for Provider<'_> {
     type V = Version;
     type VS = Ranges<Version>;
     type M = Unavailable;
-    /// Root first, then pinned packages, then first-party requirements with a range, then
-    /// the most conflicted, then first discovered.
+    /// Root first, then pinned packages, then constrained ones, then the most conflicted,
+    /// then first discovered.
     type Priority = (u8, u32, Reverse<usize>);
     type Err = Fatal;
 
@@ -711,23 +711,13 @@ impl pubgrub::DependencyProvider for Provider<'_> {
             .get(package)
             .copied()
             .unwrap_or(usize::MAX);
-        // Root, then exact pins, then first-party requirements that carry a version range,
-        // then the rest by how often they were in conflicts and then by discovery (uv's
-        // order, but for the first-party tier). The first-party tier keeps `pandas<2.2.2`
-        // with a bare `numpy` picking pandas first, so numpy follows its cap whatever the
-        // line order. Deciding every constrained transitive package first too, as npsolve
-        // once did, made apache-airflow's resolution walk boto3, litellm and kombu back
-        // through 2,231 versions to an older answer; now it takes 1,212, and gives uv's pins.
+        // A package someone constrained is decided before one nobody did: `pandas<2.2.2`
+        // with a bare `numpy` picks pandas first and lets numpy follow its cap, whatever
+        // the line order.
         let tier = match package {
             PubPackage::Root => 4,
             _ if range.as_singleton().is_some() => 3,
-            _ if self
-                .root
-                .get(package)
-                .is_some_and(|root| *root != Ranges::full()) =>
-            {
-                2
-            }
+            _ if *range != Ranges::full() => 2,
             _ => 1,
         };
         (tier, statistics.conflict_count(), Reverse(discovered))
