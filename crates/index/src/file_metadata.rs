@@ -21,7 +21,7 @@ use crate::stats::bump;
 use crate::zip_archive;
 use npsolve_metadata::sdist_static::{builds_extensions, to_pkg_info};
 use npsolve_metadata::{
-    CoreMetadata, StaticSource, header_block, parse_core_metadata, static_metadata,
+    CoreMetadata, SdistMembers, StaticSource, header_block, parse_core_metadata, static_metadata,
 };
 
 /// How metadata was obtained (kept in the cache entry).
@@ -376,16 +376,31 @@ impl Inner {
         filename: &str,
         dist_info: &str,
     ) -> Result<Found, IndexError> {
-        let bad = |reason: String| IndexError::BadArchive {
-            filename: filename.to_string(),
-            url: SafeUrl::new(file.url.clone()),
-            reason,
+        let Some(archive) = self.range_directory(file, filename).await? else {
+            return Ok(Found::Fallback);
         };
+        let entry = zip_archive::metadata_entry(&archive.entries, dist_info)
+            .ok_or_else(|| bad_archive(file, filename, "no `*.dist-info/METADATA` member".into()))?
+            .clone();
+        match self.range_member(file, filename, &archive, &entry).await? {
+            Some(bytes) => Ok(Found::Bytes(bytes)),
+            None => Ok(Found::Fallback),
+        }
+    }
+
+    /// A remote ZIP's central directory, read with range requests (the tail, then the
+    /// directory if the tail did not hold it); `None` when the server does not honour ranges.
+    async fn range_directory(
+        &self,
+        file: &DistFile,
+        filename: &str,
+    ) -> Result<Option<RangedZip>, IndexError> {
+        let bad = |reason: String| bad_archive(file, filename, reason);
         let tail_len = file.size.map_or(TAIL_SIZE, |size| size.min(TAIL_SIZE));
         let Some((tail, tail_start, total)) =
             self.range(&file.url, &format!("-{tail_len}")).await?
         else {
-            return Ok(Found::Fallback);
+            return Ok(None);
         };
         let directory = zip_archive::find_directory(&tail, tail_start).map_err(bad)?;
         // The end record is the server's word: a directory past the end of the file, or larger
@@ -411,14 +426,37 @@ impl Inner {
                     .range(&file.url, &format!("{}-{end}", directory.offset))
                     .await?
                 else {
-                    return Ok(Found::Fallback);
+                    return Ok(None);
                 };
                 bytes
             }
         };
         let entries = zip_archive::entries(&directory_bytes).map_err(bad)?;
-        let entry = zip_archive::metadata_entry(&entries, dist_info)
-            .ok_or_else(|| bad("no `*.dist-info/METADATA` member".to_string()))?;
+        Ok(Some(RangedZip {
+            entries,
+            tail,
+            tail_start,
+            total,
+        }))
+    }
+
+    /// One member of a remote ZIP, read with range requests (or out of the tail already
+    /// fetched) and inflated; `None` when the server stops honouring ranges.
+    async fn range_member(
+        &self,
+        file: &DistFile,
+        filename: &str,
+        archive: &RangedZip,
+        entry: &zip_archive::Entry,
+    ) -> Result<Option<Vec<u8>>, IndexError> {
+        let bad = |reason: String| bad_archive(file, filename, reason);
+        let RangedZip {
+            tail,
+            tail_start,
+            total,
+            ..
+        } = archive;
+        let (tail_start, total) = (*tail_start, *total);
         if entry.compressed_size > MAX_DIRECTORY
             || entry
                 .local_header_offset
@@ -426,8 +464,8 @@ impl Inner {
                 .is_none_or(|end| end > total)
         {
             return Err(bad(format!(
-                "its METADATA member ({} bytes at offset {}) lies outside the archive or is too large",
-                entry.compressed_size, entry.local_header_offset
+                "its member `{}` ({} bytes at offset {}) lies outside the archive or is too large",
+                entry.name, entry.compressed_size, entry.local_header_offset
             )));
         }
         let want = zip_archive::LOCAL_HEADER_SIZE
@@ -448,7 +486,7 @@ impl Inner {
                     .range(&file.url, &format!("{}-{end}", entry.local_header_offset))
                     .await?
                 else {
-                    return Ok(Found::Fallback);
+                    return Ok(None);
                 };
                 bytes
             }
@@ -462,14 +500,34 @@ impl Inner {
                 let end = start + entry.compressed_size.saturating_sub(1);
                 let Some((bytes, _, _)) = self.range(&file.url, &format!("{start}-{end}")).await?
                 else {
-                    return Ok(Found::Fallback);
+                    return Ok(None);
                 };
                 bytes
             }
         };
-        zip_archive::inflate(entry, &data)
-            .map(Found::Bytes)
-            .map_err(bad)
+        zip_archive::inflate(entry, &data).map(Some).map_err(bad)
+    }
+
+    /// A remote `.zip` sdist's member names and wanted members, read with range requests
+    /// like a wheel's METADATA (the directory, then each wanted member); `None` when the
+    /// server does not honour ranges (the caller downloads the archive).
+    async fn range_sdist_members(
+        &self,
+        file: &DistFile,
+        filename: &str,
+    ) -> Result<Option<SdistMembers>, IndexError> {
+        let Some(archive) = self.range_directory(file, filename).await? else {
+            return Ok(None);
+        };
+        let (mut members, wanted) = sdist_archive::plan_zip(&archive.entries)
+            .map_err(|reason| bad_archive(file, filename, reason))?;
+        for (path, entry) in wanted {
+            let Some(bytes) = self.range_member(file, filename, &archive, entry).await? else {
+                return Ok(None);
+            };
+            members.files.insert(path, bytes);
+        }
+        Ok(Some(members))
     }
 
     fn metadata_from_archive(
@@ -528,14 +586,22 @@ impl Inner {
         let DistFilename::Sdist(sdist) = &file.filename else {
             unreachable!("only sdists are read here")
         };
-        let archive = self.download(file).await?;
-        let members = sdist_archive::read_members(filename, &archive).map_err(|reason| {
-            IndexError::BadArchive {
-                filename: filename.to_string(),
-                url: SafeUrl::new(file.url.clone()),
-                reason,
+        let ranged = if filename.to_ascii_lowercase().ends_with(".zip")
+            && file.url.scheme() != "file"
+            && !self.options.cache.offline
+        {
+            self.range_sdist_members(file, filename).await?
+        } else {
+            None
+        };
+        let members = match ranged {
+            Some(members) => members,
+            None => {
+                let archive = self.download(file).await?;
+                sdist_archive::read_members(filename, &archive)
+                    .map_err(|reason| bad_archive(file, filename, reason))?
             }
-        })?;
+        };
         let pkg_info = members.files.get("PKG-INFO").cloned().unwrap_or_default();
         let outcome = match static_metadata(&sdist.name, &sdist.version, &members) {
             Ok(found) => {
@@ -632,6 +698,24 @@ fn is_integrity_error(error: &IndexError) -> bool {
             | IndexError::BadArchive { .. }
             | IndexError::MalformedMetadata { .. }
     )
+}
+
+/// A remote ZIP's central directory and the tail fetched to find it.
+struct RangedZip {
+    entries: Vec<zip_archive::Entry>,
+    /// The archive's last bytes, from `tail_start`.
+    tail: Vec<u8>,
+    tail_start: u64,
+    /// The archive's size.
+    total: u64,
+}
+
+fn bad_archive(file: &DistFile, filename: &str, reason: String) -> IndexError {
+    IndexError::BadArchive {
+        filename: filename.to_string(),
+        url: SafeUrl::new(file.url.clone()),
+        reason,
+    }
 }
 
 fn sidecar_url(url: &Url) -> Url {

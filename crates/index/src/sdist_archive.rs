@@ -156,13 +156,32 @@ fn read_tar(reader: impl Read) -> Result<SdistMembers, String> {
 
 fn read_zip(bytes: &[u8]) -> Result<SdistMembers, String> {
     let entries = zip_archive::archive_entries(bytes)?;
+    let (mut members, wanted) = plan_zip(&entries)?;
+    for (path, entry) in wanted {
+        let data = zip_archive::read_member(bytes, entry)?;
+        members.files.insert(path, data);
+    }
+    Ok(members)
+}
+
+/// The wanted members of a ZIP sdist, by their path below the top folder, to be read.
+pub(crate) type WantedEntries<'a> = Vec<(String, &'a zip_archive::Entry)>;
+
+/// A ZIP sdist's member names, and the wanted members to read, decided from its central
+/// directory alone under the same limits as a tar (so that they can be read by range requests
+/// as well as from the whole archive). The sizes are the directory's word; reading a member
+/// checks its data against them.
+pub(crate) fn plan_zip(
+    entries: &[zip_archive::Entry],
+) -> Result<(SdistMembers, WantedEntries<'_>), String> {
     if entries.len() > MAX_MEMBERS {
         return Err(format!("more than {MAX_MEMBERS} members"));
     }
     let mut members = SdistMembers::default();
+    let mut wanted_members = Vec::new();
     let mut expanded = 0u64;
     let mut wanted_bytes = 0u64;
-    for entry in &entries {
+    for entry in entries {
         let Some(path) = below_top(&entry.name)? else {
             continue;
         };
@@ -174,18 +193,28 @@ fn read_zip(bytes: &[u8]) -> Result<SdistMembers, String> {
             return Err(format!("members expand past {MAX_EXPANDED} bytes"));
         }
         if let Some(wanted) = wanted_member(&path) {
+            let mut chosen = false;
             keep(
                 &mut members,
                 &mut wanted_bytes,
                 &path,
                 wanted,
                 entry.uncompressed_size,
-                || zip_archive::read_member(bytes, entry),
+                || {
+                    chosen = true;
+                    Ok(Vec::new())
+                },
             )?;
+            if chosen {
+                // `keep` counted no bytes for the placeholder: count the directory's size.
+                members.files.remove(&path);
+                wanted_bytes += entry.uncompressed_size;
+                wanted_members.push((path.clone(), entry));
+            }
         }
         members.names.push(path);
     }
-    Ok(members)
+    Ok((members, wanted_members))
 }
 
 /// Unpacks the sdist `filename` held in `bytes` into the empty folder `dest`, for a build,

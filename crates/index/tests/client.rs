@@ -775,3 +775,98 @@ fn recorded_fixture_index_reads_back() {
         );
     }
 }
+
+/// A `.zip` sdist (egg-info inside, a big data member beside it) is read like a wheel: its
+/// central directory and the few members the static ladder wants, by range requests, never
+/// the whole archive.
+#[test]
+fn zip_sdists_are_read_by_range_requests() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (path, text) in [
+            (
+                "zipdemo-1.0/PKG-INFO",
+                "Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
+            ),
+            (
+                "zipdemo-1.0/setup.py",
+                "from setuptools import setup\nsetup(name='zipdemo', install_requires=['six'])\n",
+            ),
+            (
+                "zipdemo-1.0/zipdemo.egg-info/PKG-INFO",
+                "Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
+            ),
+            (
+                "zipdemo-1.0/zipdemo.egg-info/requires.txt",
+                "six>=1.10\n\n[fast]\nujson\n",
+            ),
+        ] {
+            zip.start_file(path, deflated).expect("zip");
+            zip.write_all(text.as_bytes()).expect("zip");
+        }
+        zip.start_file("zipdemo-1.0/data/blob.bin", stored)
+            .expect("zip");
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let noise: Vec<u8> = (0..300_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        zip.write_all(&noise).expect("zip");
+        zip.finish().expect("zip");
+    }
+    let archive = buffer.into_inner();
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).expect("mkdir");
+    std::fs::write(files.join("zipdemo-1.0.zip"), &archive).expect("write");
+    let page = dir.path().join("simple").join("zipdemo");
+    std::fs::create_dir_all(&page).expect("mkdir");
+    let json = serde_json::json!({ "meta": { "api-version": "1.1" }, "name": "zipdemo", "files": [{
+        "filename": "zipdemo-1.0.zip", "url": "../../files/zipdemo-1.0.zip",
+        "hashes": { "sha256": sha256(&archive) }, "size": archive.len(), "core-metadata": false,
+    }]});
+    std::fs::write(
+        page.join("index.json"),
+        serde_json::to_vec(&json).expect("json"),
+    )
+    .expect("write");
+
+    let server = FixtureServer::start(dir.path(), ServerOptions::default());
+    let cache = tempfile::tempdir().expect("temp");
+    let client = IndexClient::new(options(&server.index_url(), cache.path())).expect("client");
+    let rt = runtime();
+    let project = rt.block_on(client.project(&name("zipdemo"))).expect("page");
+    server.clear_requests();
+    let metadata = rt
+        .block_on(client.metadata(file(&project.files, "zipdemo-1.0.zip")))
+        .expect("read statically");
+    let requires: Vec<String> = metadata
+        .requires_dist
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(requires, ["six>=1.10", "ujson ; extra == 'fast'"]);
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .filter(|request| request.path.ends_with(".zip"))
+            .all(|request| request.range.is_some() && request.status == 206),
+        "{requests:?}"
+    );
+    let downloaded = client.stats().bytes_downloaded;
+    assert!(
+        downloaded < archive.len() as u64 / 3,
+        "{downloaded} of {} bytes",
+        archive.len()
+    );
+}
