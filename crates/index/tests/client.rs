@@ -30,6 +30,20 @@ fn metadata_text(name: &str, version: &str, metadata_version: &str, extra: &str)
 
 /// A wheel whose METADATA comes first and is followed by ~200 KB of incompressible data, so
 /// the tail request does not cover it.
+/// `len` bytes that do not compress (xorshift from `seed`): a member big enough that reading
+/// it whole shows in the bytes downloaded.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
 fn wheel(name: &str, version: &str) -> Vec<u8> {
     let mut buffer = std::io::Cursor::new(Vec::new());
     {
@@ -44,16 +58,8 @@ fn wheel(name: &str, version: &str) -> Vec<u8> {
             .expect("zip");
         zip.start_file(format!("{name}/data.bin"), stored)
             .expect("zip");
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let noise: Vec<u8> = (0..200_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
-        zip.write_all(&noise).expect("zip");
+        zip.write_all(&noise(200_000, 0x9e37_79b9_7f4a_7c15))
+            .expect("zip");
         zip.start_file(format!("{name}-{version}.dist-info/RECORD"), deflated)
             .expect("zip");
         zip.finish().expect("zip");
@@ -812,16 +818,8 @@ fn zip_sdists_are_read_by_range_requests() {
         }
         zip.start_file("zipdemo-1.0/data/blob.bin", stored)
             .expect("zip");
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let noise: Vec<u8> = (0..300_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
-        zip.write_all(&noise).expect("zip");
+        zip.write_all(&noise(300_000, 0x2545_f491_4f6c_dd1d))
+            .expect("zip");
         zip.finish().expect("zip");
     }
     let archive = buffer.into_inner();
