@@ -63,19 +63,13 @@ fn escapes(path: &str, target: &str) -> bool {
     false
 }
 
-/// Reads a wanted member of `size` bytes with `read` and keeps it, within the limits: a
-/// needed member past them refuses the archive, an optional one is left out.
-fn keep(
-    members: &mut SdistMembers,
-    wanted_bytes: &mut u64,
-    path: &str,
-    wanted: Wanted,
-    size: u64,
-    read: impl FnOnce() -> Result<Vec<u8>, String>,
-) -> Result<(), String> {
+/// Whether a wanted member of `size` bytes is read, given `wanted_bytes` read so far: yes
+/// within the limits; past them a needed member refuses the archive, an optional one is left
+/// out (`false`).
+fn admits(wanted_bytes: u64, path: &str, wanted: Wanted, size: u64) -> Result<bool, String> {
     let refusal = if size > MEMBER_LIMIT {
         Some(format!("member `{path}` is {size} bytes"))
-    } else if *wanted_bytes + size > MAX_WANTED {
+    } else if wanted_bytes + size > MAX_WANTED {
         Some(format!(
             "the build files read exceed {MAX_WANTED} bytes together"
         ))
@@ -84,14 +78,26 @@ fn keep(
     };
     match (refusal, wanted) {
         (Some(reason), Wanted::Needed) => Err(reason),
-        (Some(_), Wanted::Optional) => Ok(()),
-        (None, _) => {
-            let bytes = read()?;
-            *wanted_bytes += bytes.len() as u64;
-            members.files.insert(path.to_string(), bytes);
-            Ok(())
-        }
+        (Some(_), Wanted::Optional) => Ok(false),
+        (None, _) => Ok(true),
     }
+}
+
+/// Reads a wanted member of `size` bytes with `read` and keeps it, when [`admits`] says so.
+fn keep(
+    members: &mut SdistMembers,
+    wanted_bytes: &mut u64,
+    path: &str,
+    wanted: Wanted,
+    size: u64,
+    read: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> Result<(), String> {
+    if admits(*wanted_bytes, path, wanted, size)? {
+        let bytes = read()?;
+        *wanted_bytes += bytes.len() as u64;
+        members.files.insert(path.to_string(), bytes);
+    }
+    Ok(())
 }
 
 fn read_tar(reader: impl Read) -> Result<SdistMembers, String> {
@@ -192,25 +198,11 @@ pub(crate) fn plan_zip(
         if expanded > MAX_EXPANDED {
             return Err(format!("members expand past {MAX_EXPANDED} bytes"));
         }
-        if let Some(wanted) = wanted_member(&path) {
-            let mut chosen = false;
-            keep(
-                &mut members,
-                &mut wanted_bytes,
-                &path,
-                wanted,
-                entry.uncompressed_size,
-                || {
-                    chosen = true;
-                    Ok(Vec::new())
-                },
-            )?;
-            if chosen {
-                // `keep` counted no bytes for the placeholder: count the directory's size.
-                members.files.remove(&path);
-                wanted_bytes += entry.uncompressed_size;
-                wanted_members.push((path.clone(), entry));
-            }
+        if let Some(wanted) = wanted_member(&path)
+            && admits(wanted_bytes, &path, wanted, entry.uncompressed_size)?
+        {
+            wanted_bytes += entry.uncompressed_size;
+            wanted_members.push((path.clone(), entry));
         }
         members.names.push(path);
     }
