@@ -478,8 +478,7 @@ impl Inner {
                         build_requires: metadata.build_requires.clone(),
                     }))
                 }
-                // Same words for every such release, so explanations can group them; what
-                // each file lacked goes to `-v`.
+                // A build the user allowed for this package answers instead.
                 Err(IndexError::NeedsBuild { .. })
                     if inner.builder.as_ref().is_some_and(|builder| builder.allows(&name)) =>
                 {
@@ -498,6 +497,8 @@ impl Inner {
                         build_requires: built.build_requires,
                     }))
                 }
+                // Same words for every such release of a package, so explanations can group
+                // them; what each file lacked goes to `-v`.
                 Err(IndexError::NeedsBuild { filename, reason }) => {
                     tracing::info!("`{filename}`: {reason}");
                     Err(SourceError::Unusable(

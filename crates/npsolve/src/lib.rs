@@ -3,7 +3,9 @@
 //! [`IndexSource`] is the resolver's `PackageSource` over the index client, bridging the
 //! solver's thread to the tokio runtime that fetches ahead; [`WheelAbiOracle`] is its
 //! `AbiOracle`, one merged NumPy verdict per wheel from the curated facts, the bundled table
-//! and scans that [`WheelScanner`] runs on the runtime's workers.
+//! and scans that [`WheelScanner`] runs on the runtime's workers. With [`BuildSettings`], an
+//! sdist whose metadata only a build tells is built for the packages named (`source_build`:
+//! its build requirements resolved by a nested resolution, the hooks run by `npsolve-build`).
 //!
 //! This crate owns the wiring of the stages, not the stages: it does not parse input files
 //! (`npsolve-requirements`), speak HTTP (`npsolve-index`), choose versions
