@@ -45,7 +45,9 @@ def run(command, env):
 
 def commands(tool, path, source, cache, offline):
     if tool == "uv":
-        command = [path, "pip", "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q", "-o", str(cache.parent / f"{cache.name}.uv.txt")]
+        # No `-o`: uv reads an existing output file as preferences, so each warm run would
+        # start from the answer of the run before (airflow: 0.11 s against 0.30 s).
+        command = [path, "pip", "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q"]
     else:
         command = [path, "compile", str(source), *TARGET, "--cache-dir", str(cache), "-q"]
     if offline:
