@@ -15,8 +15,39 @@ use crate::options::{AbiBound, AbiOracle, PrereleaseMode, ResolveOptions, RootRe
 use crate::package::PubPackage;
 use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, SourceError};
 
+/// How many conflicts a package may be affected by, or the culprit of, before the
+/// resolution restarts with it decided early, or late (uv uses 5).
+const CONFLICTS_BEFORE_RESTART: u32 = 5;
+
+/// Where a package that kept conflicting is decided in the runs after a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// Before every package but the root and single-version pins: its choices kept
+    /// conflicting with earlier decisions.
+    Early,
+    /// After every other package: its decision kept ruling out the choices of others.
+    Late,
+}
+
+/// How a candidate's requirements stand against what the solver knows of the others.
+#[derive(Debug, PartialEq, Eq)]
+enum Fit {
+    /// Nothing it requires is ruled out.
+    Fits,
+    /// Its metadata cannot be read, or it needs another Python.
+    Unusable,
+    /// It requires a version ruled out; the packages named were decided (culprits).
+    Conflicts(Vec<PackageName>),
+}
+
+/// How many restarts one resolution may take; each places one more package.
+const MAX_RESTARTS: usize = 16;
+
 /// How many versions ahead to prefetch for a package the solver keeps rejecting.
 const PREFETCH_BATCH: usize = 8;
+
+/// How many versions ahead to prefetch for an extra the solver will walk to its end.
+const DOOMED_BATCH: usize = 256;
 
 /// Why a source-only release of a numpy-dependent package is not chosen.
 const NUMPY_SOURCE_BUILD: &str = "only a source distribution fits the target, and it requires numpy: a source build compiles against whatever NumPy the build picks, so npsolve does not choose it unless allowed (--allow-source)";
@@ -62,6 +93,22 @@ pub(crate) struct Memory {
     pub source_only: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// Where the metadata of each sdist chosen so far was read from (`egg-info`, ...).
     pub static_sources: FxHashMap<(PackageName, Version), String>,
+    /// What the solver last said of each package (itself, not one of its extras): the
+    /// version chosen for it, or, while it is undecided, the range it was prioritized
+    /// with. A hint for choices (`Provider::fit`), never a fact: the solver may
+    /// have backtracked since.
+    pub known: FxHashMap<PackageName, Ranges<Version>>,
+    /// How many versions chosen for a package conflicted with `known` (each one the
+    /// solver is about to reject).
+    pub affected: FxHashMap<PackageName, u32>,
+    /// How many such conflicts each decided package was part of.
+    pub culprit: FxHashMap<PackageName, u32>,
+    /// Packages for which no older release fitted `known` once: not searched again in this
+    /// run (each search reads metadata), only counted.
+    pub no_fit: rustc_hash::FxHashSet<PackageName>,
+    /// A package that kept conflicting: the solver stops, and the resolution starts
+    /// again with it placed (`Provider::placed`).
+    pub restart: Option<(PackageName, Placement)>,
 }
 
 /// A version's dependency edges, or why the version is unusable.
@@ -80,6 +127,9 @@ pub(crate) struct Provider<'a> {
     /// packages that do not require numpy (pyarrow, torch) are edges too. In the first
     /// pass they are recorded only, so that they never pull numpy in by themselves.
     pub numpy_present: bool,
+    /// Packages decided early or late: those that kept conflicting in a previous run
+    /// (`Memory::restart`).
+    pub placed: BTreeMap<PackageName, Placement>,
     pub memory: RefCell<Memory>,
 }
 
@@ -138,6 +188,7 @@ impl<'a> Provider<'a> {
             constraints,
             explicit_prerelease,
             numpy_present: false,
+            placed: BTreeMap::new(),
             memory: RefCell::new(Memory::default()),
         };
         let mut root = BTreeMap::new();
@@ -360,6 +411,7 @@ impl<'a> Provider<'a> {
         &self,
         name: &PackageName,
         range: &Ranges<Version>,
+        base: bool,
     ) -> Result<Option<Version>, Fatal> {
         let versions = self.versions(name)?;
         let prerelease = self.prerelease_allowed(name, &versions);
@@ -412,15 +464,48 @@ impl<'a> Provider<'a> {
                 }
             }
         }
-        let Some((version, dist)) = choice else {
+        let Some((mut version, mut dist)) = choice else {
             return Ok(None);
         };
+        if base
+            && attempts > 1
+            && !pinned
+            && let Fit::Conflicts(culprits) = self.fit(name, &dist)
+        {
+            let searched = !self.memory.borrow().no_fit.contains(name);
+            let found = if searched {
+                self.newest_fitting(name, &in_range().collect::<Vec<_>>(), &version)?
+            } else {
+                None
+            };
+            match found {
+                Some((newest_fitting, its_dist)) => (version, dist) = (newest_fitting, its_dist),
+                None => {
+                    self.memory.borrow_mut().no_fit.insert(name.clone());
+                    self.count_conflict(name, &culprits);
+                }
+            }
+        }
         if attempts > 1 && self.source.fetches_ahead() {
-            // The solver keeps rejecting this package: fetch the next candidates' metadata now.
+            // The solver keeps rejecting this package: fetch the next candidates' metadata
+            // now. An extra none of whose versions the base's known range admits will be
+            // walked to its end (each version conflicts with the base), so fetch them all.
+            let doomed_extra = !base
+                && self
+                    .memory
+                    .borrow()
+                    .known
+                    .get(name)
+                    .is_some_and(|known| known.is_disjoint(range));
+            let batch = if doomed_extra {
+                DOOMED_BATCH
+            } else {
+                PREFETCH_BATCH
+            };
             let mut ahead: Vec<(Version, DistRef)> = Vec::new();
             for entry in in_range()
                 .filter(|entry| entry.version < version)
-                .take(PREFETCH_BATCH * attempts.min(8))
+                .take(batch)
             {
                 if let Some(dist) = self.pick_file(name, entry, pinned, false)? {
                     ahead.push((entry.version.clone(), dist));
@@ -439,6 +524,133 @@ impl<'a> Provider<'a> {
             .chosen
             .insert((name.clone(), version.clone()), dist);
         Ok(Some(version))
+    }
+
+    /// Counts a choice the solver will reject, against `name` (affected) and the packages
+    /// whose decisions it conflicts with (culprits); past the limit, asks for a restart
+    /// with the affected package decided early or the culprit late.
+    fn count_conflict(&self, name: &PackageName, culprits: &[PackageName]) {
+        if self.placed.len() >= MAX_RESTARTS {
+            return;
+        }
+        let memory = &mut *self.memory.borrow_mut();
+        let mut wanted = None;
+        let affected = memory.affected.entry(name.clone()).or_insert(0);
+        *affected += 1;
+        if *affected >= CONFLICTS_BEFORE_RESTART && !self.placed.contains_key(name) {
+            wanted = Some((name.clone(), Placement::Early));
+        }
+        for culprit in culprits {
+            let count = memory.culprit.entry(culprit.clone()).or_insert(0);
+            *count += 1;
+            if *count >= CONFLICTS_BEFORE_RESTART && !self.placed.contains_key(culprit) {
+                wanted = wanted.or(Some((culprit.clone(), Placement::Late)));
+            }
+        }
+        if memory.restart.is_none() {
+            memory.restart = wanted;
+        }
+    }
+
+    /// How the requirements of `dist` stand against what the solver last said of the
+    /// packages they name (`Memory::known`): a version that conflicts would be rejected
+    /// as soon as the solver saw its dependencies.
+    fn fit(&self, name: &PackageName, dist: &DistRef) -> Fit {
+        let Ok(metadata) = self.source.metadata(name, dist) else {
+            return Fit::Unusable;
+        };
+        if !python_allows(
+            metadata.requires_python.as_ref(),
+            &self.options.python_version,
+        ) {
+            return Fit::Unusable;
+        }
+        let memory = self.memory.borrow();
+        let mut conflicts = false;
+        let mut culprits = Vec::new();
+        for requirement in &metadata.requires_dist {
+            let Some(known) = memory.known.get(&requirement.name) else {
+                continue;
+            };
+            if requirement.name == *name
+                || !requirement.evaluate_markers(&self.options.markers, &[])
+                || requirement_range(requirement).is_none_or(|range| !range.is_disjoint(known))
+            {
+                continue;
+            }
+            conflicts = true;
+            if known.as_singleton().is_some() {
+                culprits.push(requirement.name.clone());
+            }
+        }
+        if conflicts {
+            Fit::Conflicts(culprits)
+        } else {
+            Fit::Fits
+        }
+    }
+
+    /// The newest candidate below `rejected` whose requirements fit the versions already
+    /// chosen, found by galloping down `entries` (newest first) and then bisecting, on the
+    /// assumption that a package's requirements move monotonically with its version
+    /// (boto3 and botocore, litellm and boto3). PubGrub would get there one release, and
+    /// one dependency lookup, at a time; any version in the range is a valid choice, so a
+    /// wrong guess costs only a conflict. `None` when no probe fits.
+    fn newest_fitting(
+        &self,
+        name: &PackageName,
+        entries: &[&crate::source::VersionEntry],
+        rejected: &Version,
+    ) -> Result<Option<(Version, DistRef)>, Fatal> {
+        let mut below: Vec<(Version, DistRef)> = entries
+            .iter()
+            .filter(|entry| entry.version < *rejected)
+            .map(|entry| {
+                Ok(self
+                    .pick_file(name, entry, false, false)?
+                    .map(|dist| (entry.version.clone(), dist)))
+            })
+            .filter_map(Result::transpose)
+            .collect::<Result<_, Fatal>>()?;
+        if below.is_empty() {
+            return Ok(None);
+        }
+        // Probes at 0, 1, 3, 7, ... and the oldest, fetched together.
+        let mut probes = Vec::new();
+        let mut step = 1;
+        while step - 1 < below.len() {
+            probes.push(step - 1);
+            step *= 2;
+        }
+        probes.push(below.len() - 1);
+        probes.dedup();
+        if self.source.fetches_ahead() {
+            let dists: Vec<DistRef> = probes.iter().map(|&at| below[at].1.clone()).collect();
+            self.source.prefetch_metadata(name, &dists);
+        }
+        let mut unfit = None;
+        let mut fit = None;
+        for &at in &probes {
+            if self.fit(name, &below[at].1) == Fit::Fits {
+                fit = Some(at);
+                break;
+            }
+            unfit = Some(at);
+        }
+        let Some(mut fit) = fit else {
+            return Ok(None);
+        };
+        // Bisect between the last unfit probe and the first fit one.
+        let mut low = unfit.map_or(0, |at| at + 1);
+        while low < fit {
+            let middle = low + (fit - low) / 2;
+            if self.fit(name, &below[middle].1) == Fit::Fits {
+                fit = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        Ok(Some(below.swap_remove(fit)))
     }
 
     fn metadata(
@@ -693,8 +905,9 @@ impl pubgrub::DependencyProvider for Provider<'_> {
     type V = Version;
     type VS = Ranges<Version>;
     type M = Unavailable;
-    /// Root first, then pinned packages, then constrained ones, then the most conflicted,
-    /// then first discovered.
+    /// Root first, then pinned packages, then those placed early, then constrained ones,
+    /// then the rest, then those placed late; within a tier the most conflicted, then the
+    /// first discovered.
     type Priority = (u8, u32, Reverse<usize>);
     type Err = Fatal;
 
@@ -711,16 +924,33 @@ impl pubgrub::DependencyProvider for Provider<'_> {
             .get(package)
             .copied()
             .unwrap_or(usize::MAX);
+        // Only undecided packages are prioritized: this is what the solver says of it now.
+        if let PubPackage::Dist(name) = package {
+            self.memory
+                .borrow_mut()
+                .known
+                .insert(name.clone(), range.clone());
+        }
         // A package someone constrained is decided before one nobody did: `pandas<2.2.2`
         // with a bare `numpy` picks pandas first and lets numpy follow its cap, whatever
-        // the line order.
+        // the line order. A placed package goes before the constrained ones, or last.
         let tier = match package {
-            PubPackage::Root => 4,
-            _ if range.as_singleton().is_some() => 3,
+            PubPackage::Root => 5,
+            _ if range.as_singleton().is_some() => 4,
+            PubPackage::Dist(name) if self.placed.get(name) == Some(&Placement::Early) => 3,
+            PubPackage::Dist(name) if self.placed.get(name) == Some(&Placement::Late) => 0,
             _ if *range != Ranges::full() => 2,
             _ => 1,
         };
         (tier, statistics.conflict_count(), Reverse(discovered))
+    }
+
+    fn should_cancel(&self) -> Result<(), Fatal> {
+        match &self.memory.borrow().restart {
+            // Never shown: `solve_restarting` runs again instead.
+            Some((name, _)) => Err(Fatal(format!("restart to place `{name}`"))),
+            None => Ok(()),
+        }
     }
 
     fn choose_version(
@@ -730,7 +960,37 @@ impl pubgrub::DependencyProvider for Provider<'_> {
     ) -> Result<Option<Version>, Fatal> {
         match package {
             PubPackage::Root => Ok(Some(Version::new([0]))),
-            PubPackage::Dist(name) | PubPackage::Extra(name, _) => self.choose(name, range),
+            PubPackage::Dist(name) => {
+                let choice = self.choose(name, range, true)?;
+                if let Some(version) = &choice {
+                    self.memory
+                        .borrow_mut()
+                        .known
+                        .insert(name.clone(), Ranges::singleton(version.clone()));
+                }
+                Ok(choice)
+            }
+            PubPackage::Extra(name, _) => {
+                // `kombu[redis]` after `kombu` was decided: its own newest version would
+                // only conflict with `kombu==decided`, and walking down from there costs
+                // one lookup per release in between.
+                let base = self
+                    .memory
+                    .borrow()
+                    .known
+                    .get(name)
+                    .and_then(|known| known.as_singleton().cloned());
+                if let Some(version) = base.filter(|version| range.contains(version))
+                    && self
+                        .memory
+                        .borrow()
+                        .chosen
+                        .contains_key(&(name.clone(), version.clone()))
+                {
+                    return Ok(Some(version));
+                }
+                self.choose(name, range, false)
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use pubgrub::PubGrubError;
 use crate::error::ResolveError;
 use crate::options::{AbiOracle, ResolveOptions, RootRequirement};
 use crate::package::PubPackage;
-use crate::provider::{Provider, numpy_name};
+use crate::provider::{Placement, Provider, numpy_name};
 use crate::report::explain;
 use crate::resolution::{Pin, Resolution};
 use crate::source::PackageSource;
@@ -30,6 +30,36 @@ fn solve(
         Err(PubGrubError::ErrorChoosingVersion { source, .. })
         | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(ResolveError::Source(source.0)),
+    }
+}
+
+/// Runs PubGrub until a run ends without asking for a restart. A package that kept
+/// conflicting with decisions already made is placed (decided early, or late) for the runs
+/// after, as uv's conflict priorities do; pubgrub's own loop cannot reorder decisions it
+/// has made, so the placement takes a fresh run. Starts from `placed` (a previous pass's
+/// placements); the provider returned holds every placement made.
+fn solve_restarting<'a>(
+    requirements: &[RootRequirement],
+    options: &'a ResolveOptions,
+    source: &'a dyn PackageSource,
+    abi: Option<&'a dyn AbiOracle>,
+    numpy_present: bool,
+    mut placed: BTreeMap<PackageName, Placement>,
+    origins: &BTreeMap<PackageName, Vec<String>>,
+) -> Result<(Provider<'a>, Solution), ResolveError> {
+    loop {
+        let mut provider =
+            Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
+        provider.numpy_present = numpy_present;
+        provider.placed = placed.clone();
+        let outcome = solve(&provider, origins);
+        let restart = provider.memory.borrow_mut().restart.take();
+        match (outcome, restart) {
+            (Err(_), Some((name, placement))) => {
+                placed.insert(name, placement);
+            }
+            (outcome, _) => return outcome.map(|solution| (provider, solution)),
+        }
     }
 }
 
@@ -61,8 +91,6 @@ pub fn resolve(
     source: &dyn PackageSource,
     abi: Option<&dyn AbiOracle>,
 ) -> Result<Resolution, ResolveError> {
-    let mut provider =
-        Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
     let mut origins: BTreeMap<PackageName, Vec<String>> = BTreeMap::new();
     let mut vias: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
     for requirement in requirements {
@@ -79,15 +107,22 @@ pub fn resolve(
         list.sort();
         list.dedup();
     }
-    let mut solution = solve(&provider, &origins)?;
+    let (mut provider, mut solution) = solve_restarting(
+        requirements,
+        options,
+        source,
+        abi,
+        false,
+        BTreeMap::new(),
+        &origins,
+    )?;
     if violates_conditional_bound(&provider, &solution) {
         // numpy is installed anyway, and a package that does not declare numpy cannot run
         // with the one chosen (a NumPy-2-only pyarrow beside numpy 1.26): resolve again with
         // every such bound as an edge.
-        provider =
-            Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
-        provider.numpy_present = true;
-        solution = solve(&provider, &origins)?;
+        let placed = provider.placed.clone();
+        (provider, solution) =
+            solve_restarting(requirements, options, source, abi, true, placed, &origins)?;
     }
 
     let memory = provider.memory.borrow();

@@ -452,3 +452,93 @@ fn a_bound_on_a_package_without_numpy_holds_only_when_numpy_is_installed() {
     // Line order does not matter.
     assert_eq!(solve(&["numpy<2", "arrow"]), "arrow==1.0 numpy==1.26.4");
 }
+
+/// A source that counts which files' metadata the resolver read: a stand-in for the
+/// requests a real index would serve.
+struct Counting {
+    inner: Index,
+    read: std::cell::RefCell<std::collections::BTreeSet<String>>,
+}
+
+impl Counting {
+    fn new(inner: Index) -> Counting {
+        Counting {
+            inner,
+            read: Default::default(),
+        }
+    }
+}
+
+impl npsolve_resolver::PackageSource for Counting {
+    fn versions(
+        &self,
+        name: &PackageName,
+    ) -> Result<std::sync::Arc<npsolve_resolver::PackageVersions>, npsolve_resolver::SourceError>
+    {
+        self.inner.versions(name)
+    }
+
+    fn files(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Vec<DistRef>, npsolve_resolver::SourceError> {
+        self.inner.files(name, version)
+    }
+
+    fn metadata(
+        &self,
+        name: &PackageName,
+        dist: &DistRef,
+    ) -> Result<std::sync::Arc<npsolve_resolver::DistMetadata>, npsolve_resolver::SourceError> {
+        self.read.borrow_mut().insert(dist.filename.clone());
+        self.inner.metadata(name, dist)
+    }
+}
+
+#[test]
+fn a_walk_down_to_a_decided_version_skips_the_releases_between() {
+    // `client` is decided first and caps `core` at 5; every `sdk` release needs its own
+    // `core`. Walking `sdk` down one release at a time reads 36 metadata files.
+    let mut index = Index::new()
+        .with("client", release("1", &[]))
+        .with("client", release("2", &["core<=5"]));
+    for i in 1..=40 {
+        index = index
+            .with("core", release(&i.to_string(), &[]))
+            .with("sdk", release(&i.to_string(), &[&format!("core=={i}")]));
+    }
+    let source = Counting::new(index);
+    let resolution = resolve(&requirements(&["client", "sdk"]), &options(), &source, None).unwrap();
+    assert_eq!(pins(&resolution), "client==2 core==5 sdk==5");
+    let sdk_reads = source
+        .read
+        .borrow()
+        .iter()
+        .filter(|file| file.starts_with("sdk-"))
+        .count();
+    assert!(sdk_reads <= 12, "{sdk_reads} sdk metadata files read");
+}
+
+#[test]
+fn a_package_that_keeps_conflicting_with_a_decision_is_decided_before_it() {
+    // `a` is discovered, and so decided, first; every `b` needs `a<2`. Plain PubGrub reads
+    // all 30 `b` releases before it learns to take `a` 1; a restart that decides `b` first
+    // reads only those of the first run's five conflicts and of one search below them.
+    let mut index = Index::new()
+        .with("a", release("1", &[]))
+        .with("a", release("2", &[]));
+    for i in 1..=30 {
+        index = index.with("b", release(&i.to_string(), &["a<2"]));
+    }
+    let source = Counting::new(index);
+    let resolution = resolve(&requirements(&["a", "b"]), &options(), &source, None).unwrap();
+    assert_eq!(pins(&resolution), "a==1 b==30");
+    let b_reads = source
+        .read
+        .borrow()
+        .iter()
+        .filter(|file| file.starts_with("b-"))
+        .count();
+    assert!(b_reads <= 12, "{b_reads} b metadata files read");
+}
