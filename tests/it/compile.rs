@@ -227,3 +227,27 @@ fn output_file_is_written_and_its_pins_preferred() {
     assert_eq!(output.status.code(), Some(1));
     assert!(std::fs::read_to_string(&out).unwrap().contains("lib==2.0"));
 }
+
+#[test]
+fn a_release_pin_takes_its_local_builds_as_pip_does() {
+    // The layout of PyTorch's CPU and CUDA indexes: local labels on compiled wheels, and
+    // a requirement that names the release only.
+    let releases = [
+        Release::new("torch", "2.5.1").compiled(),
+        Release::new("torch", "2.5.1+cpu").compiled(),
+        Release::new("torch", "2.5.1+cu121").compiled(),
+        Release::new("torch", "2.5.2").compiled(),
+        Release::new("app", "1.0").requires("torch<=2.5.1"),
+    ];
+    // The highest build of 2.5.1, as pip picks it (`cu121` sorts after `cpu`).
+    let (output, text) = compile_synthetic(&releases, "torch==2.5.1\n", &[]);
+    assert_eq!(pins(&output), "torch==2.5.1+cu121", "{text}");
+    // `<=2.5.1` admits 2.5.1's local builds, not 2.5.2.
+    let (output, text) = compile_synthetic(&releases, "app\n", &[]);
+    assert_eq!(pins(&output), "app==1.0 torch==2.5.1+cu121", "{text}");
+    // A local label pins that build; `!=2.5.1` excludes every build of 2.5.1.
+    let (output, text) = compile_synthetic(&releases, "torch==2.5.1+cpu\n", &[]);
+    assert_eq!(pins(&output), "torch==2.5.1+cpu", "{text}");
+    let (output, text) = compile_synthetic(&releases, "torch!=2.5.1,<2.5.2\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+}

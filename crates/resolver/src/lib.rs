@@ -19,6 +19,7 @@ mod report;
 mod resolution;
 mod resolve;
 mod source;
+mod specifier_range;
 mod verify;
 
 pub use error::ResolveError;
@@ -35,4 +36,5 @@ pub use source::{
     CandidateLoader, Candidates, DistKey, DistMetadata, DistRef, PackageSource, PackageVersions,
     SourceError, VersionEntry,
 };
+pub use specifier_range::{specifier_range, specifiers_range};
 pub use verify::{PinnedLine, Problem, ProblemKind, verify};

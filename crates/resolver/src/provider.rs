@@ -14,6 +14,7 @@ use version_ranges::Ranges;
 use crate::options::{AbiBound, AbiOracle, PrereleaseMode, ResolveOptions, RootRequirement};
 use crate::package::PubPackage;
 use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, SourceError};
+use crate::specifier_range::{pinned_version, specifiers_range};
 
 /// How many conflicts a package may be affected by, or the culprit of, before the
 /// resolution restarts with it decided early, or late (uv uses 5).
@@ -137,7 +138,7 @@ pub(crate) struct Provider<'a> {
 pub fn requirement_range(requirement: &Requirement) -> Option<Ranges<Version>> {
     match &requirement.version_or_url {
         None => Some(Ranges::full()),
-        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(Ranges::from(specifiers.clone())),
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers_range(specifiers)),
         Some(VersionOrUrl::Url(_)) => None,
     }
 }
@@ -415,7 +416,7 @@ impl<'a> Provider<'a> {
     ) -> Result<Option<Version>, Fatal> {
         let versions = self.versions(name)?;
         let prerelease = self.prerelease_allowed(name, &versions);
-        let pinned = range.as_singleton().is_some();
+        let pinned = pinned_version(range).is_some();
         let attempts = {
             let mut memory = self.memory.borrow_mut();
             let attempts = memory.attempts.entry(name.clone()).or_insert(0);
@@ -936,7 +937,7 @@ impl pubgrub::DependencyProvider for Provider<'_> {
         // the line order. A placed package goes before the constrained ones, or last.
         let tier = match package {
             PubPackage::Root => 5,
-            _ if range.as_singleton().is_some() => 4,
+            _ if pinned_version(range).is_some() => 4,
             PubPackage::Dist(name) if self.placed.get(name) == Some(&Placement::Early) => 3,
             PubPackage::Dist(name) if self.placed.get(name) == Some(&Placement::Late) => 0,
             _ if *range != Ranges::full() => 2,

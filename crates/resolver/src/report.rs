@@ -17,6 +17,7 @@ use version_ranges::Ranges;
 
 use crate::package::PubPackage;
 use crate::provider::{Provider, Unavailable};
+use crate::specifier_range::{before_locals, pinned_version};
 
 type Tree = DerivationTree<PubPackage, Ranges<Version>, Unavailable>;
 
@@ -33,15 +34,32 @@ pub fn format_range(range: &Ranges<Version>) -> String {
             {
                 return format!("=={low}");
             }
+            // `==2.5.1` admits 2.5.1's local builds: a bound just after them reads as the
+            // release (`<=2.5.1`, not `<2.5.1.post0.dev0`).
+            let before = |bound: &Version| before_locals(bound);
+            if let (Bound::Included(low), Bound::Excluded(high)) = (lower, upper)
+                && before(high).as_ref() == Some(low)
+            {
+                return format!("=={low}");
+            }
             let mut parts = Vec::new();
             match lower {
-                Bound::Included(low) => parts.push(format!(">={low}")),
+                // After a dev or post release's local builds: `>1.2.3.post0`.
+                Bound::Included(low) => match before(low) {
+                    Some(version) if version.dev().is_some() || version.post().is_some() => {
+                        parts.push(format!(">{version}"))
+                    }
+                    _ => parts.push(format!(">={low}")),
+                },
                 Bound::Excluded(low) => parts.push(format!(">{low}")),
                 Bound::Unbounded => {}
             }
             match upper {
                 Bound::Included(high) => parts.push(format!("<={high}")),
-                Bound::Excluded(high) => parts.push(format!("<{}", strip_dev0(high))),
+                Bound::Excluded(high) => match before(high) {
+                    Some(version) => parts.push(format!("<={version}")),
+                    None => parts.push(format!("<{}", strip_dev0(high))),
+                },
                 Bound::Unbounded => {}
             }
             if parts.is_empty() {
@@ -76,6 +94,10 @@ fn simplify(tree: &Tree, provider: &Provider<'_>) -> Tree {
         let Some(name) = package.name() else {
             return range.clone();
         };
+        // A pin reads best as written (`==1.5.3`), not as the versions around it.
+        if pinned_version(range).is_some() {
+            return range.clone();
+        }
         let memory = provider.memory.borrow();
         match memory.versions.get(name) {
             Some(versions) => {
