@@ -243,6 +243,9 @@ impl Inner {
                     url: SafeUrl::new(url.clone()),
                     source,
                 })?;
+        for repair in &metadata.repairs {
+            tracing::warn!("the metadata of `{filename}` is not valid PEP 440/508: {repair}");
+        }
         if metadata.version != *file.filename.version() {
             return Err(IndexError::BadArchive {
                 filename: filename.to_string(),

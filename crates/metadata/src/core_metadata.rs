@@ -35,6 +35,9 @@ pub struct CoreMetadata {
     /// For a source distribution read statically: its `pyproject.toml` `build-system.requires`
     /// (what a build environment installs first).
     pub build_requires: Vec<Requirement>,
+    /// Fields read only after a repair (`Requires-Python: >=3.5.*` read as `>=3.5`), in
+    /// words, for the caller to warn about with the file's name.
+    pub repairs: Vec<String>,
 }
 
 impl CoreMetadata {
@@ -154,6 +157,7 @@ fn parse(
     let mut requires_python = None;
     let mut provides_extras = Vec::new();
     let mut dynamic = Vec::new();
+    let mut repairs = Vec::new();
     for header in headers(text)? {
         let Header { line, key, value } = header;
         match key.to_ascii_lowercase().as_str() {
@@ -186,16 +190,40 @@ fn parse(
                     requires_dist.push(parsed);
                     continue;
                 }
-                let parsed = crate::parse_requirement(&value).map_err(|error| match error {
-                    crate::RequirementTextError::Refused(reason) => unreadable(reason),
-                    crate::RequirementTextError::Invalid(source) => {
-                        MetadataError::InvalidRequiresDist {
-                            line,
-                            value: value.clone(),
-                            source,
+                let parsed = match crate::parse_requirement(&value) {
+                    Ok(parsed) => parsed,
+                    Err(crate::RequirementTextError::Refused(reason)) => {
+                        return Err(unreadable(reason));
+                    }
+                    Err(crate::RequirementTextError::Invalid(source)) => {
+                        // `numpy (>=1.19.*)`: repair the specifiers, never the marker.
+                        let (specified, marker) = match value.split_once(';') {
+                            Some((specified, marker)) => (specified, Some(marker)),
+                            None => (value.as_str(), None),
+                        };
+                        let repaired = crate::relax_specifiers(specified).map(|specified| {
+                            marker
+                                .map_or(specified.clone(), |marker| format!("{specified};{marker}"))
+                        });
+                        match repaired.and_then(|text| {
+                            crate::parse_requirement(&text)
+                                .ok()
+                                .map(|parsed| (text, parsed))
+                        }) {
+                            Some((text, parsed)) => {
+                                repairs.push(format!("`Requires-Dist: {value}` read as `{text}`"));
+                                parsed
+                            }
+                            None => {
+                                return Err(MetadataError::InvalidRequiresDist {
+                                    line,
+                                    value: value.clone(),
+                                    source,
+                                });
+                            }
                         }
                     }
-                })?;
+                };
                 if let Some(memo) = memo {
                     memo.lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -204,13 +232,25 @@ fn parse(
                 requires_dist.push(parsed);
             }
             "requires-python" => {
-                let parsed = VersionSpecifiers::from_str(&value).map_err(|source| {
-                    MetadataError::InvalidRequiresPython {
-                        line,
-                        value: value.clone(),
-                        source: Box::new(source),
+                let parsed = match VersionSpecifiers::from_str(&value) {
+                    Ok(parsed) => parsed,
+                    Err(source) => {
+                        let repaired = crate::relax_specifiers(&value).and_then(|text| {
+                            VersionSpecifiers::from_str(&text)
+                                .ok()
+                                .map(|parsed| (text, parsed))
+                        });
+                        let Some((text, parsed)) = repaired else {
+                            return Err(MetadataError::InvalidRequiresPython {
+                                line,
+                                value: value.clone(),
+                                source: Box::new(source),
+                            });
+                        };
+                        repairs.push(format!("`Requires-Python: {value}` read as `{text}`"));
+                        parsed
                     }
-                })?;
+                };
                 requires_python = Some(parsed);
             }
             "provides-extra" => match ExtraName::new(value.clone()) {
@@ -238,6 +278,7 @@ fn parse(
         static_source: None,
         builds_extensions: None,
         build_requires: Vec::new(),
+        repairs,
     })
 }
 
@@ -246,6 +287,19 @@ mod tests {
     use super::*;
 
     const PANDAS: &str = "Metadata-Version: 2.1\r\nName: pandas\r\nVersion: 2.2.2\r\nSummary: Powerful\r\n  data structures\r\nRequires-Python: >=3.9\r\nRequires-Dist: numpy>=1.22.4; python_version < \"3.11\"\r\nRequires-Dist: python-dateutil>=2.8.2\r\nProvides-Extra: test\r\nRequires-Dist: pytest>=7.3.2; extra == \"test\"\r\n\r\nRequires-Dist: not-a-header-this-is-body\r\n";
+
+    #[test]
+    fn lenient_specifiers_are_repaired_and_said() {
+        let text = "Metadata-Version: 2.1\nName: torchsde\nVersion: 0.2.5\nRequires-Python: >=3.5.*\nRequires-Dist: numpy (>=1.19.*) ; python_version >= \"3.7\"\n\n";
+        let metadata = parse_core_metadata(text.as_bytes()).expect("repaired");
+        assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.5");
+        assert_eq!(
+            metadata.requires_dist[0].to_string(),
+            "numpy>=1.19 ; python_full_version >= '3.7'"
+        );
+        assert_eq!(metadata.repairs.len(), 2, "{:?}", metadata.repairs);
+        assert!(parse_core_metadata(b"Name: x\nVersion: 1\nRequires-Python: >=three\n").is_err());
+    }
 
     #[test]
     fn parses_headers_and_ignores_body() {

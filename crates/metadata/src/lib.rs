@@ -12,11 +12,13 @@
 
 mod core_metadata;
 mod error;
+mod lenient;
 mod requirement_text;
 pub mod sdist_static;
 
 pub use core_metadata::{CoreMetadata, MetadataParser, header_block, parse_core_metadata};
 pub use error::MetadataError;
+pub use lenient::relax_specifiers;
 pub use requirement_text::{RequirementTextError, parse_requirement};
 pub use sdist_static::{
     BuildSystem, NoStaticMetadata, SdistMembers, StaticSource, static_metadata,

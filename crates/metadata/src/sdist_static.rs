@@ -195,6 +195,7 @@ pub fn static_metadata(
         static_source: None,
         builds_extensions: None,
         build_requires: Vec::new(),
+        repairs: Vec::new(),
     };
     match egg_info(members, &base) {
         Ok(Some(metadata)) => return Ok(answer(metadata, StaticSource::EggInfo)),
