@@ -251,3 +251,54 @@ fn a_release_pin_takes_its_local_builds_as_pip_does() {
     let (output, text) = compile_synthetic(&releases, "torch!=2.5.1,<2.5.2\n", &[]);
     assert_eq!(output.status.code(), Some(1), "{text}");
 }
+
+#[test]
+fn resolution_strategies_no_deps_and_omitted_packages_follow_uv() {
+    let releases = [
+        Release::new("app", "1.0").requires("lib>=1.1"),
+        Release::new("app", "2.0").requires("lib>=1.1"),
+        Release::new("lib", "1.0"),
+        Release::new("lib", "1.1"),
+        Release::new("lib", "1.2"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "app\n", &[]);
+    assert_eq!(pins(&output), "app==2.0 lib==1.2", "{text}");
+    let (output, text) = compile_synthetic(&releases, "app\n", &["--resolution", "lowest"]);
+    assert_eq!(pins(&output), "app==1.0 lib==1.1", "{text}");
+    let (output, text) = compile_synthetic(&releases, "app\n", &["--resolution", "lowest-direct"]);
+    assert_eq!(pins(&output), "app==1.0 lib==1.2", "{text}");
+    let (output, text) = compile_synthetic(&releases, "app\n", &["--no-deps"]);
+    assert_eq!(pins(&output), "app==2.0", "{text}");
+    let (output, text) = compile_synthetic(
+        &releases,
+        "app\n",
+        &[
+            "--no-emit-package",
+            "lib",
+            "--allow-unsafe",
+            "--strip-extras",
+        ],
+    );
+    assert_eq!(pins(&output), "app==2.0", "{text}");
+}
+
+#[test]
+fn lenient_specifiers_in_published_metadata_are_read_with_one_warning() {
+    // torchsde 0.2.5 publishes both forms.
+    let releases = [
+        Release::new("torchsde", "0.2.5")
+            .requires_python(">=3.5.*")
+            .requires("scipy (>=1.5.*)"),
+        Release::new("scipy", "1.4.0"),
+        Release::new("scipy", "1.5.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "torchsde\n", &[]);
+    assert_eq!(pins(&output), "scipy==1.5.0 torchsde==0.2.5", "{text}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("read as `>=3.5`").count(), 1, "{text}");
+    assert_eq!(
+        stderr.matches("read as `scipy (>=1.5)`").count(),
+        1,
+        "{text}"
+    );
+}

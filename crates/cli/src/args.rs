@@ -150,6 +150,12 @@ pub struct ResolveArgs {
     /// When pre-releases may be chosen.
     #[arg(long, value_enum, value_name = "MODE")]
     pub prerelease: Option<PrereleaseArg>,
+    /// Which version of each package to try first.
+    #[arg(long, value_enum, value_name = "STRATEGY", default_value_t = ResolutionArg::Highest)]
+    pub resolution: ResolutionArg,
+    /// Pin only the requirements given, not their dependencies.
+    #[arg(long)]
+    pub no_deps: bool,
     /// Allow packages to be upgraded past the pins of the existing output file.
     #[arg(short = 'U', long)]
     pub upgrade: bool,
@@ -187,6 +193,18 @@ pub struct ResolveArgs {
     /// Index options.
     #[command(flatten)]
     pub index: IndexArgs,
+}
+
+/// Which version of each package to try first (`--resolution`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ResolutionArg {
+    /// The newest that fits (default).
+    #[default]
+    Highest,
+    /// The oldest that fits, for every package.
+    Lowest,
+    /// The oldest for the requirements given, the newest for their dependencies.
+    LowestDirect,
 }
 
 /// When pre-releases may be chosen.
@@ -279,6 +297,21 @@ pub struct OutputArgs {
     /// Annotation layout.
     #[arg(long, value_enum, default_value_t = AnnotationStyleArg::Split)]
     pub annotation_style: AnnotationStyleArg,
+    /// Leave this package out of the output (its dependencies stay); pip-compile calls
+    /// such packages unsafe.
+    #[arg(
+        long = "no-emit-package",
+        alias = "unsafe-package",
+        value_name = "PACKAGE"
+    )]
+    pub no_emit_packages: Vec<String>,
+    /// Accepted for pip-compile: pip, setuptools and wheel are always pinned when needed.
+    #[arg(long)]
+    pub allow_unsafe: bool,
+    /// Accepted for pip-compile and uv: pins never carry extras (`pkg[extra]==1` is
+    /// written `pkg==1`).
+    #[arg(long)]
+    pub strip_extras: bool,
 }
 
 /// Annotation layout.

@@ -87,6 +87,7 @@ fn split_annotations_with_header() {
         annotate: true,
         style: AnnotationStyle::Split,
         hashes: HashMode::None,
+        omit: Default::default(),
     };
     insta::assert_snapshot!(writer.render(&resolution()));
 }

@@ -25,7 +25,8 @@ mod verify;
 pub use error::ResolveError;
 pub use memory_source::{MemoryRelease, MemorySource};
 pub use options::{
-    AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolveOptions, RootRequirement,
+    AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolutionStrategy, ResolveOptions,
+    RootRequirement,
 };
 pub use package::PubPackage;
 pub use provider::requirement_range;

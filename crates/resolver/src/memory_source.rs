@@ -105,6 +105,8 @@ impl MemoryRelease {
 ///     release_files: false,
 ///     preferences: Default::default(),
 ///     constraints: Vec::new(),
+///     resolution: Default::default(),
+///     no_deps: false,
 /// };
 /// let roots = [RootRequirement {
 ///     requirement: "app".parse().unwrap(),

@@ -87,6 +87,18 @@ pub trait AbiOracle {
     }
 }
 
+/// Which version of a package is tried first (`--resolution`, named as in uv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResolutionStrategy {
+    /// The newest version that fits (the default).
+    #[default]
+    Highest,
+    /// The oldest version that fits, for every package.
+    Lowest,
+    /// The oldest for first-party requirements, the newest for the rest.
+    LowestDirect,
+}
+
 /// Everything about a resolution except the requirements.
 #[derive(Debug, Clone)]
 pub struct ResolveOptions {
@@ -110,4 +122,9 @@ pub struct ResolveOptions {
     /// `--generate-hashes` and lockfiles); when false it stays empty. A release can have a
     /// hundred files, and most outputs name one.
     pub release_files: bool,
+    /// Which version of a package is tried first.
+    pub resolution: ResolutionStrategy,
+    /// Pin the first-party requirements only, not what they depend on (`--no-deps`). ABI
+    /// bounds still hold between the packages pinned, but never add numpy.
+    pub no_deps: bool,
 }

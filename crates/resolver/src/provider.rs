@@ -11,7 +11,9 @@ use pubgrub::{Dependencies, DependencyConstraints, PackageResolutionStatistics};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
-use crate::options::{AbiBound, AbiOracle, PrereleaseMode, ResolveOptions, RootRequirement};
+use crate::options::{
+    AbiBound, AbiOracle, PrereleaseMode, ResolutionStrategy, ResolveOptions, RootRequirement,
+};
 use crate::package::PubPackage;
 use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, SourceError};
 use crate::specifier_range::{pinned_version, specifiers_range};
@@ -423,11 +425,19 @@ impl<'a> Provider<'a> {
             *attempts += 1;
             *attempts
         };
+        let lowest = self.lowest_first(name);
+        // Newest first, or oldest first under `--resolution lowest`.
         let in_range = || {
-            versions.versions.iter().filter(|entry| {
+            let admitted = |entry: &&crate::source::VersionEntry| {
                 range.contains(&entry.version)
                     && (prerelease || pinned || !entry.version.any_prerelease())
-            })
+            };
+            let ordered: Box<dyn Iterator<Item = &crate::source::VersionEntry>> = if lowest {
+                Box::new(versions.versions.iter().rev())
+            } else {
+                Box::new(versions.versions.iter())
+            };
+            ordered.filter(admitted)
         };
         let mut choice = None;
         if let Some(preferred) = self.options.preferences.get(name)
@@ -471,6 +481,7 @@ impl<'a> Provider<'a> {
         if base
             && attempts > 1
             && !pinned
+            && !lowest
             && let Fit::Conflicts(culprits) = self.fit(name, &dist)
         {
             let searched = !self.memory.borrow().no_fit.contains(name);
@@ -505,7 +516,7 @@ impl<'a> Provider<'a> {
             };
             let mut ahead: Vec<(Version, DistRef)> = Vec::new();
             for entry in in_range()
-                .filter(|entry| entry.version < version)
+                .filter(|entry| (entry.version < version) != lowest)
                 .take(batch)
             {
                 if let Some(dist) = self.pick_file(name, entry, pinned, false)? {
@@ -525,6 +536,17 @@ impl<'a> Provider<'a> {
             .chosen
             .insert((name.clone(), version.clone()), dist);
         Ok(Some(version))
+    }
+
+    /// Whether `name`'s oldest admitted version is tried first (`--resolution`).
+    fn lowest_first(&self, name: &PackageName) -> bool {
+        match self.options.resolution {
+            ResolutionStrategy::Highest => false,
+            ResolutionStrategy::Lowest => true,
+            ResolutionStrategy::LowestDirect => {
+                self.root.contains_key(&PubPackage::Dist(name.clone()))
+            }
+        }
     }
 
     /// Counts a choice the solver will reject, against `name` (affected) and the packages
@@ -706,7 +728,13 @@ impl<'a> Provider<'a> {
         let mut edges = BTreeMap::new();
         let mut requires_numpy = false;
         let numpy = numpy_name();
-        for requirement in &metadata.requires_dist {
+        // `--no-deps`: no requirement becomes an edge, so the ABI bound cannot add numpy.
+        let requirements: &[Requirement] = if self.options.no_deps {
+            &[]
+        } else {
+            &metadata.requires_dist
+        };
+        for requirement in requirements {
             if !requirement.evaluate_markers(&self.options.markers, &[])
                 || requirement.name == *name
             {
@@ -841,7 +869,12 @@ impl<'a> Provider<'a> {
             Ranges::singleton(version.clone()),
         );
         let extras = std::slice::from_ref(extra);
-        for requirement in &metadata.requires_dist {
+        let requirements: &[Requirement] = if self.options.no_deps {
+            &[]
+        } else {
+            &metadata.requires_dist
+        };
+        for requirement in requirements {
             let with_extra = requirement.evaluate_markers(&self.options.markers, extras);
             if !with_extra || requirement.evaluate_markers(&self.options.markers, &[]) {
                 continue;

@@ -58,6 +58,8 @@ fn options() -> ResolveOptions {
         preferences: BTreeMap::new(),
         constraints: Vec::new(),
         release_files: true,
+        resolution: Default::default(),
+        no_deps: false,
     }
 }
 

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use npsolve_output::{AnnotationStyle, HashMode, RequirementsTxt, write_atomic};
 use npsolve_requirements::ReadOptions;
-use npsolve_resolver::{Resolution, ResolveOptions, RootRequirement};
+use npsolve_resolver::{Resolution, ResolutionStrategy, ResolveOptions, RootRequirement};
 use pep508_rs::ExtraName;
 
-use crate::args::{AnnotationStyleArg, CompileArgs, ResolveArgs};
+use crate::args::{AnnotationStyleArg, CompileArgs, ResolutionArg, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
@@ -48,6 +48,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             (true, false) => HashMode::AllFiles,
             (true, true) => HashMode::TargetOnly,
         },
+        omit: settings::package_names(&args.output.no_emit_packages, "--no-emit-package")?,
     };
     if let Some(warning) = npsolve_output::unchecked_warning(&resolution) {
         printer.warn(&warning);
@@ -121,6 +122,12 @@ pub fn resolve_files(
             .map(|sourced| sourced.requirement.clone())
             .collect(),
         release_files,
+        resolution: match args.resolution {
+            ResolutionArg::Highest => ResolutionStrategy::Highest,
+            ResolutionArg::Lowest => ResolutionStrategy::Lowest,
+            ResolutionArg::LowestDirect => ResolutionStrategy::LowestDirect,
+        },
+        no_deps: args.no_deps,
         ..npsolve::default_resolve_options(target)
     };
     let requirements: Vec<RootRequirement> = input
