@@ -303,12 +303,12 @@ impl<'a> Provider<'a> {
         &self,
         name: &PackageName,
         entry: &crate::source::VersionEntry,
-        pinned: bool,
+        yanked_ok: bool,
         allow_sdist: bool,
     ) -> Result<Option<DistRef>, Fatal> {
         let python = &self.options.python_version;
         let usable = |file: &&DistRef| {
-            (pinned || file.yanked.is_none())
+            (yanked_ok || file.yanked.is_none())
                 && python_allows(file.requires_python.as_ref(), python)
         };
         let candidates = candidates(entry)?;
@@ -333,12 +333,12 @@ impl<'a> Provider<'a> {
         &self,
         name: &PackageName,
         entry: &crate::source::VersionEntry,
-        pinned: bool,
+        yanked_ok: bool,
     ) -> Result<Option<DistRef>, Fatal> {
         if !self.source_builds_allowed(name) {
             return Ok(None);
         }
-        let Some(sdist) = self.pick_file(name, entry, pinned, true)? else {
+        let Some(sdist) = self.pick_file(name, entry, yanked_ok, true)? else {
             return Ok(None);
         };
         if sdist.is_wheel {
@@ -419,6 +419,8 @@ impl<'a> Provider<'a> {
         let versions = self.versions(name)?;
         let prerelease = self.prerelease_allowed(name, &versions);
         let pinned = pinned_version(range).is_some();
+        // Only your own `==` (a requirement or a constraint) may take a yanked release.
+        let yanked_ok = pinned && self.first_party_pin(name);
         let attempts = {
             let mut memory = self.memory.borrow_mut();
             let attempts = memory.attempts.entry(name.clone()).or_insert(0);
@@ -446,7 +448,7 @@ impl<'a> Provider<'a> {
                 .filter(|entry| range.contains(&entry.version))
         {
             choice = self
-                .pick_file(name, entry, pinned, true)?
+                .pick_file(name, entry, yanked_ok, true)?
                 .map(|dist| (entry.version.clone(), dist));
         }
         // Binary first: a version with a usable wheel, or a pure-Python sdist whose
@@ -457,11 +459,11 @@ impl<'a> Provider<'a> {
             }
             let source_allowed = allow_sdist && self.source_builds_allowed(name);
             for entry in in_range() {
-                if let Some(dist) = self.pick_file(name, entry, pinned, source_allowed)? {
+                if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
                     choice = Some((entry.version.clone(), dist));
                     break;
                 }
-                if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, pinned)? {
+                if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
                     choice = Some((entry.version.clone(), dist));
                     break;
                 }
@@ -519,7 +521,7 @@ impl<'a> Provider<'a> {
                 .filter(|entry| (entry.version < version) != lowest)
                 .take(batch)
             {
-                if let Some(dist) = self.pick_file(name, entry, pinned, false)? {
+                if let Some(dist) = self.pick_file(name, entry, yanked_ok, false)? {
                     ahead.push((entry.version.clone(), dist));
                 }
             }
@@ -536,6 +538,19 @@ impl<'a> Provider<'a> {
             .chosen
             .insert((name.clone(), version.clone()), dist);
         Ok(Some(version))
+    }
+
+    /// Whether your own requirements or constraints pin `name` to one release.
+    fn first_party_pin(&self, name: &PackageName) -> bool {
+        self.root
+            .get(&PubPackage::Dist(name.clone()))
+            .and_then(pinned_version)
+            .is_some()
+            || self
+                .constraints
+                .get(name)
+                .and_then(pinned_version)
+                .is_some()
     }
 
     /// Whether `name`'s oldest admitted version is tried first (`--resolution`).

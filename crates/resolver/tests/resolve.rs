@@ -154,6 +154,16 @@ fn yanked_versions_are_skipped_unless_pinned() {
         .with("a", yanked);
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
     assert_eq!(solve(&index, &["a==2.0"], &options()), "a==2.0");
+    // Only your own `==` may take a yanked release (uv; PEP 592): a dependency's may not.
+    let index = index.with("app", release("1.0", &["a==2.0"]));
+    assert!(
+        solve(&index, &["app"], &options()).starts_with("error:"),
+        "a dependency's pin took a yanked release"
+    );
+    assert_eq!(
+        solve(&index, &["app", "a==2.0"], &options()),
+        "a==2.0 app==1.0"
+    );
 }
 
 #[test]
