@@ -154,6 +154,27 @@ fn names_prerelease(requirement: &Requirement) -> bool {
     }
 }
 
+/// Why `Requires-Python: specifiers` rules out `python`. An upper bound is honoured, as pip
+/// does when it installs the file (uv's resolver ignores upper bounds): the note says so.
+fn python_mismatch(specifiers: &VersionSpecifiers, python: &Version) -> String {
+    let lower_bounds_admit = specifiers.iter().all(|specifier| {
+        matches!(
+            specifier.operator(),
+            pep440_rs::Operator::LessThan
+                | pep440_rs::Operator::LessThanEqual
+                | pep440_rs::Operator::NotEqual
+                | pep440_rs::Operator::NotEqualStar
+        ) || specifier.contains(python)
+    });
+    if lower_bounds_admit {
+        format!(
+            "it requires Python {specifiers}, but the target is Python {python} (an upper bound: pip would refuse to install it, so npsolve honours it)"
+        )
+    } else {
+        format!("it requires Python {specifiers}, but the target is Python {python}")
+    }
+}
+
 fn python_allows(specifiers: Option<&VersionSpecifiers>, python: &Version) -> bool {
     specifiers.is_none_or(|specifiers| specifiers.contains(python))
 }
@@ -384,9 +405,7 @@ impl<'a> Provider<'a> {
                 .collect::<Option<Vec<_>>>()
                 .and_then(|specifiers| specifiers.first().copied())
         {
-            return Ok(format!(
-                "it requires Python {specifiers}, but the target is Python {python}"
-            ));
+            return Ok(python_mismatch(specifiers, python));
         }
         if wheels.is_empty() && sdist.is_none() {
             return Ok(
@@ -729,14 +748,11 @@ impl<'a> Provider<'a> {
         };
         let python = &self.options.python_version;
         if !python_allows(metadata.requires_python.as_ref(), python) {
-            let why = format!(
-                "it requires Python {}, but the target is Python {python}",
-                metadata
-                    .requires_python
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            );
+            let why = metadata
+                .requires_python
+                .as_ref()
+                .map(|specifiers| python_mismatch(specifiers, python))
+                .unwrap_or_default();
             self.note(name, version, why.clone());
             return Ok(Err(Unavailable(why)));
         }

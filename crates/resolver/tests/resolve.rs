@@ -554,3 +554,19 @@ fn a_package_that_keeps_conflicting_with_a_decision_is_decided_before_it() {
         .count();
     assert!(b_reads <= 12, "{b_reads} b metadata files read");
 }
+
+#[test]
+fn a_requires_python_upper_bound_is_honoured_and_named() {
+    let mut old = release("2.0", &[]);
+    old.requires_python = Some("<=3.8".parse().unwrap());
+    let index = Index::default()
+        .with("lib", release("1.0", &[]))
+        .with("lib", old);
+    assert_eq!(solve(&index, &["lib"], &options()), "lib==1.0");
+    let error = solve(&index, &["lib==2.0"], &options());
+    assert!(error.contains("requires Python <=3.8"), "{error}");
+    assert!(
+        error.contains("an upper bound: pip would refuse"),
+        "{error}"
+    );
+}
