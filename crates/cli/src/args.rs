@@ -214,11 +214,11 @@ pub enum PrereleaseArg {
     Disallow,
     /// Always.
     Allow,
-    /// Only for packages with no stable release.
+    /// Stable first; a pre-release only when no stable release fits (default).
     IfNecessary,
-    /// Only where a first-party requirement names a pre-release.
+    /// As if-necessary where a first-party requirement names a pre-release; never elsewhere.
     Explicit,
-    /// Either of the two above (default).
+    /// The same as if-necessary (uv's deprecated alias).
     IfNecessaryOrExplicit,
 }
 

@@ -200,7 +200,7 @@ pub fn prerelease(arg: Option<PrereleaseArg>, pre_in_files: bool) -> PrereleaseM
         Some(PrereleaseArg::Explicit) => PrereleaseMode::Explicit,
         Some(PrereleaseArg::IfNecessaryOrExplicit) => PrereleaseMode::IfNecessaryOrExplicit,
         None if pre_in_files => PrereleaseMode::Allow,
-        None => PrereleaseMode::IfNecessaryOrExplicit,
+        None => PrereleaseMode::IfNecessary,
     }
 }
 

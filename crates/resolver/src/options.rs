@@ -14,12 +14,14 @@ pub enum PrereleaseMode {
     Disallow,
     /// Always, like stable versions.
     Allow,
-    /// Only for packages that have no stable release at all.
-    IfNecessary,
-    /// Only for packages whose first-party requirement names a pre-release.
-    Explicit,
-    /// Either of the two above (the default, as in uv).
+    /// Stable releases first; a pre-release only when no stable release in range can be
+    /// used (the default, as in uv 0.12).
     #[default]
+    IfNecessary,
+    /// As `IfNecessary` for packages whose first-party requirement names a pre-release;
+    /// never for the others.
+    Explicit,
+    /// The same as `IfNecessary` (uv keeps it as a deprecated alias).
     IfNecessaryOrExplicit,
 }
 

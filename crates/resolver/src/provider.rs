@@ -32,6 +32,17 @@ pub(crate) enum Placement {
     Late,
 }
 
+/// When pre-releases of a package may be chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prereleases {
+    /// Never (unless the range pins one).
+    Never,
+    /// Only when no stable release in range can be used.
+    Fallback,
+    /// Ranked with stable releases.
+    Always,
+}
+
 /// How a candidate's requirements stand against what the solver knows of the others.
 #[derive(Debug, PartialEq, Eq)]
 enum Fit {
@@ -302,20 +313,19 @@ impl<'a> Provider<'a> {
         Ok(versions)
     }
 
-    fn prerelease_allowed(&self, name: &PackageName, versions: &PackageVersions) -> bool {
-        let explicit = self.explicit_prerelease.contains(name);
-        let necessary = || {
-            versions
-                .versions
-                .iter()
-                .all(|entry| entry.version.any_prerelease())
-        };
+    /// When pre-releases of `name` may be chosen, as uv 0.12 decides: stable releases
+    /// first, and a pre-release only when no stable release in range can be used.
+    fn prerelease_policy(&self, name: &PackageName) -> Prereleases {
         match self.options.prerelease {
-            PrereleaseMode::Disallow => false,
-            PrereleaseMode::Allow => true,
-            PrereleaseMode::Explicit => explicit,
-            PrereleaseMode::IfNecessary => necessary(),
-            PrereleaseMode::IfNecessaryOrExplicit => explicit || necessary(),
+            PrereleaseMode::Disallow => Prereleases::Never,
+            PrereleaseMode::Allow => Prereleases::Always,
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => {
+                Prereleases::Fallback
+            }
+            PrereleaseMode::Explicit if self.explicit_prerelease.contains(name) => {
+                Prereleases::Fallback
+            }
+            PrereleaseMode::Explicit => Prereleases::Never,
         }
     }
 
@@ -436,7 +446,8 @@ impl<'a> Provider<'a> {
         base: bool,
     ) -> Result<Option<Version>, Fatal> {
         let versions = self.versions(name)?;
-        let prerelease = self.prerelease_allowed(name, &versions);
+        let policy = self.prerelease_policy(name);
+        let mut prerelease = policy == Prereleases::Always;
         let pinned = pinned_version(range).is_some();
         // Only your own `==` (a requirement or a constraint) may take a yanked release.
         let yanked_ok = pinned && self.first_party_pin(name);
@@ -448,8 +459,8 @@ impl<'a> Provider<'a> {
         };
         let lowest = self.lowest_first(name);
         // Newest first, or oldest first under `--resolution lowest`.
-        let in_range = || {
-            let admitted = |entry: &&crate::source::VersionEntry| {
+        let in_range = |prerelease: bool| {
+            let admitted = move |entry: &&crate::source::VersionEntry| {
                 range.contains(&entry.version)
                     && (prerelease || pinned || !entry.version.any_prerelease())
             };
@@ -472,29 +483,40 @@ impl<'a> Provider<'a> {
         }
         // Binary first: a version with a usable wheel, or a pure-Python sdist whose
         // dependencies its files state, beats a newer source-only version that compiles.
-        for allow_sdist in [false, true] {
-            if choice.is_some() {
-                break;
-            }
-            let source_allowed = allow_sdist && self.source_builds_allowed(name);
-            for entry in in_range() {
-                if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
-                    choice = Some((entry.version.clone(), dist));
+        // Stable releases first; pre-releases in a second round when the policy allows.
+        loop {
+            for allow_sdist in [false, true] {
+                if choice.is_some() {
                     break;
                 }
-                if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
-                    choice = Some((entry.version.clone(), dist));
-                    break;
-                }
-                if allow_sdist {
-                    if source_allowed || candidates(entry)?.sdist.is_none() {
-                        let why = self.explain_unusable(name, entry)?;
-                        self.note(name, &entry.version, why);
-                    } else {
-                        self.note_source_only(name, &entry.version, NUMPY_SOURCE_BUILD.to_string());
+                let source_allowed = allow_sdist && self.source_builds_allowed(name);
+                for entry in in_range(prerelease) {
+                    if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
+                        choice = Some((entry.version.clone(), dist));
+                        break;
+                    }
+                    if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
+                        choice = Some((entry.version.clone(), dist));
+                        break;
+                    }
+                    if allow_sdist {
+                        if source_allowed || candidates(entry)?.sdist.is_none() {
+                            let why = self.explain_unusable(name, entry)?;
+                            self.note(name, &entry.version, why);
+                        } else {
+                            self.note_source_only(
+                                name,
+                                &entry.version,
+                                NUMPY_SOURCE_BUILD.to_string(),
+                            );
+                        }
                     }
                 }
             }
+            if choice.is_some() || prerelease || policy != Prereleases::Fallback {
+                break;
+            }
+            prerelease = true;
         }
         let Some((mut version, mut dist)) = choice else {
             return Ok(None);
@@ -507,7 +529,7 @@ impl<'a> Provider<'a> {
         {
             let searched = !self.memory.borrow().no_fit.contains(name);
             let found = if searched {
-                self.newest_fitting(name, &in_range().collect::<Vec<_>>(), &version)?
+                self.newest_fitting(name, &in_range(prerelease).collect::<Vec<_>>(), &version)?
             } else {
                 None
             };
@@ -536,7 +558,7 @@ impl<'a> Provider<'a> {
                 PREFETCH_BATCH
             };
             let mut ahead: Vec<(Version, DistRef)> = Vec::new();
-            for entry in in_range()
+            for entry in in_range(prerelease)
                 .filter(|entry| (entry.version < version) != lowest)
                 .take(batch)
             {

@@ -173,11 +173,20 @@ fn prereleases_only_when_named_or_necessary() {
         .with("a", release("2.0rc1", &[]))
         .with("only", release("0.1b1", &[]));
     assert_eq!(solve(&index, &["a"], &options()), "a==1.0");
-    assert_eq!(solve(&index, &["a>=2.0rc1"], &options()), "a==2.0rc1");
+    // Naming a pre-release does not rank pre-releases with stable ones (uv 0.12)...
+    let index = index.with("a", release("2.0", &[]));
+    assert_eq!(solve(&index, &["a>=2.0rc1"], &options()), "a==2.0");
+    // ...and a range no stable release fits takes a pre-release, named or not.
+    assert_eq!(solve(&index, &["a>=2.0rc1,!=2.0"], &options()), "a==2.0rc1");
+    let index = index.with("b", release("1.0", &["a>1.0,!=2.0"]));
+    assert_eq!(solve(&index, &["b"], &options()), "a==2.0rc1 b==1.0");
+    let mut explicit = options();
+    explicit.prerelease = PrereleaseMode::Explicit;
+    assert!(solve(&index, &["b"], &explicit).starts_with("error"));
     assert_eq!(solve(&index, &["only"], &options()), "only==0.1b1");
     let mut allow = options();
     allow.prerelease = PrereleaseMode::Allow;
-    assert_eq!(solve(&index, &["a"], &allow), "a==2.0rc1");
+    assert_eq!(solve(&index, &["only"], &allow), "only==0.1b1");
     let mut disallow = options();
     disallow.prerelease = PrereleaseMode::Disallow;
     assert!(solve(&index, &["only"], &disallow).starts_with("error"));
