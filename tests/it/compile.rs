@@ -302,3 +302,22 @@ fn lenient_specifiers_in_published_metadata_are_read_with_one_warning() {
         "{text}"
     );
 }
+
+#[test]
+fn an_override_replaces_every_requirement_on_its_package() {
+    let releases = [
+        Release::new("app", "1.0").requires("lib<1.1"),
+        Release::new("lib", "1.0"),
+        Release::new("lib", "1.2"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "app\n", &[]);
+    assert_eq!(pins(&output), "app==1.0 lib==1.0", "{text}");
+    // The override file sits beside the input; run_on_index writes only requirements.txt,
+    // so pass an absolute path.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let overrides = dir.path().join("overrides.txt");
+    std::fs::write(&overrides, "lib==1.2\n").expect("overrides");
+    let path = overrides.display().to_string();
+    let (output, text) = compile_synthetic(&releases, "app\nlib<1.1\n", &["--override", &path]);
+    assert_eq!(pins(&output), "app==1.0 lib==1.2", "{text}");
+}

@@ -138,6 +138,10 @@ pub struct ResolveArgs {
     /// Constrain versions using the given requirements files.
     #[arg(short, long = "constraint", value_name = "FILE")]
     pub constraints: Vec<PathBuf>,
+    /// Override versions with the given requirements files: a package named there takes
+    /// that range whatever any requirement on it says.
+    #[arg(long = "override", value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
     /// Include optional dependencies from this extra (pyproject.toml).
     #[arg(long = "extra", value_name = "EXTRA")]
     pub extras: Vec<String>,

@@ -28,6 +28,7 @@ pub fn default_resolve_options(target: &Target) -> ResolveOptions {
         release_files: true,
         preferences: Default::default(),
         constraints: Vec::new(),
+        overrides: Vec::new(),
         resolution: npsolve_resolver::ResolutionStrategy::default(),
         no_deps: false,
     }

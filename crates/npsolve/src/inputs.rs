@@ -9,7 +9,7 @@ use npsolve_requirements::{
 };
 use npsolve_resolver::{PinnedLine, RootRequirement};
 use pep440_rs::{Operator, Version};
-use pep508_rs::{PackageName, VersionOrUrl};
+use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 
 /// The inputs of one resolution: `sources` read with `options` and merged in order, then the
 /// requirements and constraints of each `constraints` file added as constraints (`-c`).
@@ -28,6 +28,26 @@ pub fn read_inputs(
         input.constraints.extend(read.constraints);
     }
     Ok(input)
+}
+
+/// The requirements of override files (`--override`): every line of each, read like a
+/// constraints file.
+pub fn read_overrides(paths: &[impl AsRef<Path>]) -> Result<Vec<Requirement>, InputError> {
+    let mut overrides = Vec::new();
+    for path in paths {
+        let read = read_input(path.as_ref(), &ReadOptions::default())?;
+        overrides.extend(
+            read.requirements
+                .into_iter()
+                .map(|sourced| sourced.requirement),
+        );
+        overrides.extend(
+            read.constraints
+                .into_iter()
+                .map(|sourced| sourced.requirement),
+        );
+    }
+    Ok(overrides)
 }
 
 /// The pinned lines of a file read for `check`, each with its `file:line` and hashes.

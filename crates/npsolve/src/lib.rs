@@ -33,7 +33,7 @@ pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };
 pub use index_source::{FileRecords, IndexSource};
-pub use inputs::{existing_pins, pinned_lines, read_inputs, root_requirement};
+pub use inputs::{existing_pins, pinned_lines, read_inputs, read_overrides, root_requirement};
 pub use npsolve_build::Installer;
 pub use source_build::BuildSettings;
 pub use wheel_scanner::{ScanStats, WheelScanner};

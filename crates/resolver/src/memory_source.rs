@@ -105,6 +105,7 @@ impl MemoryRelease {
 ///     release_files: false,
 ///     preferences: Default::default(),
 ///     constraints: Vec::new(),
+///     overrides: Vec::new(),
 ///     resolution: Default::default(),
 ///     no_deps: false,
 /// };

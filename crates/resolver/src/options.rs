@@ -120,6 +120,9 @@ pub struct ResolveOptions {
     pub preferences: BTreeMap<PackageName, Version>,
     /// Constraints (`-c`): they narrow a package's versions when something requires it.
     pub constraints: Vec<Requirement>,
+    /// Overrides (`--override`, as uv): a package's range here replaces what every
+    /// requirement on it says, your own and its dependents'.
+    pub overrides: Vec<Requirement>,
     /// Whether to read every file of each pinned release into [`crate::Pin::files`] (for
     /// `--generate-hashes` and lockfiles); when false it stays empty. A release can have a
     /// hundred files, and most outputs name one.

@@ -135,6 +135,8 @@ pub(crate) struct Provider<'a> {
     pub options: &'a ResolveOptions,
     pub root: BTreeMap<PubPackage, Ranges<Version>>,
     pub constraints: BTreeMap<PackageName, Ranges<Version>>,
+    /// Overrides (`--override`): the range that replaces every requirement on a package.
+    pub overrides: BTreeMap<PackageName, Ranges<Version>>,
     pub explicit_prerelease: BTreeSet<PackageName>,
     /// Whether numpy is known to be in the resolution (the second pass, after a first one
     /// pinned numpy against a bound that was only conditional): then the ABI bounds of
@@ -215,12 +217,27 @@ impl<'a> Provider<'a> {
                 .or_insert_with(Ranges::full);
             *entry = entry.intersection(&range);
         }
+        // Several lines for one package (one per marker branch that holds) intersect.
+        let mut overrides: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+        for replacement in &options.overrides {
+            if !replacement.evaluate_markers(&options.markers, &[]) {
+                continue;
+            }
+            let range = requirement_range(replacement).ok_or_else(|| {
+                format!("override `{replacement}` is a direct URL, which npsolve cannot honour yet")
+            })?;
+            let entry = overrides
+                .entry(replacement.name.clone())
+                .or_insert_with(Ranges::full);
+            *entry = entry.intersection(&range);
+        }
         let mut provider = Provider {
             source,
             abi,
             options,
             root: BTreeMap::new(),
             constraints,
+            overrides,
             explicit_prerelease,
             numpy_present: false,
             placed: BTreeMap::new(),
@@ -257,6 +274,7 @@ impl<'a> Provider<'a> {
         extras: &[ExtraName],
         range: Ranges<Version>,
     ) {
+        let range = self.overrides.get(name).cloned().unwrap_or(range);
         let range = match self.constraints.get(name) {
             Some(constraint) => range.intersection(constraint),
             None => range,
@@ -653,7 +671,12 @@ impl<'a> Provider<'a> {
             };
             if requirement.name == *name
                 || !requirement.evaluate_markers(&self.options.markers, &[])
-                || requirement_range(requirement).is_none_or(|range| !range.is_disjoint(known))
+                || self
+                    .overrides
+                    .get(&requirement.name)
+                    .cloned()
+                    .or_else(|| requirement_range(requirement))
+                    .is_none_or(|range| !range.is_disjoint(known))
             {
                 continue;
             }

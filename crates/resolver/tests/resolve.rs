@@ -57,6 +57,7 @@ fn options() -> ResolveOptions {
         no_binary: Default::default(),
         preferences: BTreeMap::new(),
         constraints: Vec::new(),
+        overrides: Vec::new(),
         release_files: true,
         resolution: Default::default(),
         no_deps: false,

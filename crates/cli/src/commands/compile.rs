@@ -121,6 +121,7 @@ pub fn resolve_files(
             .iter()
             .map(|sourced| sourced.requirement.clone())
             .collect(),
+        overrides: npsolve::read_overrides(&args.overrides)?,
         release_files,
         resolution: match args.resolution {
             ResolutionArg::Highest => ResolutionStrategy::Highest,
