@@ -158,6 +158,32 @@ pub fn requirement_range(requirement: &Requirement) -> Option<Ranges<Version>> {
     }
 }
 
+/// The range each package gets from `requirements` (constraints or overrides) whose markers
+/// hold: several lines for one package (one per marker branch) intersect. `what` names the
+/// kind in the error for a direct URL.
+fn ranges_by_name(
+    requirements: &[Requirement],
+    markers: &pep508_rs::MarkerEnvironment,
+    what: &str,
+) -> Result<BTreeMap<PackageName, Ranges<Version>>, String> {
+    let mut ranges: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+    for requirement in requirements {
+        if !requirement.evaluate_markers(markers, &[]) {
+            continue;
+        }
+        let range = requirement_range(requirement).ok_or_else(|| {
+            format!(
+                "{what} `{requirement}` is a direct URL, which npsolve cannot honour as a {what}"
+            )
+        })?;
+        let entry = ranges
+            .entry(requirement.name.clone())
+            .or_insert_with(Ranges::full);
+        *entry = entry.intersection(&range);
+    }
+    Ok(ranges)
+}
+
 fn names_prerelease(requirement: &Requirement) -> bool {
     match &requirement.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers
@@ -200,37 +226,16 @@ impl<'a> Provider<'a> {
         options: &'a ResolveOptions,
         requirements: &[RootRequirement],
     ) -> Result<Self, String> {
-        let mut constraints: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
-        let mut explicit_prerelease = BTreeSet::new();
-        for constraint in &options.constraints {
-            if !constraint.evaluate_markers(&options.markers, &[]) {
-                continue;
-            }
-            let range = requirement_range(constraint).ok_or_else(|| {
-                format!("constraint `{constraint}` is a direct URL, which npsolve cannot honour as a constraint")
-            })?;
-            if names_prerelease(constraint) {
-                explicit_prerelease.insert(constraint.name.clone());
-            }
-            let entry = constraints
-                .entry(constraint.name.clone())
-                .or_insert_with(Ranges::full);
-            *entry = entry.intersection(&range);
-        }
-        // Several lines for one package (one per marker branch that holds) intersect.
-        let mut overrides: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
-        for replacement in &options.overrides {
-            if !replacement.evaluate_markers(&options.markers, &[]) {
-                continue;
-            }
-            let range = requirement_range(replacement).ok_or_else(|| {
-                format!("override `{replacement}` is a direct URL, which npsolve cannot honour yet")
-            })?;
-            let entry = overrides
-                .entry(replacement.name.clone())
-                .or_insert_with(Ranges::full);
-            *entry = entry.intersection(&range);
-        }
+        let constraints = ranges_by_name(&options.constraints, &options.markers, "constraint")?;
+        let overrides = ranges_by_name(&options.overrides, &options.markers, "override")?;
+        let explicit_prerelease = options
+            .constraints
+            .iter()
+            .filter(|constraint| {
+                constraint.evaluate_markers(&options.markers, &[]) && names_prerelease(constraint)
+            })
+            .map(|constraint| constraint.name.clone())
+            .collect();
         let mut provider = Provider {
             source,
             abi,
