@@ -321,3 +321,14 @@ fn an_override_replaces_every_requirement_on_its_package() {
     let (output, text) = compile_synthetic(&releases, "app\nlib<1.1\n", &["--override", &path]);
     assert_eq!(pins(&output), "app==1.0 lib==1.2", "{text}");
 }
+
+#[test]
+fn emit_index_url_writes_the_index_after_the_header() {
+    let releases = [Release::new("lib", "1.0")];
+    let (output, text) = compile_synthetic(&releases, "lib\n", &["--emit-index-url"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("--index-url http://127.0.0.1:"), "{text}");
+    assert!(!first.ends_with('/'), "{text}");
+    assert!(stdout.contains("\nlib==1.0\n"), "{text}");
+}

@@ -309,6 +309,9 @@ pub struct OutputArgs {
         value_name = "PACKAGE"
     )]
     pub no_emit_packages: Vec<String>,
+    /// Write the index URLs used (`--index-url`, `--extra-index-url`) after the header.
+    #[arg(long)]
+    pub emit_index_url: bool,
     /// Accepted for pip-compile: pip, setuptools and wheel are always pinned when needed.
     #[arg(long)]
     pub allow_unsafe: bool,

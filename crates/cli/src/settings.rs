@@ -62,6 +62,24 @@ fn package_name(text: &str, what: &str) -> Result<PackageName, CliError> {
     })
 }
 
+/// The index options of `options` as requirements-file lines (`--index-url URL`, then each
+/// `--extra-index-url URL`), secrets masked and without the trailing `/`, as uv writes them.
+pub fn index_lines(options: &ClientOptions) -> Vec<String> {
+    let show = |url: &npsolve_index::IndexUrl| url.redacted().trim_end_matches('/').to_string();
+    let main = options
+        .index_url
+        .clone()
+        .unwrap_or_else(npsolve_index::IndexUrl::pypi);
+    std::iter::once(format!("--index-url {}", show(&main)))
+        .chain(
+            options
+                .extra_index_urls
+                .iter()
+                .map(|url| format!("--extra-index-url {}", show(url))),
+        )
+        .collect()
+}
+
 /// Index client options: flags first, then the options inside the input files, then
 /// `UV_INDEX_URL` / `PIP_INDEX_URL`, then PyPI.
 pub fn client_options(

@@ -88,6 +88,7 @@ fn split_annotations_with_header() {
         style: AnnotationStyle::Split,
         hashes: HashMode::None,
         omit: Default::default(),
+        index_lines: Vec::new(),
     };
     insta::assert_snapshot!(writer.render(&resolution()));
 }

@@ -22,7 +22,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     let target = settings::target(&args.resolve.target)?;
     // Only `--generate-hashes` for every file needs each pinned release's whole file list.
     let release_files = args.output.generate_hashes && !args.output.hashes_for_target;
-    let resolution = resolve_files(
+    let (resolution, indexes) = resolve_files(
         &args.src_files,
         &args.resolve,
         &target,
@@ -49,6 +49,11 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             (true, true) => HashMode::TargetOnly,
         },
         omit: settings::package_names(&args.output.no_emit_packages, "--no-emit-package")?,
+        index_lines: if args.output.emit_index_url {
+            indexes
+        } else {
+            Vec::new()
+        },
     };
     if let Some(warning) = npsolve_output::unchecked_warning(&resolution) {
         printer.warn(&warning);
@@ -65,7 +70,8 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
 }
 
 /// Reads the inputs and resolves them; shared by `compile` and `lock`. `release_files` asks for
-/// every file of each pinned release (hashes of all files, lockfiles).
+/// every file of each pinned release (hashes of all files, lockfiles). Also returns the index
+/// options used, as requirements-file lines with secrets masked (`--emit-index-url`).
 pub fn resolve_files(
     src_files: &[std::path::PathBuf],
     args: &ResolveArgs,
@@ -73,7 +79,7 @@ pub fn resolve_files(
     existing_output: Option<&Path>,
     release_files: bool,
     printer: &Printer,
-) -> Result<Resolution, CliError> {
+) -> Result<(Resolution, Vec<String>), CliError> {
     let read_options = ReadOptions {
         extras: args
             .extras
@@ -89,6 +95,7 @@ pub fn resolve_files(
     };
     let input = npsolve::read_inputs(src_files, &args.constraints, &read_options)?;
     let client_options = settings::client_options(&args.index, &input.index)?;
+    let indexes = settings::index_lines(&client_options);
     let preferences = match existing_output {
         Some(path) if !args.upgrade => {
             let upgrade = settings::package_names(&args.upgrade_packages, "--upgrade-package")?;
@@ -150,5 +157,5 @@ pub fn resolve_files(
     if let Some(line) = report.scans.as_ref().and_then(npsolve_output::scan_summary) {
         printer.status(&line);
     }
-    Ok(report.resolution?)
+    Ok((report.resolution?, indexes))
 }

@@ -13,7 +13,7 @@ use crate::settings;
 /// Runs `npsolve lock`.
 pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let target = settings::target(&args.resolve.target)?;
-    let resolution = resolve_files(
+    let (resolution, _) = resolve_files(
         std::slice::from_ref(&args.src_file),
         &args.resolve,
         &target,
