@@ -44,27 +44,34 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn wheel(name: &str, version: &str) -> Vec<u8> {
+/// A zip archive of `members` (path, bytes, compression), in order.
+fn zip_archive(members: &[(&str, &[u8], zip::CompressionMethod)]) -> Vec<u8> {
     let mut buffer = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut buffer);
-        let deflated = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        zip.start_file(format!("{name}-{version}.dist-info/METADATA"), deflated)
-            .expect("zip");
-        zip.write_all(metadata_text(name, version, "2.1", "").as_bytes())
-            .expect("zip");
-        zip.start_file(format!("{name}/data.bin"), stored)
-            .expect("zip");
-        zip.write_all(&noise(200_000, 0x9e37_79b9_7f4a_7c15))
-            .expect("zip");
-        zip.start_file(format!("{name}-{version}.dist-info/RECORD"), deflated)
-            .expect("zip");
+        for (path, bytes, method) in members {
+            let options = zip::write::SimpleFileOptions::default().compression_method(*method);
+            zip.start_file(*path, options).expect("zip");
+            zip.write_all(bytes).expect("zip");
+        }
         zip.finish().expect("zip");
     }
     buffer.into_inner()
+}
+
+fn wheel(name: &str, version: &str) -> Vec<u8> {
+    use zip::CompressionMethod::{Deflated, Stored};
+    let metadata = metadata_text(name, version, "2.1", "");
+    let noise = noise(200_000, 0x9e37_79b9_7f4a_7c15);
+    zip_archive(&[
+        (
+            &format!("{name}-{version}.dist-info/METADATA"),
+            metadata.as_bytes(),
+            Deflated,
+        ),
+        (&format!("{name}/data.bin"), &noise, Stored),
+        (&format!("{name}-{version}.dist-info/RECORD"), b"", Deflated),
+    ])
 }
 
 fn sdist(name: &str, version: &str, metadata_version: &str) -> Vec<u8> {
@@ -787,42 +794,32 @@ fn recorded_fixture_index_reads_back() {
 /// the whole archive.
 #[test]
 fn zip_sdists_are_read_by_range_requests() {
+    use zip::CompressionMethod::{Deflated, Stored};
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    {
-        let mut zip = zip::ZipWriter::new(&mut buffer);
-        let deflated = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for (path, text) in [
-            (
-                "zipdemo-1.0/PKG-INFO",
-                "Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
-            ),
-            (
-                "zipdemo-1.0/setup.py",
-                "from setuptools import setup\nsetup(name='zipdemo', install_requires=['six'])\n",
-            ),
-            (
-                "zipdemo-1.0/zipdemo.egg-info/PKG-INFO",
-                "Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
-            ),
-            (
-                "zipdemo-1.0/zipdemo.egg-info/requires.txt",
-                "six>=1.10\n\n[fast]\nujson\n",
-            ),
-        ] {
-            zip.start_file(path, deflated).expect("zip");
-            zip.write_all(text.as_bytes()).expect("zip");
-        }
-        zip.start_file("zipdemo-1.0/data/blob.bin", stored)
-            .expect("zip");
-        zip.write_all(&noise(300_000, 0x2545_f491_4f6c_dd1d))
-            .expect("zip");
-        zip.finish().expect("zip");
-    }
-    let archive = buffer.into_inner();
+    let blob = noise(300_000, 0x2545_f491_4f6c_dd1d);
+    let archive = zip_archive(&[
+        (
+            "zipdemo-1.0/PKG-INFO",
+            b"Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
+            Deflated,
+        ),
+        (
+            "zipdemo-1.0/setup.py",
+            b"from setuptools import setup\nsetup(name='zipdemo', install_requires=['six'])\n",
+            Deflated,
+        ),
+        (
+            "zipdemo-1.0/zipdemo.egg-info/PKG-INFO",
+            b"Metadata-Version: 1.1\nName: zipdemo\nVersion: 1.0\n",
+            Deflated,
+        ),
+        (
+            "zipdemo-1.0/zipdemo.egg-info/requires.txt",
+            b"six>=1.10\n\n[fast]\nujson\n",
+            Deflated,
+        ),
+        ("zipdemo-1.0/data/blob.bin", &blob, Stored),
+    ]);
     let files = dir.path().join("files");
     std::fs::create_dir_all(&files).expect("mkdir");
     std::fs::write(files.join("zipdemo-1.0.zip"), &archive).expect("write");
