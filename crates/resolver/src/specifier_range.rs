@@ -38,25 +38,15 @@ pub fn specifier_range(specifier: &VersionSpecifier) -> Ranges<Version> {
         Operator::LessThan => {
             Ranges::strictly_lower_than(version.clone().without_local().with_dev(Some(0)))
         }
-        // Not V's local builds; not its post-releases unless V is one. A dev release has
-        // no post-releases (`.devN` comes last), so the next version is `.dev(N+1)`; after a
-        // post-release, `.post(N+1).dev0`.
-        Operator::GreaterThan => match (version.dev(), version.post()) {
-            (Some(dev), _) => {
-                Ranges::higher_than(version.clone().without_local().with_dev(Some(dev + 1)))
-            }
-            (None, Some(post)) => Ranges::higher_than(
-                version
-                    .clone()
-                    .without_local()
-                    .with_post(Some(post + 1))
-                    .with_dev(Some(0)),
-            ),
-            // `max` sorts after every post-release and local build of V.
-            (None, None) => {
-                Ranges::strictly_higher_than(version.clone().without_local().with_max(Some(0)))
-            }
-        },
+        // Not V's local builds; not its post-releases unless V is one (a dev release has
+        // none): past a dev or post release, the range starts right after its local builds.
+        Operator::GreaterThan if version.dev().is_some() || version.post().is_some() => {
+            Ranges::higher_than(after_locals(version))
+        }
+        // `max` sorts after every post-release and local build of V.
+        Operator::GreaterThan => {
+            Ranges::strictly_higher_than(version.clone().without_local().with_max(Some(0)))
+        }
         // `>=`, `~=`, `==V.*`, `!=V.*` and `===` already agree with `packaging`.
         _ => Ranges::from(specifier.clone()),
     }
