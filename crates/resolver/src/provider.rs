@@ -702,62 +702,83 @@ impl<'a> Provider<'a> {
     /// assumption that a package's requirements move monotonically with its version
     /// (boto3 and botocore, litellm and boto3). PubGrub would get there one release, and
     /// one dependency lookup, at a time; any version in the range is a valid choice, so a
-    /// wrong guess costs only a conflict. `None` when no probe fits.
+    /// wrong guess costs only a conflict. Only the releases probed have their files read.
+    /// `None` when no probe fits.
     fn newest_fitting(
         &self,
         name: &PackageName,
         entries: &[&crate::source::VersionEntry],
         rejected: &Version,
     ) -> Result<Option<(Version, DistRef)>, Fatal> {
-        let mut below: Vec<(Version, DistRef)> = entries
+        let below: Vec<&crate::source::VersionEntry> = entries
             .iter()
+            .copied()
             .filter(|entry| entry.version < *rejected)
-            .map(|entry| {
-                Ok(self
-                    .pick_file(name, entry, false, false)?
-                    .map(|dist| (entry.version.clone(), dist)))
-            })
-            .filter_map(Result::transpose)
-            .collect::<Result<_, Fatal>>()?;
-        if below.is_empty() {
-            return Ok(None);
-        }
+            .collect();
+        // The first release at or after `at` with a wheel for the target, and that wheel.
+        let usable_from = |at: usize| -> Result<Option<(usize, DistRef)>, Fatal> {
+            for (index, entry) in below.iter().enumerate().skip(at) {
+                if let Some(dist) = self.pick_file(name, entry, false, false)? {
+                    return Ok(Some((index, dist)));
+                }
+            }
+            Ok(None)
+        };
         // Probes at 0, 1, 3, 7, ... and the oldest, fetched together.
-        let mut probes = Vec::new();
+        let mut probes: Vec<(usize, DistRef)> = Vec::new();
         let mut step = 1;
         while step - 1 < below.len() {
-            probes.push(step - 1);
+            if let Some(probe) = usable_from(step - 1)?
+                && probes.last().is_none_or(|(last, _)| *last < probe.0)
+            {
+                probes.push(probe);
+            }
             step *= 2;
         }
-        probes.push(below.len() - 1);
-        probes.dedup();
+        if let Some(oldest) = below
+            .len()
+            .checked_sub(1)
+            .map(usable_from)
+            .transpose()?
+            .flatten()
+            && probes.last().is_none_or(|(last, _)| *last < oldest.0)
+        {
+            probes.push(oldest);
+        }
         if self.source.fetches_ahead() {
-            let dists: Vec<DistRef> = probes.iter().map(|&at| below[at].1.clone()).collect();
+            let dists: Vec<DistRef> = probes.iter().map(|(_, dist)| dist.clone()).collect();
             self.source.prefetch_metadata(name, &dists);
         }
-        let mut unfit = None;
-        let mut fit = None;
-        for &at in &probes {
-            if self.fit(name, &below[at].1) == Fit::Fits {
-                fit = Some(at);
+        let mut low = 0;
+        let mut best = None;
+        for (index, dist) in probes {
+            if self.fit(name, &dist) == Fit::Fits {
+                best = Some((index, dist));
                 break;
             }
-            unfit = Some(at);
+            low = index + 1;
         }
-        let Some(mut fit) = fit else {
+        let Some((mut high, mut dist)) = best else {
             return Ok(None);
         };
-        // Bisect between the last unfit probe and the first fit one.
-        let mut low = unfit.map_or(0, |at| at + 1);
-        while low < fit {
-            let middle = low + (fit - low) / 2;
-            if self.fit(name, &below[middle].1) == Fit::Fits {
-                fit = middle;
-            } else {
-                low = middle + 1;
+        // Bisect [low, high) for an older fitting release; `high` fits.
+        let mut search_end = high;
+        while low < search_end {
+            let middle = low + (search_end - low) / 2;
+            match usable_from(middle)? {
+                Some((index, candidate)) if index < search_end => {
+                    if self.fit(name, &candidate) == Fit::Fits {
+                        (high, dist) = (index, candidate);
+                        search_end = index;
+                    } else {
+                        low = index + 1;
+                    }
+                }
+                // Nothing usable between `middle` and the end of the search.
+                _ => search_end = middle,
             }
         }
-        Ok(Some(below.swap_remove(fit)))
+        Ok(Some((below[high].version.clone(), dist)))
     }
 
     fn metadata(
