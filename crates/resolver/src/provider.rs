@@ -60,9 +60,6 @@ const MAX_RESTARTS: usize = 16;
 /// How many versions ahead to prefetch for a package the solver keeps rejecting.
 const PREFETCH_BATCH: usize = 8;
 
-/// How many versions ahead to prefetch for an extra the solver will walk to its end.
-const DOOMED_BATCH: usize = 256;
-
 /// Why a source-only release of a numpy-dependent package is not chosen.
 const NUMPY_SOURCE_BUILD: &str = "only a source distribution fits the target, and it requires numpy: a source build compiles against whatever NumPy the build picks, so npsolve does not choose it unless allowed (--allow-source)";
 
@@ -565,25 +562,11 @@ impl<'a> Provider<'a> {
             }
         }
         if attempts > 1 && self.source.fetches_ahead() {
-            // The solver keeps rejecting this package: fetch the next candidates' metadata
-            // now. An extra none of whose versions the base's known range admits will be
-            // walked to its end (each version conflicts with the base), so fetch them all.
-            let doomed_extra = !base
-                && self
-                    .memory
-                    .borrow()
-                    .known
-                    .get(name)
-                    .is_some_and(|known| known.is_disjoint(range));
-            let batch = if doomed_extra {
-                DOOMED_BATCH
-            } else {
-                PREFETCH_BATCH
-            };
+            // The solver keeps rejecting this package: fetch the next candidates' metadata now.
             let mut ahead: Vec<(Version, DistRef)> = Vec::new();
             for entry in in_range(prerelease)
                 .filter(|entry| (entry.version < version) != lowest)
-                .take(batch)
+                .take(PREFETCH_BATCH)
             {
                 if let Some(dist) = self.pick_file(name, entry, yanked_ok, false)? {
                     ahead.push((entry.version.clone(), dist));
