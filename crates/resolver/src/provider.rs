@@ -193,16 +193,15 @@ fn names_prerelease(requirement: &Requirement) -> bool {
 /// Why `Requires-Python: specifiers` rules out `python`. An upper bound is honoured, as pip
 /// does when it installs the file (uv's resolver ignores upper bounds): the note says so.
 fn python_mismatch(specifiers: &VersionSpecifiers, python: &Version) -> String {
-    let lower_bounds_admit = specifiers.iter().all(|specifier| {
-        matches!(
-            specifier.operator(),
-            pep440_rs::Operator::LessThan
-                | pep440_rs::Operator::LessThanEqual
-                | pep440_rs::Operator::NotEqual
-                | pep440_rs::Operator::NotEqualStar
-        ) || specifier.contains(python)
+    // Only `<` and `<=` clauses exclude it (`!=3.9.*` is not an upper bound).
+    let only_upper_bounds = specifiers.iter().all(|specifier| {
+        specifier.contains(python)
+            || matches!(
+                specifier.operator(),
+                pep440_rs::Operator::LessThan | pep440_rs::Operator::LessThanEqual
+            )
     });
-    if lower_bounds_admit {
+    if only_upper_bounds {
         format!(
             "it requires Python {specifiers}, but the target is Python {python} (an upper bound: pip would refuse to install it, so npsolve honours it)"
         )

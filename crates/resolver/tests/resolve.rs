@@ -578,5 +578,11 @@ fn a_requires_python_upper_bound_is_honoured_and_named() {
     assert!(
         error.contains("an upper bound: pip would refuse"),
         "{error}"
-    );
+    ); // An excluded version (`!=3.11.*`) is not an upper bound.
+    let mut skipped = release("3.0", &[]);
+    skipped.requires_python = Some(">=3.6,!=3.11.*".parse().unwrap());
+    let index = index.with("lib", skipped);
+    let error = solve(&index, &["lib==3.0"], &options());
+    assert!(error.contains("requires Python >=3.6, !=3.11.*"), "{error}");
+    assert!(!error.contains("upper bound"), "{error}");
 }
