@@ -169,9 +169,7 @@ fn ranges_by_name(
             continue;
         }
         let range = requirement_range(requirement).ok_or_else(|| {
-            format!(
-                "{what} `{requirement}` is a direct URL, which npsolve cannot honour as a {what}"
-            )
+            format!("{what} `{requirement}` is a direct URL; npsolve honours only version ranges in {what}s")
         })?;
         let entry = ranges
             .entry(requirement.name.clone())
