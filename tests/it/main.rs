@@ -11,5 +11,6 @@ mod doctor;
 mod explain;
 mod inputs;
 mod lock;
+mod packse;
 mod scan;
 mod sdists;

@@ -183,7 +183,7 @@ fn take_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
 }
 
 /// PEP 503 normalisation.
-fn normalize(name: &str) -> String {
+pub(crate) fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut dash = false;
     for character in name.chars() {

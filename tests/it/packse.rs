@@ -1,0 +1,132 @@
+//! uv's copy of the packse scenarios (`tests/fixtures/packse`): each single-target scenario's
+//! wheels and sdists are built in process, served on loopback, and `npsolve compile` of its root
+//! requirements must give the expected pins, or fail when the scenario is unsatisfiable.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use npsolve_testkit::packse::Scenario;
+
+use crate::common::{repo, run_on_index};
+
+/// Scenarios npsolve answers differently on purpose, with the reason (docs/resolver.md,
+/// "packse scenarios"). Each must still differ, so the table cannot go stale.
+const DIFFERS: &[(&str, &str)] = &[(
+    "python-less-than-current",
+    "a Requires-Python upper bound is honoured, as pip honours it (uv ignores it)",
+)];
+
+fn scenario_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("scenario folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|ext| ext == "toml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&repo().join("tests/fixtures/packse/scenarios"), &mut files);
+    files.sort();
+    files
+}
+
+/// The pins of a `--no-header --no-annotate` requirements file.
+fn pins(stdout: &str) -> BTreeMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.split_once("=="))
+        .map(|(name, version)| (name.trim().to_string(), version.trim().to_string()))
+        .collect()
+}
+
+/// What went wrong with one scenario, or `None` when npsolve gave the expected answer.
+fn mismatch(scenario: &Scenario) -> Option<String> {
+    let index = tempfile::tempdir().expect("tempdir");
+    npsolve_testkit::write_index(scenario, index.path()).expect("scenario index");
+    let mut args = vec!["--no-header".to_string(), "--no-annotate".to_string()];
+    args.extend(scenario.compile_flags());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (output, transcript) =
+        run_on_index(index.path(), "compile", &scenario.requirements_in(), &args);
+    let expected = &scenario.expected;
+    let code = output.status.code();
+    if !expected.satisfiable {
+        return (code != Some(1)).then(|| format!("expected no solution (exit 1)\n{transcript}"));
+    }
+    if code != Some(0) {
+        return Some(format!("expected {:?}\n{transcript}", expected.packages));
+    }
+    // A satisfiable scenario that lists no packages asserts only that a resolution exists.
+    if expected.packages.is_empty() {
+        return None;
+    }
+    let got = pins(&String::from_utf8_lossy(&output.stdout));
+    let want: BTreeMap<String, String> = expected
+        .packages
+        .iter()
+        .map(|(name, version)| (name.replace('_', "-").to_lowercase(), version.clone()))
+        .collect();
+    (got != want).then(|| format!("expected {want:?}, got {got:?}\n{transcript}"))
+}
+
+#[test]
+fn packse_scenarios_resolve_as_expected() {
+    let scenarios: Vec<Scenario> = scenario_files()
+        .iter()
+        .map(|path| Scenario::read(path).expect("scenario parses"))
+        .collect();
+    let universal = scenarios
+        .iter()
+        .filter(|scenario| scenario.resolver_options.universal)
+        .count();
+    let single: Vec<&Scenario> = scenarios
+        .iter()
+        .filter(|scenario| scenario.is_single_target())
+        .collect();
+    // uv's copy at the recorded commit: 135 single-target scenarios, 53 universal ones (left
+    // for the universal lock), one disabled.
+    assert_eq!((single.len(), universal), (135, 53));
+
+    let failures = Mutex::new(Vec::new());
+    let next = Mutex::new(single.iter());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                loop {
+                    let Some(scenario) = next.lock().expect("queue").next().copied() else {
+                        break;
+                    };
+                    let result = mismatch(scenario);
+                    failures
+                        .lock()
+                        .expect("failures")
+                        .push((scenario.name.clone(), result));
+                }
+            });
+        }
+    });
+    let mut results = failures.into_inner().expect("results");
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut report = Vec::new();
+    for (name, result) in &results {
+        let excused = DIFFERS.iter().any(|(differs, _)| differs == name);
+        match (result, excused) {
+            (Some(problem), false) => report.push(format!("== {name}: {problem}")),
+            (None, true) => report.push(format!(
+                "== {name}: listed in DIFFERS but now gives the expected answer"
+            )),
+            _ => {}
+        }
+    }
+    let failed = report.len();
+    assert!(
+        report.is_empty(),
+        "{failed} of {} scenarios:\n{}",
+        results.len(),
+        report.join("\n")
+    );
+}
