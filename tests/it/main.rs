@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod compile;
 mod credentials;
+mod direct;
 mod doctor;
 mod explain;
 mod inputs;

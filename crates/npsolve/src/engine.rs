@@ -31,6 +31,7 @@ pub fn default_resolve_options(target: &Target) -> ResolveOptions {
         overrides: Vec::new(),
         resolution: npsolve_resolver::ResolutionStrategy::default(),
         no_deps: false,
+        direct: Default::default(),
     }
 }
 
@@ -169,12 +170,21 @@ impl Engine {
             }
             source = source.with_builder(Arc::new(builder));
         }
+        // Requirements given by URL are read first: each is one version of its package.
+        let direct = crate::direct_dists::read_direct(request.requirements, request.target)
+            .map_err(EngineError::Request)?;
+        let mut options = request.options.clone();
+        options.direct = direct
+            .iter()
+            .map(|dist| (dist.name.clone(), dist.pin.clone()))
+            .collect();
+        let source = source.with_direct(direct);
         // The requirements' pages are read on the runtime's workers while this thread loads
         // the ABI facts.
         for root in request.requirements {
             let requirement = &root.requirement;
             if let Some(range) = requirement_range(requirement)
-                && requirement.evaluate_markers(&request.options.markers, &[])
+                && requirement.evaluate_markers(&options.markers, &[])
             {
                 npsolve_resolver::PackageSource::prefetch(&source, &requirement.name, &range);
             }
@@ -183,7 +193,7 @@ impl Engine {
             .abi
             .map(|setting| WheelAbiOracle::for_setting(setting, &source));
         let abi = oracle.as_ref().map(|oracle| oracle as &dyn AbiOracle);
-        let resolution = resolve(request.requirements, request.options, &source, abi);
+        let resolution = resolve(request.requirements, &options, &source, abi);
         Ok(ResolveReport {
             resolution,
             scans: oracle.as_ref().and_then(WheelAbiOracle::scan_stats),

@@ -19,6 +19,7 @@ use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::runtime::RuntimeFlavor;
 
+use crate::direct_dists::DirectDist;
 use crate::source_build::SourceBuilder;
 use version_ranges::Ranges;
 
@@ -286,6 +287,9 @@ impl FileRecords {
     /// The record of `dist`, a file of `name` the source handed out; `None` for a file it did
     /// not (or whose page it no longer holds).
     pub fn get(&self, name: &PackageName, dist: &DistRef) -> Option<DistFile> {
+        if let Some(direct) = self.inner.direct.get(name) {
+            return direct.file.clone().filter(|_| direct.dist.key == dist.key);
+        }
         let page = lock(&self.inner.pages)
             .get(name)?
             .peek()?
@@ -328,6 +332,8 @@ struct Inner {
     metadata: Mutex<FxHashMap<(PackageName, String), MetadataFuture>>,
     /// Builds sdists whose metadata needs one, for the packages `--allow-build` names.
     builder: Option<Arc<SourceBuilder>>,
+    /// Packages given by URL: answered from here, never looked up on the index.
+    direct: FxHashMap<PackageName, Arc<DirectDist>>,
     /// Whether dropping the source reports the client's work (not for a nested resolution
     /// of build requirements, which shares the client).
     report: bool,
@@ -356,6 +362,7 @@ impl IndexSource {
                 ahead: Mutex::new(Ahead::default()),
                 metadata: Mutex::new(FxHashMap::default()),
                 builder: None,
+                direct: FxHashMap::default(),
                 report: true,
             }),
         }
@@ -366,6 +373,21 @@ impl IndexSource {
     pub(crate) fn with_builder(mut self, builder: Arc<SourceBuilder>) -> IndexSource {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => inner.builder = Some(builder),
+            None => unreachable!("the source is not shared yet"),
+        }
+        self
+    }
+
+    /// The same source, answering for the packages given by URL from `direct`. Call before
+    /// handing the source out.
+    pub(crate) fn with_direct(mut self, direct: Vec<DirectDist>) -> IndexSource {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => {
+                inner.direct = direct
+                    .into_iter()
+                    .map(|dist| (dist.name.clone(), Arc::new(dist)))
+                    .collect();
+            }
             None => unreachable!("the source is not shared yet"),
         }
         self
@@ -584,6 +606,9 @@ impl Inner {
         name: PackageName,
         wanted: impl Fn(&Version) -> bool + Send + 'static,
     ) {
+        if self.direct.contains_key(&name) {
+            return;
+        }
         let inner = self.clone();
         let page = inner.page(&name);
         self.runtime.spawn(async move {
@@ -593,6 +618,22 @@ impl Inner {
                 inner.start_metadata(&name, &page, &dist);
             }
         });
+    }
+
+    /// The one file of a package given by URL, for hashes and lockfiles: an archive whose URL
+    /// gave no `#sha256=` is downloaded to hash it (asked only with `--generate-hashes` and
+    /// for locks).
+    fn direct_files(&self, direct: &DirectDist) -> Result<Vec<DistRef>, SourceError> {
+        let mut dist = direct.dist.clone();
+        if let (None, Some(file)) = (&dist.sha256, &direct.file) {
+            let bytes = self
+                .runtime
+                .block_on(self.client.download(file))
+                .map_err(|error| fatal(&error))?;
+            dist.sha256 = Some(npsolve_index::sha256_hex(&bytes));
+            dist.size = Some(bytes.len() as u64);
+        }
+        Ok(vec![dist])
     }
 
     fn start_metadata(
@@ -682,12 +723,18 @@ fn dist_ref(file: &FileView<'_>, place: FilePlace) -> DistRef {
 impl PackageSource for IndexSource {
     fn versions(&self, name: &PackageName) -> Result<Arc<PackageVersions>, SourceError> {
         let inner = &self.inner;
+        if let Some(direct) = inner.direct.get(name) {
+            return Ok(direct.versions.clone());
+        }
         let page = inner.runtime.block_on(inner.page(name))?;
         Ok(page.versions.clone())
     }
 
     fn files(&self, name: &PackageName, version: &Version) -> Result<Vec<DistRef>, SourceError> {
         let inner = &self.inner;
+        if let Some(direct) = inner.direct.get(name) {
+            return inner.direct_files(direct);
+        }
         let page = inner.runtime.block_on(inner.page(name))?;
         page.files(version)
     }
@@ -698,6 +745,17 @@ impl PackageSource for IndexSource {
         dist: &DistRef,
     ) -> Result<Arc<DistMetadata>, SourceError> {
         let inner = &self.inner;
+        if let Some(direct) = inner.direct.get(name) {
+            return match (&direct.metadata, &direct.file) {
+                (Some(metadata), _) => Ok(metadata.clone()),
+                (None, Some(file)) => inner.runtime.block_on(inner.metadata_future(
+                    name,
+                    file.clone(),
+                    &dist.filename,
+                )),
+                (None, None) => unreachable!("a direct dist is a tree or a file"),
+            };
+        }
         let page = inner.runtime.block_on(inner.page(name))?;
         let future = inner.start_metadata(name, &page, dist).ok_or_else(|| {
             SourceError::Unusable(format!(
@@ -709,6 +767,9 @@ impl PackageSource for IndexSource {
     }
 
     fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
+        if self.inner.direct.contains_key(name) {
+            return;
+        }
         let range = range.clone();
         self.inner
             .fetch_likely(name.clone(), move |version| range.contains(version));
@@ -720,6 +781,9 @@ impl PackageSource for IndexSource {
 
     fn prefetch_metadata(&self, name: &PackageName, dists: &[DistRef]) {
         let inner = &self.inner;
+        if inner.direct.contains_key(name) {
+            return;
+        }
         let Some(page) = inner
             .page(name)
             .peek()

@@ -18,6 +18,7 @@
 
 pub mod abi_facts;
 mod abi_oracle;
+mod direct_dists;
 mod doctor;
 mod engine;
 pub mod explain;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use npsolve_resolver::{DistRef, Pin, Resolution};
+use npsolve_resolver::{DirectKind, DirectPin, DistRef, Pin, Resolution};
 use serde::Serialize;
 
 /// The lockfile could not be serialised.
@@ -60,13 +60,47 @@ struct Lockfile<'a> {
 #[derive(Serialize)]
 struct Package {
     name: String,
-    version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     wheels: Vec<File>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sdist: Option<File>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    archive: Option<Archive>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vcs: Option<Vcs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory: Option<Directory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     tool: Option<Tool>,
+}
+
+/// `[packages.archive]`: a wheel or sdist given by URL.
+#[derive(Serialize)]
+struct Archive {
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    hashes: BTreeMap<&'static str, String>,
+}
+
+/// `[packages.vcs]`: a git requirement, at the commit it resolved to.
+#[derive(Serialize)]
+struct Vcs {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
+    #[serde(rename = "requested-revision", skip_serializing_if = "Option::is_none")]
+    requested_revision: Option<String>,
+    #[serde(rename = "commit-id")]
+    commit_id: String,
+}
+
+/// `[packages.directory]`: a local source tree.
+#[derive(Serialize)]
+struct Directory {
+    path: String,
 }
 
 #[derive(Serialize)]
@@ -108,6 +142,9 @@ fn file(dist: &DistRef) -> Option<File> {
 /// The lock is for one target (its `environments`), so a package lists the wheel the
 /// target installs and the sdist; wheels for other platforms would never be chosen.
 fn package(pin: &Pin) -> Package {
+    if let Some(direct) = &pin.direct {
+        return direct_package(pin, direct);
+    }
     let wheels: Vec<File> = Some(&pin.dist)
         .filter(|dist| dist.is_wheel)
         .and_then(file)
@@ -118,18 +155,94 @@ fn package(pin: &Pin) -> Package {
         .iter()
         .filter(|dist| !dist.is_wheel)
         .find_map(file);
+    Package {
+        name: pin.name.to_string(),
+        version: Some(pin.version.to_string()),
+        wheels,
+        sdist,
+        archive: None,
+        vcs: None,
+        directory: None,
+        tool: tool(pin),
+    }
+}
+
+/// The `[tool.npsolve]` table of a pin with an ABI story.
+fn tool(pin: &Pin) -> Option<Tool> {
     let mut abi = pin.abi_bound_by.join("; ");
     if let Some(bound) = pin.abi.as_ref().filter(|_| pin.abi_binding) {
         abi = bound.summary.clone();
     }
-    Package {
+    (!abi.is_empty()).then_some(Tool {
+        npsolve: NpsolveTool { abi },
+    })
+}
+
+/// A package given by URL: `archive` (with its hash), `vcs` (with the commit) or
+/// `directory`, as PEP 751 spells them; no version for a tree, whose files may change.
+fn direct_package(pin: &Pin, direct: &DirectPin) -> Package {
+    let mut package = Package {
         name: pin.name.to_string(),
-        version: pin.version.to_string(),
-        wheels,
-        sdist,
-        tool: (!abi.is_empty()).then_some(Tool {
-            npsolve: NpsolveTool { abi },
-        }),
+        version: Some(pin.version.to_string()),
+        wheels: Vec::new(),
+        sdist: None,
+        archive: None,
+        vcs: None,
+        directory: None,
+        tool: tool(pin),
+    };
+    match &direct.kind {
+        DirectKind::Archive => {
+            let hashed = pin
+                .files
+                .iter()
+                .chain(std::iter::once(&pin.dist))
+                .find(|dist| dist.sha256.is_some());
+            package.archive = Some(Archive {
+                url: direct.location.clone(),
+                size: hashed.and_then(|dist| dist.size),
+                hashes: hashed
+                    .and_then(|dist| dist.sha256.clone())
+                    .map(|sha256| BTreeMap::from([("sha256", sha256)]))
+                    .unwrap_or_default(),
+            });
+        }
+        DirectKind::Git {
+            requested_revision,
+            commit,
+        } => {
+            package.vcs = Some(Vcs {
+                kind: "git",
+                url: git_remote(&direct.location),
+                requested_revision: requested_revision.clone(),
+                commit_id: commit.clone(),
+            });
+        }
+        DirectKind::Directory => {
+            package.version = None;
+            package.directory = Some(Directory {
+                path: url::Url::parse(&direct.location)
+                    .ok()
+                    .and_then(|url| url.to_file_path().ok())
+                    .map_or_else(
+                        || direct.location.clone(),
+                        |path| path.display().to_string(),
+                    ),
+            });
+        }
+    }
+    package
+}
+
+/// `git+https://host/repo@rev#frag` as the repository URL PEP 751 records (`https://host/repo`).
+fn git_remote(location: &str) -> String {
+    let bare = location.split('#').next().unwrap_or(location);
+    let bare = bare.strip_prefix("git+").unwrap_or(bare);
+    match bare.rsplit_once('@') {
+        Some((remote, revision)) if !revision.contains('/') && remote.contains("://") => {
+            remote.to_string()
+        }
+        _ => bare.to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use npsolve_resolver::{Pin, Resolution};
+use npsolve_resolver::{DirectKind, DirectPin, Pin, Resolution};
 
 /// How `# via` annotations are laid out (`--annotation-style`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,7 +65,15 @@ impl RequirementsTxt {
     }
 
     fn render_pin(&self, out: &mut String, pin: &Pin) {
-        let _ = write!(out, "{}=={}", pin.name, pin.version);
+        // A package given by URL is pinned by that URL, as written (uv and pip-compile too).
+        match &pin.direct {
+            Some(direct) => {
+                let _ = write!(out, "{} @ {}", pin.name, direct.url);
+            }
+            None => {
+                let _ = write!(out, "{}=={}", pin.name, pin.version);
+            }
+        }
         let hashes = self.hashes_of(pin);
         for hash in &hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
@@ -142,7 +150,18 @@ fn notes(pin: &Pin) -> Vec<String> {
                 .to_string(),
         );
     }
-    if pin.from_source() {
+    if let Some(DirectPin {
+        kind: DirectKind::Git { commit, .. },
+        ..
+    }) = &pin.direct
+    {
+        notes.push(format!("git commit {commit}"));
+    }
+    if pin.direct.is_some() {
+        if let Some(source) = pin.metadata_source.as_ref().filter(|_| pin.from_source()) {
+            notes.push(format!("metadata: {source}"));
+        }
+    } else if pin.from_source() {
         notes.push(format!(
             "built from source: no wheel of {} {} fits the target",
             pin.name, pin.version

@@ -34,6 +34,7 @@ fn pin(name: &str, version: &str, via: &[&str], files: Vec<DistRef>) -> Pin {
         abi_bound_by: Vec::new(),
         metadata_source: None,
         passed_over: Vec::new(),
+        direct: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use pep508_rs::{Pep508Error, Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::{Pep508Error, Requirement, VerbatimUrl};
 
 /// Why a requirement string was not accepted; offsets are bytes into the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,8 @@ pub(crate) enum Problem {
 /// The PEP 440 comparison operators, longest first.
 const OPERATORS: [&str; 8] = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"];
 
-const LOCAL_WHY: &str = "npsolve resolves from package indexes and never reads or builds local \
-     projects; publish the package to an index (or use `name @ https://…/file.whl`)";
+const NAME_WHY: &str = "npsolve needs the package name before it reads anything; write it as \
+     `name @ <path or URL>`";
 
 /// Archive suffixes that make a bare string a distribution file rather than a name.
 const ARCHIVES: [&str; 7] = [
@@ -30,6 +30,15 @@ const ARCHIVES: [&str; 7] = [
 
 /// Parses one requirement string (already stripped of options and comments).
 pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requirement, Problem> {
+    // Relative paths (`name @ ./pkg`) resolve against the file's folder, made absolute here
+    // (pep508_rs asserts that it is).
+    let folder = if base_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base_dir
+    };
+    let base_dir = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let base_dir = base_dir.as_path();
     if let Some(problem) = unsupported_form(text).or_else(|| bad_identifier_end(text)) {
         return Err(problem);
     }
@@ -51,15 +60,6 @@ pub(crate) fn parse_requirement(text: &str, base_dir: &Path) -> Result<Requireme
             });
         }
     };
-    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url
-        && url.scheme() == "file"
-        && !ARCHIVES.iter().any(|suffix| url.path().ends_with(suffix))
-    {
-        return Err(Problem::Unsupported {
-            what: format!("a `file:` URL to a directory (`{}`)", url.raw()),
-            why: LOCAL_WHY.to_string(),
-        });
-    }
     Ok(requirement)
 }
 
@@ -173,33 +173,12 @@ fn unsupported_form(text: &str) -> Option<Problem> {
         (None, _) => false,
     };
     if named {
-        let target = text
-            .split_once('@')
-            .map(|(_, target)| target.trim_start())
-            .unwrap_or_default();
-        if looks_like_path(target) {
-            let path = target
-                .split(|c: char| c.is_whitespace() || c == ';')
-                .next()
-                .unwrap_or_default();
-            return Some(Problem::Unsupported {
-                what: format!("a local path (`{path}`)"),
-                why: LOCAL_WHY.to_string(),
-            });
-        }
         return None;
-    }
-    if head.starts_with("file:") {
-        return Some(Problem::Unsupported {
-            what: format!("a local `file:` URL (`{head}`)"),
-            why: LOCAL_WHY.to_string(),
-        });
     }
     if scheme.is_some() {
         return Some(Problem::Unsupported {
             what: format!("a URL without a package name (`{head}`)"),
-            why: "npsolve needs the name before it downloads anything; write it as `name @ URL`"
-                .to_string(),
+            why: NAME_WHY.to_string(),
         });
     }
     let lower = head.to_ascii_lowercase();
@@ -209,8 +188,8 @@ fn unsupported_form(text: &str) -> Option<Problem> {
         || ARCHIVES.iter().any(|suffix| lower.ends_with(suffix))
     {
         return Some(Problem::Unsupported {
-            what: format!("a local path (`{head}`)"),
-            why: LOCAL_WHY.to_string(),
+            what: format!("a local path without a package name (`{head}`)"),
+            why: NAME_WHY.to_string(),
         });
     }
     None
@@ -262,6 +241,7 @@ fn lowercase_first(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pep508_rs::VersionOrUrl;
 
     fn parse(text: &str) -> Result<Requirement, Problem> {
         parse_requirement(text, Path::new("."))
@@ -326,19 +306,28 @@ mod tests {
     }
 
     #[test]
-    fn local_forms_are_unsupported() {
+    fn paths_and_urls_need_a_name() {
         for text in [
             "./pkg",
             "/abs/x.whl",
             "pkg/sub",
             "x-1.0.tar.gz",
             "file:///srv/pkg",
-            "pkg @ file:///srv/pkg",
-            "pkg @ ./pkg",
             "C:\\x\\y.whl",
         ] {
             assert!(
                 matches!(parse(text), Err(Problem::Unsupported { .. })),
+                "{text}"
+            );
+        }
+        for text in [
+            "pkg @ file:///srv/pkg",
+            "pkg @ ./pkg",
+            "pkg @ git+https://example.org/pkg.git@v1",
+        ] {
+            let requirement = parse(text).expect(text);
+            assert!(
+                matches!(requirement.version_or_url, Some(VersionOrUrl::Url(_))),
                 "{text}"
             );
         }

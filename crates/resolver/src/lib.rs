@@ -10,6 +10,7 @@
 //! The principal entry point is [`resolve`], which returns a [`Resolution`];
 //! [`verify`] checks an existing set of pins against the same rules.
 
+mod direct;
 mod error;
 mod memory_source;
 mod options;
@@ -22,6 +23,7 @@ mod source;
 mod specifier_range;
 mod verify;
 
+pub use direct::{DirectKind, DirectPin, direct_url, same_url};
 pub use error::ResolveError;
 pub use memory_source::{MemoryRelease, MemorySource};
 pub use options::{

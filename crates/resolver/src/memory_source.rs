@@ -108,6 +108,7 @@ impl MemoryRelease {
 ///     overrides: Vec::new(),
 ///     resolution: Default::default(),
 ///     no_deps: false,
+///     direct: Default::default(),
 /// };
 /// let roots = [RootRequirement {
 ///     requirement: "app".parse().unwrap(),

@@ -132,4 +132,7 @@ pub struct ResolveOptions {
     /// Pin the first-party requirements only, not what they depend on (`--no-deps`). ABI
     /// bounds still hold between the packages pinned, but never add numpy.
     pub no_deps: bool,
+    /// The first-party requirements given by URL, as the engine read them: each package is
+    /// its one version, never looked up on an index.
+    pub direct: BTreeMap<PackageName, crate::DirectPin>,
 }

@@ -11,6 +11,7 @@ use pubgrub::{Dependencies, DependencyConstraints, PackageResolutionStatistics};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
+use crate::direct::{direct_url, same_url};
 use crate::options::{
     AbiBound, AbiOracle, PrereleaseMode, ResolutionStrategy, ResolveOptions, RootRequirement,
 };
@@ -253,15 +254,39 @@ impl<'a> Provider<'a> {
                     .explicit_prerelease
                     .insert(requirement.name.clone());
             }
-            let range = requirement_range(requirement).ok_or_else(|| {
+            let range = provider.range_of(requirement).ok_or_else(|| {
                 format!(
-                    "`{requirement}` is a direct URL reference; npsolve resolves from indexes only and cannot honour it yet"
+                    "`{requirement}` is a direct URL reference that was not read before the resolution"
                 )
-            })?;
+            })??;
+            if direct_url(requirement).is_some() {
+                // A URL holds one version, pre-release or not.
+                provider
+                    .explicit_prerelease
+                    .insert(requirement.name.clone());
+            }
             provider.add_edge(&mut root, &requirement.name, &requirement.extras, range);
         }
         provider.root = root;
         Ok(provider)
+    }
+
+    /// The range a requirement allows: its specifiers' range, or for a URL the one version a
+    /// first-party requirement's same URL holds. `None` for a URL no first-party requirement
+    /// gives; `Some(Err)` for a package given by one URL and required at another.
+    fn range_of(&self, requirement: &Requirement) -> Option<Result<Ranges<Version>, String>> {
+        let Some(url) = direct_url(requirement) else {
+            return requirement_range(requirement).map(Ok);
+        };
+        let pin = self.options.direct.get(&requirement.name)?;
+        Some(if same_url(&pin.location, url.raw().as_str()) {
+            Ok(Ranges::singleton(pin.version.clone()))
+        } else {
+            Err(format!(
+                "`{requirement}` names another URL than the requirement `{} @ {}`",
+                requirement.name, pin.url
+            ))
+        })
     }
 
     /// Adds the edges for one requirement, intersecting with constraints and with
@@ -660,7 +685,7 @@ impl<'a> Provider<'a> {
                     .overrides
                     .get(&requirement.name)
                     .cloned()
-                    .or_else(|| requirement_range(requirement))
+                    .or_else(|| self.range_of(requirement).and_then(Result::ok))
                     .is_none_or(|range| !range.is_disjoint(known))
             {
                 continue;
@@ -823,10 +848,14 @@ impl<'a> Provider<'a> {
                 continue;
             }
             requires_numpy |= requirement.name == numpy;
-            let Some(range) = requirement_range(requirement) else {
-                return Ok(Err(Unavailable(format!(
-                    "it depends on `{requirement}`, a direct URL, which indexes must not serve"
-                ))));
+            let range = match self.range_of(requirement) {
+                Some(Ok(range)) => range,
+                Some(Err(why)) => return Ok(Err(Unavailable(why))),
+                None => {
+                    return Ok(Err(Unavailable(format!(
+                        "it depends on `{requirement}`, a direct URL, which indexes must not serve (give the same URL as a requirement of your own to allow it)"
+                    ))));
+                }
             };
             self.add_edge(&mut edges, &requirement.name, &requirement.extras, range);
         }
@@ -961,10 +990,14 @@ impl<'a> Provider<'a> {
             if !with_extra || requirement.evaluate_markers(&self.options.markers, &[]) {
                 continue;
             }
-            let Some(range) = requirement_range(requirement) else {
-                return Ok(Err(Unavailable(format!(
-                    "its extra `{extra}` depends on `{requirement}`, a direct URL"
-                ))));
+            let range = match self.range_of(requirement) {
+                Some(Ok(range)) => range,
+                Some(Err(why)) => return Ok(Err(Unavailable(why))),
+                None => {
+                    return Ok(Err(Unavailable(format!(
+                        "its extra `{extra}` depends on `{requirement}`, a direct URL (give the same URL as a requirement of your own to allow it)"
+                    ))));
+                }
             };
             if requirement.name == *name {
                 // `pandas[all]` requiring `pandas[performance]`: only the extras matter.

@@ -40,6 +40,8 @@ pub struct Pin {
     /// and it could not be used (its dependencies need a build, or it compiles against
     /// numpy), with why: the pin walked back past them.
     pub passed_over: Vec<(Version, String)>,
+    /// For a package given by URL: the URL, written in the output as given.
+    pub direct: Option<crate::DirectPin>,
 }
 
 impl Pin {

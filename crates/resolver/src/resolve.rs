@@ -208,6 +208,7 @@ pub fn resolve(
                         .collect()
                 })
                 .unwrap_or_default(),
+            direct: options.direct.get(name).cloned(),
             metadata_source: memory
                 .static_sources
                 .get(&key)

@@ -61,6 +61,7 @@ fn options() -> ResolveOptions {
         release_files: true,
         resolution: Default::default(),
         no_deps: false,
+        direct: Default::default(),
     }
 }
 

@@ -176,7 +176,12 @@ impl Scenario {
     pub fn read(path: &Path) -> Result<Scenario, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| format!("{}: {error}", path.display()))?;
-        toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+        Scenario::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+    }
+
+    /// Parses a scenario from its TOML text (tests write small indexes this way too).
+    pub fn parse(text: &str) -> Result<Scenario, String> {
+        toml::from_str(text).map_err(|error| error.to_string())
     }
 
     /// Whether this scenario is a `pip compile`/`pip install` one (not universal, not disabled).

@@ -136,6 +136,7 @@ pub fn resolve_files(
             ResolutionArg::LowestDirect => ResolutionStrategy::LowestDirect,
         },
         no_deps: args.no_deps,
+        direct: Default::default(),
         ..npsolve::default_resolve_options(target)
     };
     let requirements: Vec<RootRequirement> = input
