@@ -17,9 +17,11 @@
 //! let wheel = DistFilename::parse("numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", &numpy)?;
 //! let DistFilename::Wheel(wheel) = wheel else { unreachable!() };
 //! assert!(wheel.compatibility(target.tags()).is_some());
-//! // Plain `linux_x86_64` wheels are never taken from an index.
+//! // Plain `linux_x86_64` wheels (PyTorch's index) install too, below every manylinux wheel.
 //! let local: npsolve_platform::WheelFilename = "torch-2.5.1+cu121-cp312-cp312-linux_x86_64.whl".parse()?;
-//! assert!(local.compatibility(target.tags()).is_none());
+//! assert!(local.compatibility(target.tags()) < wheel.compatibility(target.tags()));
+//! let arm: npsolve_platform::WheelFilename = "torch-2.5.1-cp312-cp312-linux_aarch64.whl".parse()?;
+//! assert!(arm.compatibility(target.tags()).is_none());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -152,10 +152,15 @@ pub(crate) fn platform_tags(platform: &Platform) -> Vec<String> {
     let arch = platform.arch;
     match platform.os {
         Os::Manylinux { major, minor } => manylinux_tags(arch, major, minor),
-        Os::Musllinux { major, minor } => (0..=minor)
-            .rev()
-            .map(|minor| format!("musllinux_{major}_{minor}_{arch}"))
-            .collect(),
+        Os::Musllinux { major, minor } => {
+            let mut tags: Vec<String> = (0..=minor)
+                .rev()
+                .map(|minor| format!("musllinux_{major}_{minor}_{arch}"))
+                .collect();
+            // Plain `linux_arch` last, as packaging and uv have it.
+            tags.push(format!("linux_{arch}"));
+            tags
+        }
         Os::Macos { major, minor } => macos_tags(arch, major, minor),
         Os::Windows => match arch {
             Arch::X86_64 => vec!["win_amd64".to_string()],
@@ -168,10 +173,12 @@ pub(crate) fn platform_tags(platform: &Platform) -> Vec<String> {
 
 /// `manylinux_2_Y_arch` down to the oldest glibc the architecture had wheels for,
 /// each legacy alias (`manylinux2014`, `manylinux2010`, `manylinux1`) right after
-/// its PEP 600 twin. No plain `linux_arch`: installers never take those from an index.
+/// its PEP 600 twin, then plain `linux_arch` with the lowest priority, as packaging (pip) and
+/// uv have it: PyPI refuses such wheels, but PyTorch's index serves its local builds so
+/// (`torch-2.5.1+cpu-cp311-cp311-linux_x86_64.whl`).
 fn manylinux_tags(arch: Arch, major: u16, minor: u16) -> Vec<String> {
     if major != 2 {
-        return Vec::new();
+        return vec![format!("linux_{arch}")];
     }
     // packaging: glibc 2.4 and older are too old for x86 wheels, 2.16 for the rest.
     let oldest_excluded = if matches!(arch, Arch::X86_64 | Arch::I686) {
@@ -192,6 +199,7 @@ fn manylinux_tags(arch: Arch, major: u16, minor: u16) -> Vec<String> {
             tags.push(format!("{legacy}_{arch}"));
         }
     }
+    tags.push(format!("linux_{arch}"));
     tags
 }
 
@@ -301,10 +309,19 @@ mod tests {
             position("manylinux2010_x86_64"),
             position("manylinux_2_12_x86_64") + 1
         );
-        assert_eq!(plats.last().map(String::as_str), Some("manylinux1_x86_64"));
-        assert!(!plats.iter().any(|p| p.starts_with("linux_")));
+        assert_eq!(
+            plats[plats.len() - 2..],
+            ["manylinux1_x86_64", "linux_x86_64"]
+        );
         let aarch64 = platform_tags(&"aarch64-manylinux_2_17".parse().unwrap());
-        assert_eq!(aarch64, ["manylinux_2_17_aarch64", "manylinux2014_aarch64"]);
+        assert_eq!(
+            aarch64,
+            [
+                "manylinux_2_17_aarch64",
+                "manylinux2014_aarch64",
+                "linux_aarch64"
+            ]
+        );
     }
 
     #[test]
@@ -315,7 +332,8 @@ mod tests {
             [
                 "musllinux_1_2_aarch64",
                 "musllinux_1_1_aarch64",
-                "musllinux_1_0_aarch64"
+                "musllinux_1_0_aarch64",
+                "linux_aarch64"
             ]
         );
         let arm = platform_tags(&"aarch64-apple-darwin13.0".parse().unwrap());
@@ -376,7 +394,10 @@ mod tests {
             tags.priority("cp313", "cp313", "manylinux_2_17_x86_64"),
             None
         );
-        assert_eq!(tags.priority("cp312", "cp312", "linux_x86_64"), None);
+        // Plain linux wheels install, below every manylinux one (PyTorch's local builds).
+        let linux = tags.priority("cp312", "cp312", "linux_x86_64").unwrap();
+        assert!(specific > linux);
+        assert_eq!(tags.priority("cp312", "cp312", "linux_aarch64"), None);
         assert_eq!(tags.priority("py2", "none", "any"), None);
     }
 

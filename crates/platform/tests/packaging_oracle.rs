@@ -1,6 +1,9 @@
 //! Tag lists compared line by line with `packaging.tags` (packaging 26.3:
 //! `cpython_tags` then `compatible_tags`, with the glibc / macOS version of
-//! the target), recorded in `tests/data/{python}_{platform}.txt`.
+//! the target), recorded in `tests/data/{python}_{platform}.txt`. The Linux lists were
+//! regenerated with packaging 26.4 over the platforms `_linux_platforms` yields (the
+//! manylinux or musllinux tags of the target's libc, then plain `linux_<arch>`); the first
+//! recording had left `linux_<arch>` out.
 
 use std::path::Path;
 
