@@ -1,7 +1,7 @@
 //! `npsolve compile` end to end: policies on synthetic indexes, real recorded data,
 //! determinism, output files.
 
-use crate::common::{Npsolve, Release, compile_synthetic, repo, server, transcript};
+use crate::common::{Npsolve, Release, compile_synthetic, repo, run_on_index, server, transcript};
 use npsolve_testkit::{FixtureServer, Flavor, ServerOptions};
 
 fn pins(output: &std::process::Output) -> String {
@@ -331,4 +331,54 @@ fn emit_index_url_writes_the_index_after_the_header() {
     assert!(first.starts_with("--index-url http://127.0.0.1:"), "{text}");
     assert!(!first.ends_with('/'), "{text}");
     assert!(stdout.contains("\nlib==1.0\n"), "{text}");
+}
+
+#[test]
+fn real_local_version_wheels_resolve_as_pip_picks_them() {
+    use npsolve_testkit::packse::Scenario;
+    let index = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/local-versions/torch.toml"))
+        .expect("fixture");
+    npsolve_testkit::write_index(&Scenario::parse(&text).expect("fixture"), index.path())
+        .expect("index");
+    // The highest build of 2.5.1 that installs: `+cu121` (linux_x86_64 on a manylinux target),
+    // with its CUDA dependency.
+    let (output, text) = run_on_index(index.path(), "compile", "torch==2.5.1\n", &["--no-header"]);
+    assert_eq!(
+        pins(&output),
+        "filelock==3.16.1 nvidia-cudnn-cu12==9.1.0.70 torch==2.5.1+cu121",
+        "{text}"
+    );
+    // A label pins that build; every file of it is hashed.
+    let (output, text) = run_on_index(
+        index.path(),
+        "compile",
+        "torch==2.5.1+cpu\n",
+        &["--no-header", "--generate-hashes"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("filelock==3.16.1 \\") && stdout.contains("\ntorch==2.5.1+cpu \\"),
+        "{text}"
+    );
+    use sha2::Digest;
+    for wheel in [
+        "torch-2.5.1+cpu-cp311-cp311-linux_x86_64.whl",
+        "torch-2.5.1+cpu-cp311-cp311-win_amd64.whl",
+    ] {
+        let bytes = std::fs::read(index.path().join("files").join(wheel)).expect("wheel");
+        let hash = hex::encode(sha2::Sha256::digest(&bytes));
+        assert!(
+            text.contains(&format!("--hash=sha256:{hash}")),
+            "{wheel}: {text}"
+        );
+    }
+    // On Windows only the CPU build has a wheel.
+    let (output, text) = run_on_index(
+        index.path(),
+        "compile",
+        "torch==2.5.1\n",
+        &["--no-header", "--python-platform", "x86_64-pc-windows-msvc"],
+    );
+    assert_eq!(pins(&output), "filelock==3.16.1 torch==2.5.1+cpu", "{text}");
 }
