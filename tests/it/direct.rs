@@ -248,3 +248,22 @@ fn urls_npsolve_cannot_use_are_refused_with_the_reason() {
     );
     assert!(text.contains("the version is dynamic"), "{text}");
 }
+
+#[test]
+fn every_url_form_is_pinned_as_written() {
+    let run = Run::new();
+    let project = run.dir.path().join("d");
+    std::fs::create_dir_all(&project).expect("dir");
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[project]\nname = \"d\"\nversion = \"0.1.0\"\ndependencies = [\"b<1.1\"]\n",
+    )
+    .expect("pyproject");
+    let sdist = url::Url::from_file_path(run.files().join("a-1.0.0.tar.gz")).expect("URL");
+    let requirements = format!(
+        "a @ {sdist}\nd @ ./d\nb\n# the same URL twice is one requirement\na @ {sdist}#sha256=ignored-for-identity\n"
+    );
+    let (code, text) = run.run("compile", &requirements, &[]);
+    assert_eq!(code, 0, "{text}");
+    insta::assert_snapshot!(text);
+}
