@@ -218,14 +218,26 @@ impl Engine {
     pub fn check(&self, request: CheckRequest<'_>) -> Result<Vec<Problem>, EngineError> {
         let handle = self.handle();
         let client = IndexClient::new(request.client)?;
-        let source = IndexSource::new(client, handle, request.target.clone());
+        // Pins by URL are read as a resolution reads them.
+        let by_url: Vec<RootRequirement> = request
+            .pins
+            .iter()
+            .map(|pin| RootRequirement {
+                requirement: pin.requirement.clone(),
+                origin: format!("{}:{}", pin.file, pin.line),
+                via: pin.file.clone(),
+            })
+            .collect();
+        let direct = crate::direct_dists::read_direct(&by_url, request.target)
+            .map_err(EngineError::Request)?;
+        let mut options = request.options.clone();
+        options.direct = direct
+            .iter()
+            .map(|dist| (dist.name.clone(), dist.pin.clone()))
+            .collect();
+        let source = IndexSource::new(client, handle, request.target.clone()).with_direct(direct);
         let oracle = WheelAbiOracle::for_setting(request.abi, &source);
-        Ok(verify(
-            request.pins,
-            request.options,
-            &source,
-            Some(&oracle),
-        )?)
+        Ok(verify(request.pins, &options, &source, Some(&oracle))?)
     }
 }
 

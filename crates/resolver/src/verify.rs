@@ -113,7 +113,12 @@ pub fn verify(
         if !line.requirement.evaluate_markers(&options.markers, &[]) {
             continue;
         }
-        match exact_version(&line.requirement) {
+        // A pin by URL is the one version the engine read from it.
+        let by_url = || {
+            crate::direct_url(&line.requirement)?;
+            Some(options.direct.get(&line.requirement.name)?.version.clone())
+        };
+        match exact_version(&line.requirement).or_else(by_url) {
             Some(version) => {
                 pinned.insert(line.requirement.name.clone(), (version, line));
             }
