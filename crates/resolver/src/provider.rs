@@ -90,6 +90,10 @@ pub(crate) struct Memory {
     pub edges: FxHashMap<(PubPackage, Version), BTreeMap<PubPackage, Ranges<Version>>>,
     /// ABI bounds applied, by package version.
     pub abi: FxHashMap<(PackageName, Version), AbiBound>,
+    /// The versions whose ABI bound narrowed their edge to numpy beyond what their metadata
+    /// (and the constraints) allowed, with that metadata range: only there can the ABI be
+    /// part of a conflict's cause.
+    pub abi_narrowed: FxHashMap<(PackageName, Version), Ranges<Version>>,
     /// Versions skipped or refused, with the reason, for hints.
     pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// First-seen order of packages, for the BFS tie-break in priorities.
@@ -355,6 +359,12 @@ impl<'a> Provider<'a> {
         Ok(versions)
     }
 
+    /// Whether the pre-release policy keeps pre-releases of `name` out entirely (for the
+    /// hint that one would satisfy).
+    pub(crate) fn never_prereleases(&self, name: &PackageName) -> bool {
+        self.prerelease_policy(name) == Prereleases::Never
+    }
+
     /// When pre-releases of `name` may be chosen, as uv 0.12 decides: stable releases
     /// first, and a pre-release only when no stable release in range can be used.
     fn prerelease_policy(&self, name: &PackageName) -> Prereleases {
@@ -440,7 +450,7 @@ impl<'a> Provider<'a> {
     ) -> Result<String, Fatal> {
         let python = &self.options.python_version;
         if entry.yanked.is_some() {
-            return Ok("it was yanked".to_string());
+            return Ok("it was yanked (only a `==` pin of your own may take it)".to_string());
         }
         let candidates = candidates(entry)?;
         let (wheels, sdist) = (&candidates.wheels, candidates.sdist.as_ref());
@@ -929,9 +939,16 @@ impl<'a> Provider<'a> {
                 let entry = edges
                     .entry(PubPackage::Dist(numpy.clone()))
                     .or_insert_with(Ranges::full);
-                *entry = entry.intersection(&bound.numpy);
+                let mut before = entry.clone();
                 if let Some(constraint) = self.constraints.get(&numpy) {
-                    *entry = entry.intersection(constraint);
+                    before = before.intersection(constraint);
+                }
+                *entry = before.intersection(&bound.numpy);
+                if *entry != before {
+                    self.memory
+                        .borrow_mut()
+                        .abi_narrowed
+                        .insert((name.clone(), version.clone()), before);
                 }
             } else if bound.numpy != Ranges::full() {
                 self.memory
@@ -945,6 +962,20 @@ impl<'a> Provider<'a> {
                 .insert((name.clone(), version.clone()), bound);
         }
         Ok(Ok(edges))
+    }
+
+    /// Whether the ABI bound of `name` `version` is part of why it conflicts: it narrowed the
+    /// version's edge to numpy, and (when you require numpy yourself) its metadata alone
+    /// would still have allowed a numpy you accept.
+    pub(crate) fn abi_is_a_cause(&self, name: &PackageName, version: &Version) -> bool {
+        let memory = self.memory.borrow();
+        let Some(metadata) = memory.abi_narrowed.get(&(name.clone(), version.clone())) else {
+            return false;
+        };
+        match self.root.get(&PubPackage::Dist(numpy_name())) {
+            Some(root) => !root.is_disjoint(metadata),
+            None => true,
+        }
     }
 
     /// Whether one of these edges can never hold beside the root's own requirements or
