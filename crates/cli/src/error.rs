@@ -20,9 +20,15 @@ pub enum CliError {
     /// The command line asked for something invalid.
     #[error("{0}")]
     Usage(String),
-    /// The requirements cannot be satisfied; the text explains why.
-    #[error("No solution found when resolving dependencies:\n{0}")]
-    NoSolution(String),
+    /// The requirements cannot be satisfied; the text explains why (a screen of it; `full`
+    /// is the whole derivation, printed with `-v`).
+    #[error("No solution found when resolving dependencies:\n{report}")]
+    NoSolution {
+        /// The default explanation.
+        report: String,
+        /// Every step and note.
+        full: String,
+    },
     /// The index or the cache failed during resolution.
     #[error("{0}")]
     Resolution(String),
@@ -35,7 +41,7 @@ impl CliError {
     /// The process exit code: 1 when the answer is "impossible", 2 for errors.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CliError::NoSolution(_) => ExitCode::from(1),
+            CliError::NoSolution { .. } => ExitCode::from(1),
             _ => ExitCode::from(2),
         }
     }
@@ -56,7 +62,9 @@ impl From<npsolve::EngineError> for CliError {
 impl From<npsolve_resolver::ResolveError> for CliError {
     fn from(error: npsolve_resolver::ResolveError) -> Self {
         match error {
-            npsolve_resolver::ResolveError::NoSolution { report } => CliError::NoSolution(report),
+            npsolve_resolver::ResolveError::NoSolution { report, full, .. } => {
+                CliError::NoSolution { report, full }
+            }
             npsolve_resolver::ResolveError::Source(message) => CliError::Resolution(message),
             npsolve_resolver::ResolveError::Unsupported(message) => CliError::Usage(message),
         }

@@ -99,7 +99,13 @@ impl Printer {
 
     /// The rendering of a failed command.
     pub fn error(&self, error: &CliError) {
-        let mut text = error.to_string();
+        let mut text = match error {
+            // `-v` prints the whole derivation, not a screen of it.
+            CliError::NoSolution { full, .. } if self.verbose > 0 => {
+                format!("No solution found when resolving dependencies:\n{full}")
+            }
+            _ => error.to_string(),
+        };
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
             let cause_text = cause.to_string();
@@ -108,10 +114,38 @@ impl Printer {
             }
             source = cause.source();
         }
+        if self.terminal {
+            text = wrap_to_terminal(&text);
+        }
         if self.color {
             eprintln!("{}: {text}", "error".red().bold());
         } else {
             eprintln!("error: {text}");
         }
     }
+}
+
+/// Each line wrapped to the terminal's width (continuations indented), for stderr on a
+/// terminal only: a pipe or a file gets the lines whole, for tools to read.
+fn wrap_to_terminal(text: &str) -> String {
+    let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(std::io::stderr())
+    else {
+        return text.to_string();
+    };
+    // `error: ` starts the first line.
+    let options = textwrap::Options::new(usize::from(width).max(40))
+        .initial_indent("")
+        .subsequent_indent("    ");
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let options = if index == 0 {
+            options
+                .clone()
+                .width(usize::from(width).max(40).saturating_sub(7))
+        } else {
+            options.clone()
+        };
+        out.push(textwrap::fill(line, options));
+    }
+    out.join("\n")
 }

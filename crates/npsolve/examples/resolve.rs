@@ -74,7 +74,7 @@ fn run(index_url: &str, requirements: &str) -> Result<ExitCode, Box<dyn std::err
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(npsolve_resolver::ResolveError::NoSolution { report }) => {
+        Err(npsolve_resolver::ResolveError::NoSolution { report, .. }) => {
             eprintln!("no solution:\n{report}");
             Ok(ExitCode::from(1))
         }

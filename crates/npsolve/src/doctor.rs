@@ -349,7 +349,7 @@ impl Engine {
         };
         let resolution =
             resolve(&roots, &options, &source, Some(&oracle)).map_err(|error| match error {
-                ResolveError::NoSolution { report } => {
+                ResolveError::NoSolution { report, .. } => {
                     format!("No solution found when resolving dependencies:\n{report}")
                 }
                 ResolveError::Source(message) | ResolveError::Unsupported(message) => message,

@@ -6,8 +6,13 @@ pub enum ResolveError {
     /// No set of versions satisfies the requirements; the report explains why.
     #[error("{report}")]
     NoSolution {
-        /// The explanation in plain words, one derivation per line, then hints.
+        /// The explanation in plain words, one derivation per line, then hints: at most a
+        /// screen (the end of a long derivation, and the first hints).
         report: String,
+        /// The same explanation with every derivation line and hint (`-v`).
+        full: String,
+        /// The packages of your own requirements that the derivation names, sorted.
+        roots: Vec<pep508_rs::PackageName>,
     },
     /// The index could not be read.
     #[error("{0}")]

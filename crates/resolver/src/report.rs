@@ -21,15 +21,39 @@ use crate::specifier_range::{before_locals, pinned_version};
 
 type Tree = DerivationTree<PubPackage, Ranges<Version>, Unavailable>;
 
-/// Renders a range as PEP 440 specifiers, e.g. `>=1.23,<2`.
+/// Renders a range as PEP 440 specifiers, e.g. `>=1.23,<2`; a hole of one release (with its
+/// local builds) between two pieces reads as `!=` (`>=1,!=1.5,<2`).
 pub fn format_range(range: &Ranges<Version>) -> String {
     if range.is_empty() {
         return "(no version)".to_string();
     }
-    let segments: Vec<String> = range
+    // Pieces joined across one-release holes: (lower, upper, the releases left out).
+    let mut pieces: Vec<(Bound<&Version>, Bound<&Version>, Vec<Version>)> = Vec::new();
+    for (lower, upper) in range.iter() {
+        let hole = pieces
+            .last()
+            .and_then(|(_, previous_upper, _)| match (previous_upper, lower) {
+                (Bound::Excluded(end), Bound::Included(start)) => before_locals(start)
+                    .filter(|released| released == *end)
+                    .map(|_| (*end).clone()),
+                (Bound::Excluded(end), Bound::Excluded(start)) if *end == start => {
+                    Some((*end).clone())
+                }
+                _ => None,
+            });
+        match (hole, pieces.last_mut()) {
+            (Some(released), Some(last)) => {
+                last.1 = upper.as_ref();
+                last.2.push(released);
+            }
+            _ => pieces.push((lower.as_ref(), upper.as_ref(), Vec::new())),
+        }
+    }
+    let segments: Vec<String> = pieces
         .iter()
-        .map(|(lower, upper)| {
-            if let (Bound::Included(low), Bound::Included(high)) = (lower, upper)
+        .map(|(lower, upper, holes)| {
+            if holes.is_empty()
+                && let (Bound::Included(low), Bound::Included(high)) = (lower, upper)
                 && low == high
             {
                 return format!("=={low}");
@@ -37,8 +61,9 @@ pub fn format_range(range: &Ranges<Version>) -> String {
             // `==2.5.1` admits 2.5.1's local builds: a bound just after them reads as the
             // release (`<=2.5.1`, not `<2.5.1.post0.dev0`).
             let before = |bound: &Version| before_locals(bound);
-            if let (Bound::Included(low), Bound::Excluded(high)) = (lower, upper)
-                && before(high).as_ref() == Some(low)
+            if holes.is_empty()
+                && let (Bound::Included(low), Bound::Excluded(high)) = (lower, upper)
+                && before(high).as_ref() == Some(*low)
             {
                 return format!("=={low}");
             }
@@ -53,6 +78,9 @@ pub fn format_range(range: &Ranges<Version>) -> String {
                 },
                 Bound::Excluded(low) => parts.push(format!(">{low}")),
                 Bound::Unbounded => {}
+            }
+            for hole in holes {
+                parts.push(format!("!={hole}"));
             }
             match upper {
                 Bound::Included(high) => parts.push(format!("<={high}")),
@@ -81,12 +109,18 @@ fn strip_dev0(version: &Version) -> Version {
     }
 }
 
-fn package_with_range(package: &PubPackage, range: &Ranges<Version>) -> String {
-    if *range == Ranges::full() {
-        return format!("every version of `{package}`");
-    }
-    format!("`{package}{}`", format_range(range))
-}
+/// At most this many `or` alternatives in a printed range; a range with more is stated by
+/// the versions it selects.
+const MAX_ALTERNATIVES: usize = 4;
+
+/// Derivation lines in the default report; `-v` prints them all.
+const MAX_DERIVATION_LINES: usize = 22;
+
+/// Hint and note lines in the default report.
+const MAX_HINT_LINES: usize = 8;
+
+/// A reason longer than this is shortened where it is inlined (the notes give it whole).
+const MAX_INLINE_REASON: usize = 110;
 
 /// Rewrites every range in the tree in terms of the versions that exist.
 fn simplify(tree: &Tree, provider: &Provider<'_>) -> Tree {
@@ -99,15 +133,19 @@ fn simplify(tree: &Tree, provider: &Provider<'_>) -> Tree {
             return range.clone();
         }
         let memory = provider.memory.borrow();
+        // Versions refused for a reason of their own (the notes list them) are left out: a
+        // range may take them in or not, so it needs no hole around each of them.
+        let refused = memory.notes.get(name);
         match memory.versions.get(name) {
             Some(versions) => {
-                let mut all: Vec<&Version> = versions
+                let mut usable: Vec<&Version> = versions
                     .versions
                     .iter()
                     .map(|entry| &entry.version)
+                    .filter(|version| refused.is_none_or(|refused| !refused.contains_key(*version)))
                     .collect();
-                all.reverse();
-                range.simplify(all.into_iter())
+                usable.reverse();
+                range.simplify(usable.into_iter())
             }
             None => range.clone(),
         }
@@ -155,6 +193,322 @@ fn simplify(tree: &Tree, provider: &Provider<'_>) -> Tree {
     }
 }
 
+/// A reason as inlined in a derivation line: whole when short, else its first clause (the
+/// notes after the derivation give it whole).
+fn inline_reason(reason: &str) -> String {
+    if reason.len() <= MAX_INLINE_REASON {
+        return reason.to_string();
+    }
+    let cut = [": ", " (", "; "]
+        .iter()
+        .filter_map(|separator| reason.find(separator))
+        .filter(|&at| at >= 20)
+        .min()
+        .unwrap_or(reason.len());
+    let mut short: String = reason[..cut].chars().take(MAX_INLINE_REASON).collect();
+    short.push_str("; see the notes below");
+    short
+}
+
+/// Folds the derivations that only say "these versions of a package cannot be used" (a
+/// chain of per-version refusals, one line each) into one statement, the reasons grouped.
+fn collapse_unusable(tree: &Tree) -> Tree {
+    let DerivationTree::Derived(derived) = tree else {
+        return tree.clone();
+    };
+    if let Some(collapsed) = unusable_summary(derived) {
+        return collapsed;
+    }
+    let mut derived = derived.clone();
+    derived.cause1 = Arc::new(collapse_unusable(&derived.cause1));
+    derived.cause2 = Arc::new(collapse_unusable(&derived.cause2));
+    DerivationTree::Derived(derived)
+}
+
+/// Folds "no versions" leaves into the fact they are matched with, as pubgrub's own
+/// `collapse_no_versions` does (`a` 1.0 and 2.0 exist, so "`b` depends on `a>1,<2`" widens
+/// to what reads simply), except where the leaf is the cause: when what the other side needs
+/// of the package has no version at all ("you require `a==2.0.0`", and there is none), it
+/// stays, or the report would not say why.
+fn collapse_no_versions(tree: &Tree) -> Tree {
+    let DerivationTree::Derived(derived) = tree else {
+        return tree.clone();
+    };
+    let pair = match (&*derived.cause1, &*derived.cause2) {
+        (DerivationTree::External(External::NoVersions(package, set)), other)
+        | (other, DerivationTree::External(External::NoVersions(package, set))) => {
+            Some((package, set, other))
+        }
+        _ => None,
+    };
+    if let Some((package, set, other)) = pair
+        && let Some(merged) = merge_no_versions(collapse_no_versions(other), package, set)
+    {
+        return merged;
+    }
+    let mut derived = derived.clone();
+    derived.cause1 = Arc::new(collapse_no_versions(&derived.cause1));
+    derived.cause2 = Arc::new(collapse_no_versions(&derived.cause2));
+    DerivationTree::Derived(derived)
+}
+
+/// `tree` with the versions `set` of `package` (none of which exist) folded in; `None` when
+/// that would hide the cause.
+fn merge_no_versions(tree: Tree, package: &PubPackage, set: &Ranges<Version>) -> Option<Tree> {
+    let within = |range: &Ranges<Version>| range.intersection(set) == *range;
+    match tree {
+        DerivationTree::Derived(ref derived) => match derived.terms.get(package) {
+            Some(Term::Negative(needed)) if within(needed) => None,
+            _ => Some(tree),
+        },
+        DerivationTree::External(External::FromDependencyOf(
+            depender,
+            range,
+            dependency,
+            dependency_range,
+        )) => {
+            if depender == *package {
+                Some(DerivationTree::External(External::FromDependencyOf(
+                    depender,
+                    range.union(set),
+                    dependency,
+                    dependency_range,
+                )))
+            } else if within(&dependency_range) {
+                None
+            } else {
+                Some(DerivationTree::External(External::FromDependencyOf(
+                    depender,
+                    range,
+                    dependency,
+                    dependency_range.union(set),
+                )))
+            }
+        }
+        DerivationTree::External(_) => None,
+    }
+}
+
+/// The leaves of a derivation, in order.
+fn leaves<'t>(
+    tree: &'t Tree,
+    out: &mut Vec<&'t External<PubPackage, Ranges<Version>, Unavailable>>,
+) {
+    match tree {
+        DerivationTree::External(external) => out.push(external),
+        DerivationTree::Derived(derived) => {
+            leaves(&derived.cause1, out);
+            leaves(&derived.cause2, out);
+        }
+    }
+}
+
+impl Formatter<'_, '_> {
+    /// ` (requirements.txt:3)`: where you required `package`, if you did.
+    fn origin(&self, package: &PubPackage) -> String {
+        package
+            .name()
+            .and_then(|name| self.origins.get(name))
+            .map(|origins| format!(" ({})", origins.join(", ")))
+            .unwrap_or_default()
+    }
+
+    /// The commonest conflict in one line: you require `a`, `a` depends on `b` in one range
+    /// and you require `b` in another (`` `flask==3.0.0` (requirements.txt:1) depends on
+    /// `werkzeug>=3.0.0`, but you require `werkzeug<3` (requirements.txt:2). ``). `None` for
+    /// any other shape.
+    fn one_line(&self, tree: &Tree) -> Option<String> {
+        let mut found = Vec::new();
+        leaves(tree, &mut found);
+        // You require `a` in a range where it has no version at all.
+        if let [first, second] = found.as_slice()
+            && let Some((
+                External::NoVersions(package, _),
+                External::FromDependencyOf(PubPackage::Root, _, required, range),
+            )) = [(first, second), (second, first)]
+                .into_iter()
+                .find(|(a, b)| {
+                    matches!(a, External::NoVersions(..))
+                        && matches!(b, External::FromDependencyOf(PubPackage::Root, ..))
+                })
+                .map(|(a, b)| (*a, *b))
+            && package == required
+        {
+            let all = self.existing(package, &Ranges::full());
+            let listed = match all.as_slice() {
+                [] => String::new(),
+                [a] => format!(" (it has {a})"),
+                [a, b] => format!(" (it has {a} and {b})"),
+                [a, b, rest @ ..] => format!(" (it has {a}, {b} and {} older)", rest.len()),
+            };
+            let has_none = if self.existing(package, range).is_empty() {
+                "no version of it matches"
+            } else {
+                "none of its versions that match can be used"
+            };
+            let required = if *range == Ranges::full() {
+                format!("`{package}`")
+            } else {
+                self.package_with_range(package, range)
+            };
+            return Some(format!(
+                "you require {required}{}, but {has_none}{listed}.",
+                self.origin(package)
+            ));
+        }
+        let [first, second, third] = found.as_slice() else {
+            return None;
+        };
+        let mut from_root = Vec::new();
+        let mut edge = None;
+        for external in [first, second, third] {
+            match external {
+                External::FromDependencyOf(PubPackage::Root, _, package, range) => {
+                    from_root.push((package, range));
+                }
+                External::FromDependencyOf(package, range, dependency, dependency_range) => {
+                    if edge
+                        .replace((package, range, dependency, dependency_range))
+                        .is_some()
+                    {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        let (package, range, dependency, dependency_range) = edge?;
+        let (Some(required), Some(other)) = (
+            from_root.iter().find(|(root, _)| *root == package),
+            from_root.iter().find(|(root, _)| *root == dependency),
+        ) else {
+            return None;
+        };
+        let origin = |package: &PubPackage| self.origin(package);
+        let _ = required;
+        let edge = self.format_external(&External::FromDependencyOf(
+            package.clone(),
+            range.clone(),
+            dependency.clone(),
+            dependency_range.clone(),
+        ));
+        let (depender, rest) = edge.split_once(" depends on ")?;
+        Some(format!(
+            "{depender}{} depends on {rest}, but you require {}{}.",
+            origin(package),
+            self.package_with_range(dependency, other.1),
+            origin(dependency)
+        ))
+    }
+}
+
+/// Folds each chain of steps that restate one dependency (`` `a<2` depends on `b>=1` ``, then
+/// `` `a<3` depends on `b>=1` ``, … one release at a time) into the statement it ends with:
+/// for the default report, which leaves the proofs of the releases to `-v`.
+fn collapse_restating(tree: &Tree) -> Tree {
+    let DerivationTree::Derived(derived) = tree else {
+        return tree.clone();
+    };
+    if let Some((package, range, dependency, dependency_range)) = dependency_shape(derived) {
+        let restates = |cause: &Tree| match cause {
+            DerivationTree::Derived(inner) => dependency_shape(inner).is_some_and(
+                |(inner_package, _, inner_dependency, inner_range)| {
+                    inner_package == package
+                        && inner_dependency == dependency
+                        && inner_range == dependency_range
+                },
+            ),
+            DerivationTree::External(_) => false,
+        };
+        if restates(&derived.cause1) || restates(&derived.cause2) {
+            return DerivationTree::External(External::FromDependencyOf(
+                package.clone(),
+                range.clone(),
+                dependency.clone(),
+                dependency_range.clone(),
+            ));
+        }
+    }
+    let mut derived = derived.clone();
+    derived.cause1 = Arc::new(collapse_restating(&derived.cause1));
+    derived.cause2 = Arc::new(collapse_restating(&derived.cause2));
+    DerivationTree::Derived(derived)
+}
+
+/// `Some((p, r, q, s))` when `derived` says "`p` in `r` depends on `q` in `s`".
+fn dependency_shape(
+    derived: &Derived<PubPackage, Ranges<Version>, Unavailable>,
+) -> Option<(&PubPackage, &Ranges<Version>, &PubPackage, &Ranges<Version>)> {
+    if derived.terms.len() != 2 || derived.terms.contains_key(&PubPackage::Root) {
+        return None;
+    }
+    let mut positive = None;
+    let mut negative = None;
+    for (package, term) in &derived.terms {
+        match term {
+            Term::Positive(range) => positive = Some((package, range)),
+            Term::Negative(range) => negative = Some((package, range)),
+        }
+    }
+    let ((package, range), (dependency, dependency_range)) = (positive?, negative?);
+    Some((package, range, dependency, dependency_range))
+}
+
+/// `Some` when `derived` states "`P` in range cannot be used" from facts about `P` alone,
+/// at least two of them.
+fn unusable_summary(derived: &Derived<PubPackage, Ranges<Version>, Unavailable>) -> Option<Tree> {
+    let mut terms = derived
+        .terms
+        .iter()
+        .filter(|(package, _)| **package != PubPackage::Root);
+    let (package, Term::Positive(range)) = terms.next()? else {
+        return None;
+    };
+    if terms.next().is_some() || derived.terms.contains_key(&PubPackage::Root) {
+        return None;
+    }
+    let mut reasons = BTreeSet::new();
+    let mut leaves = 0;
+    fn walk<'t>(
+        tree: &'t Tree,
+        package: &PubPackage,
+        reasons: &mut BTreeSet<&'t str>,
+        leaves: &mut usize,
+    ) -> bool {
+        match tree {
+            DerivationTree::External(External::NoVersions(about, _)) => {
+                *leaves += 1;
+                about == package
+            }
+            DerivationTree::External(External::Custom(about, _, reason)) => {
+                *leaves += 1;
+                reasons.insert(reason.0.as_str());
+                about == package
+            }
+            DerivationTree::External(_) => false,
+            DerivationTree::Derived(derived) => {
+                walk(&derived.cause1, package, reasons, leaves)
+                    && walk(&derived.cause2, package, reasons, leaves)
+            }
+        }
+    }
+    let only_about_package = walk(&derived.cause1, package, &mut reasons, &mut leaves)
+        && walk(&derived.cause2, package, &mut reasons, &mut leaves);
+    if !only_about_package || leaves < 2 {
+        return None;
+    }
+    let reason = match reasons.len() {
+        0 => return None,
+        1 => reasons.first().map(|reason| reason.to_string())?,
+        many => format!("for {many} different reasons, in the notes below"),
+    };
+    Some(DerivationTree::External(External::Custom(
+        package.clone(),
+        range.clone(),
+        Unavailable(reason),
+    )))
+}
+
 /// Formats incompatibilities in npsolve's words.
 struct Formatter<'a, 'b> {
     provider: &'a Provider<'b>,
@@ -162,6 +516,60 @@ struct Formatter<'a, 'b> {
 }
 
 impl Formatter<'_, '_> {
+    /// `` `pkg>=1,<2` ``, or for a range of more than [`MAX_ALTERNATIVES`] pieces the versions
+    /// it selects (`` 14 versions of `pkg` (1.8.1 to 3.3.2) ``): never a list of holes.
+    fn package_with_range(&self, package: &PubPackage, range: &Ranges<Version>) -> String {
+        if *range == Ranges::full() {
+            return format!("every version of `{package}`");
+        }
+        if range.is_empty() {
+            return format!("`{package}` in ranges that exclude each other");
+        }
+        if range.iter().count() <= MAX_ALTERNATIVES {
+            return format!("`{package}{}`", format_range(range));
+        }
+        let memory = self.provider.memory.borrow();
+        let selected: Vec<&Version> = package
+            .name()
+            .and_then(|name| memory.versions.get(name))
+            .map(|versions| {
+                versions
+                    .versions
+                    .iter()
+                    .map(|entry| &entry.version)
+                    .filter(|version| range.contains(version))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match selected.as_slice() {
+            [] => format!("`{package}{}`", format_range(range)),
+            [one] => format!("`{package}=={one}`"),
+            // Newest first.
+            [newest, .., oldest] => format!(
+                "{} versions of `{package}` ({oldest} to {newest})",
+                selected.len()
+            ),
+        }
+    }
+
+    /// The versions of `package` the index lists in `range`, newest first.
+    fn existing(&self, package: &PubPackage, range: &Ranges<Version>) -> Vec<Version> {
+        let memory = self.provider.memory.borrow();
+        package
+            .name()
+            .and_then(|name| memory.versions.get(name))
+            .map(|versions| {
+                versions
+                    .versions
+                    .iter()
+                    .map(|entry| &entry.version)
+                    .filter(|version| range.contains(version))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn abi_reason(
         &self,
         package: &PubPackage,
@@ -175,10 +583,16 @@ impl Formatter<'_, '_> {
             return None;
         }
         let memory = self.provider.memory.borrow();
+        // Only a bound that narrowed the edge beyond the metadata is part of the cause
+        // (tensorflow 2.13.0's `numpy<=1.24.3` excludes numpy 2 before its NumPy-1 build does).
         let mut reasons: Vec<(&Version, &str)> = memory
             .abi
             .iter()
-            .filter(|((abi_name, version), _)| abi_name == name && range.contains(version))
+            .filter(|(key, _)| {
+                key.0 == *name
+                    && range.contains(&key.1)
+                    && self.provider.abi_is_a_cause(name, &key.1)
+            })
             .map(|((_, version), bound)| (version, bound.summary.as_str()))
             .collect();
         reasons.sort();
@@ -198,13 +612,13 @@ impl Formatter<'_, '_> {
             [] if with_root => "your requirements are unsatisfiable".to_string(),
             [] => "version solving failed".to_string(),
             [(package, Term::Positive(range))] => {
-                format!("{} cannot be used", package_with_range(package, range))
+                format!("{} cannot be used", self.package_with_range(package, range))
             }
             [(package, Term::Negative(range))] if with_root => {
-                format!("you require {}", package_with_range(package, range))
+                format!("you require {}", self.package_with_range(package, range))
             }
             [(package, Term::Negative(range))] => {
-                format!("{} is required", package_with_range(package, range))
+                format!("{} is required", self.package_with_range(package, range))
             }
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))] if !with_root => self
                 .format_external(&External::FromDependencyOf(
@@ -224,9 +638,9 @@ impl Formatter<'_, '_> {
                 let parts: Vec<String> = slice
                     .iter()
                     .map(|(package, term)| match term {
-                        Term::Positive(range) => package_with_range(package, range),
+                        Term::Positive(range) => self.package_with_range(package, range),
                         Term::Negative(range) => {
-                            format!("not {}", package_with_range(package, range))
+                            format!("not {}", self.package_with_range(package, range))
                         }
                     })
                     .collect();
@@ -250,24 +664,38 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
             External::NoVersions(package, range) => {
                 if *range == Ranges::full() {
                     format!("no version of `{package}` is available on the index for the target")
+                } else if self.existing(package, range).is_empty() {
+                    format!(
+                        "there is no version of {}",
+                        self.package_with_range(package, range)
+                    )
                 } else {
                     format!(
-                        "there is no usable version of `{package}{}`",
-                        format_range(range)
+                        "there is no usable version among {}",
+                        self.package_with_range(package, range)
                     )
                 }
             }
             External::Custom(package, range, reason) => {
                 format!(
-                    "{} cannot be used ({reason})",
-                    package_with_range(package, range)
+                    "{} cannot be used ({})",
+                    self.package_with_range(package, range),
+                    inline_reason(&reason.0)
+                )
+            }
+            External::FromDependencyOf(PubPackage::Root, _, dependency, range)
+                if range.is_empty() =>
+            {
+                format!(
+                    "your requirements on `{dependency}`{} exclude each other",
+                    self.origin(dependency)
                 )
             }
             External::FromDependencyOf(PubPackage::Root, _, dependency, range) => {
                 let required = if *range == Ranges::full() {
                     format!("`{dependency}`")
                 } else {
-                    package_with_range(dependency, range)
+                    self.package_with_range(dependency, range)
                 };
                 let name = dependency.name();
                 let origins = name
@@ -282,11 +710,17 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
                 let depender = if *range == Ranges::full() {
                     format!("`{package}`")
                 } else {
-                    package_with_range(package, range)
+                    self.package_with_range(package, range)
+                };
+                // `14 versions of `x` (…)` is plural.
+                let verb = if depender.starts_with(|c: char| c.is_ascii_digit()) {
+                    "depend"
+                } else {
+                    "depends"
                 };
                 let base = format!(
-                    "{depender} depends on {}",
-                    package_with_range(dependency, dependency_range)
+                    "{depender} {verb} on {}",
+                    self.package_with_range(dependency, dependency_range)
                 );
                 match self.abi_reason(package, range, dependency) {
                     Some(abi) => format!("{base} ({abi})"),
@@ -385,28 +819,137 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
     }
 }
 
-/// The full explanation: the derivation, then hints.
+/// An explanation, in its default length and whole.
+pub(crate) struct Explanation {
+    /// The packages of the root's edges that the derivation uses, sorted.
+    pub roots: Vec<pep508_rs::PackageName>,
+    /// At most [`MAX_DERIVATION_LINES`] derivation lines (the conclusion's end) and
+    /// [`MAX_HINT_LINES`] hints: a screen.
+    pub short: String,
+    /// Every derivation line and hint (`-v`).
+    pub full: String,
+}
+
+/// The explanation: the derivation, then hints.
 pub(crate) fn explain(
     tree: &Tree,
     provider: &Provider<'_>,
     origins: &BTreeMap<pep508_rs::PackageName, Vec<String>>,
-) -> String {
-    let mut tree = simplify(tree, provider);
-    tree.collapse_no_versions();
+    fixes: &[String],
+) -> Explanation {
+    let tree = collapse_no_versions(&collapse_unusable(&simplify(tree, provider)));
     let formatter = Formatter { provider, origins };
-    let mut report = DefaultStringReporter::report_with_formatter(&tree, &formatter);
-    let mut seen = BTreeSet::new();
-    report = report
-        .lines()
-        .filter(|line| seen.insert(line.to_string()))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let hints = hints(&tree, provider);
-    if !hints.is_empty() {
-        report.push_str("\n\n");
-        report.push_str(&hints.join("\n"));
+    let lines = |tree: &Tree| {
+        let report = DefaultStringReporter::report_with_formatter(tree, &formatter);
+        let mut seen = BTreeSet::new();
+        report
+            .lines()
+            .filter(|line| !line.trim().is_empty() && seen.insert(line.to_string()))
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    };
+    let whole = lines(&tree);
+    let shown = collapse_restating(&tree);
+    let derivation = match formatter.one_line(&shown) {
+        Some(line) => vec![line],
+        None => lines(&shown),
+    };
+    let full_hints = hints(&tree, provider);
+    // The default report's hints are about the packages it names.
+    let hints = hints(&shown, provider);
+    let roots: Vec<pep508_rs::PackageName> = tree
+        .packages()
+        .into_iter()
+        .filter_map(|package| match package {
+            PubPackage::Dist(name) | PubPackage::Extra(name, _) => {
+                origins.contains_key(name).then(|| name.clone())
+            }
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let render = |derivation: &[String], omitted: usize, hints: &[String], more: usize| {
+        let mut out = String::new();
+        for fix in fixes {
+            out.push_str(fix);
+            out.push('\n');
+        }
+        if omitted > 0 {
+            out.push_str(&format!(
+                "({omitted} earlier steps of the derivation are left out; -v prints them)\n"
+            ));
+        }
+        out.push_str(&derivation.join("\n"));
+        if !hints.is_empty() {
+            out.push_str("\n\n");
+            out.push_str(&hints.join("\n"));
+        }
+        if more > 0 {
+            out.push_str(&format!("\n(and {more} more notes; -v prints them)"));
+        }
+        out
+    };
+    let full = render(&whole, 0, &full_hints, 0);
+    let keep = derivation.len().min(MAX_DERIVATION_LINES);
+    let shown_hints = hints.len().min(MAX_HINT_LINES);
+    let short = render(
+        &derivation[derivation.len() - keep..],
+        derivation.len() - keep,
+        &hints[..shown_hints],
+        hints.len() - shown_hints,
+    );
+    Explanation { roots, short, full }
+}
+
+/// A reason with the file names and URLs it quotes left out, to group releases refused for
+/// the same reason: `` malformed core metadata for `a-1.0.whl` (from `https://…`) `` reads
+/// as `malformed core metadata`.
+fn reason_class(reason: &str) -> String {
+    let is_file = |span: &str| {
+        span.contains("://")
+            || [".whl", ".tar.gz", ".zip", ".metadata", ".tgz", ".tar.bz2"]
+                .iter()
+                .any(|suffix| span.ends_with(suffix))
+    };
+    let mut out = String::new();
+    for (index, part) in reason.split('`').enumerate() {
+        if index % 2 == 1 {
+            out.push_str(if is_file(part) { "\u{0}" } else { part });
+            if !is_file(part) {
+                out.insert(out.len() - part.len(), '`');
+                out.push('`');
+            }
+        } else {
+            out.push_str(part);
+        }
     }
-    report
+    out.replace(" (from \u{0})", "")
+        .replace(" for \u{0}", "")
+        .replace(" of \u{0}", "")
+        .replace('\u{0}', "a file")
+        .trim()
+        .to_string()
+}
+
+/// The `depends on numpy` edges of the derivation: the depender and its range.
+fn edges_to_numpy<'t>(
+    tree: &'t Tree,
+    out: &mut Vec<(&'t pep508_rs::PackageName, &'t Ranges<Version>)>,
+) {
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(
+            PubPackage::Dist(name),
+            range,
+            PubPackage::Dist(dependency),
+            _,
+        )) if dependency.as_ref() == "numpy" => out.push((name, range)),
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(derived) => {
+            edges_to_numpy(&derived.cause1, out);
+            edges_to_numpy(&derived.cause2, out);
+        }
+    }
 }
 
 /// Hints for the packages named in the tree: ABI rules that bound numpy and
@@ -415,10 +958,19 @@ fn hints(tree: &Tree, provider: &Provider<'_>) -> Vec<String> {
     let packages: BTreeSet<&PubPackage> = tree.packages().into_iter().collect();
     let memory = provider.memory.borrow();
     let mut hints = Vec::new();
+    // The ABI rules of the edges to numpy the derivation uses, where the bound narrowed
+    // the edge: an ABI bound that excluded nothing the metadata allowed is not a cause.
+    let mut numpy_edges = Vec::new();
+    edges_to_numpy(tree, &mut numpy_edges);
     let mut abi: Vec<_> = memory
         .abi
         .iter()
-        .filter(|((name, _), _)| packages.contains(&PubPackage::Dist(name.clone())))
+        .filter(|(key, _)| {
+            provider.abi_is_a_cause(&key.0, &key.1)
+                && numpy_edges
+                    .iter()
+                    .any(|(name, range)| *name == &key.0 && range.contains(&key.1))
+        })
         .collect();
     // Newest version first, so each package's rule is stated once, for its newest candidate.
     abi.sort_by(|a, b| a.0.0.cmp(&b.0.0).then_with(|| b.0.1.cmp(&a.0.1)));
@@ -435,14 +987,57 @@ fn hints(tree: &Tree, provider: &Provider<'_>) -> Vec<String> {
             ));
         }
     }
+    // A range with no usable version may hold pre-releases the policy kept out.
+    let mut found = Vec::new();
+    leaves(tree, &mut found);
+    for external in found {
+        let External::NoVersions(package, range) = external else {
+            continue;
+        };
+        let Some(name) = package.name() else { continue };
+        if !provider.never_prereleases(name) {
+            continue;
+        }
+        let Some(versions) = memory.versions.get(name) else {
+            continue;
+        };
+        let pre: Vec<&Version> = versions
+            .versions
+            .iter()
+            .map(|entry| &entry.version)
+            .filter(|version| version.any_prerelease() && range.contains(version))
+            .collect();
+        if let Some(newest) = pre.first() {
+            let line = format!(
+                "hint: `{name}` has pre-releases in that range ({newest}{}): `--prerelease allow`, or a requirement naming one (`{name}=={newest}`), would consider them",
+                if pre.len() > 1 {
+                    format!(" and {} more", pre.len() - 1)
+                } else {
+                    String::new()
+                }
+            );
+            if !hints.contains(&line) {
+                hints.push(line);
+            }
+        }
+    }
     for package in packages {
         let Some(name) = package.name() else { continue };
         if let Some(notes) = memory.notes.get(name) {
-            let mut by_reason: BTreeMap<&str, Vec<&Version>> = BTreeMap::new();
+            // One line per reason, the file names and URLs in it aside ("malformed core
+            // metadata" for 22 releases is one note, with one file as the example).
+            let mut by_reason: BTreeMap<String, (Vec<&Version>, BTreeSet<&str>)> = BTreeMap::new();
             for (version, why) in notes {
-                by_reason.entry(why.as_str()).or_default().push(version);
+                let entry = by_reason.entry(reason_class(why)).or_default();
+                entry.0.push(version);
+                entry.1.insert(why.as_str());
             }
-            for (why, mut versions) in by_reason {
+            for (class, (mut versions, variants)) in by_reason {
+                let why = match variants.first() {
+                    Some(only) if variants.len() == 1 => only.to_string(),
+                    Some(example) => format!("{class}; e.g. {example}"),
+                    None => continue,
+                };
                 versions.sort();
                 versions.dedup();
                 let shown = match versions.as_slice() {

@@ -24,9 +24,14 @@ fn solve(
 ) -> Result<Solution, ResolveError> {
     match pubgrub::resolve(provider, PubPackage::Root, pep440_rs::Version::new([0])) {
         Ok(solution) => Ok(solution),
-        Err(PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution {
-            report: explain(&tree, provider, origins),
-        }),
+        Err(PubGrubError::NoSolution(tree)) => {
+            let explanation = explain(&tree, provider, origins, &[]);
+            Err(ResolveError::NoSolution {
+                report: explanation.short,
+                full: explanation.full,
+                roots: explanation.roots,
+            })
+        }
         Err(PubGrubError::ErrorChoosingVersion { source, .. })
         | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(ResolveError::Source(source.0)),
@@ -79,6 +84,70 @@ fn violates_conditional_bound(provider: &Provider<'_>, solution: &Solution) -> b
     })
 }
 
+/// At most this many of your requirements are tried without their bounds for a fix.
+const MAX_FIX_TRIALS: usize = 4;
+
+/// The smallest changes that make an impossible resolution possible, as one line: each of
+/// your requirements the derivation names (at most [`MAX_FIX_TRIALS`]) is tried without its
+/// version bound, and every one whose removal lets the rest resolve is named, with the version
+/// npsolve would then pick. `None` when no single one does. Costs a resolution per trial, on
+/// metadata the failed run mostly read already.
+fn fixes(
+    requirements: &[RootRequirement],
+    options: &ResolveOptions,
+    source: &dyn PackageSource,
+    abi: Option<&dyn AbiOracle>,
+    origins: &BTreeMap<PackageName, Vec<String>>,
+    roots: &[PackageName],
+) -> Option<String> {
+    let mut found = Vec::new();
+    for name in roots.iter().take(MAX_FIX_TRIALS) {
+        let bounded: Vec<&RootRequirement> = requirements
+            .iter()
+            .filter(|root| {
+                root.requirement.name == *name
+                    && matches!(
+                        root.requirement.version_or_url,
+                        Some(pep508_rs::VersionOrUrl::VersionSpecifier(_))
+                    )
+            })
+            .collect();
+        if bounded.is_empty() {
+            continue;
+        }
+        let widened: Vec<RootRequirement> = requirements
+            .iter()
+            .map(|root| {
+                let mut root = root.clone();
+                if root.requirement.name == *name {
+                    root.requirement.version_or_url = None;
+                }
+                root
+            })
+            .collect();
+        let Ok((_, solution)) = solve_restarting(
+            &widened,
+            options,
+            source,
+            abi,
+            false,
+            BTreeMap::new(),
+            origins,
+        ) else {
+            continue;
+        };
+        let Some(version) = solution.get(&PubPackage::Dist(name.clone())) else {
+            continue;
+        };
+        let written: Vec<String> = bounded
+            .iter()
+            .map(|root| format!("`{}` ({})", root.requirement, root.origin))
+            .collect();
+        found.push(format!("{} to get {name} {version}", written.join(" and ")));
+    }
+    (!found.is_empty()).then(|| format!("fix: relax {}", found.join("; or ")))
+}
+
 /// Resolves `requirements` for the target in `options`.
 ///
 /// Deterministic: the same requirements (in any order), options and source state give
@@ -107,7 +176,7 @@ pub fn resolve(
         list.sort();
         list.dedup();
     }
-    let (mut provider, mut solution) = solve_restarting(
+    let (mut provider, mut solution) = match solve_restarting(
         requirements,
         options,
         source,
@@ -115,7 +184,26 @@ pub fn resolve(
         false,
         BTreeMap::new(),
         &origins,
-    )?;
+    ) {
+        Ok(found) => found,
+        Err(ResolveError::NoSolution {
+            report,
+            full,
+            roots,
+        }) => {
+            let fix = fixes(requirements, options, source, abi, &origins, &roots);
+            let with_fix = |text: String| match &fix {
+                Some(fix) => format!("{fix}\n{text}"),
+                None => text,
+            };
+            return Err(ResolveError::NoSolution {
+                report: with_fix(report),
+                full: with_fix(full),
+                roots,
+            });
+        }
+        Err(error) => return Err(error),
+    };
     if violates_conditional_bound(&provider, &solution) {
         // numpy is installed anyway, and a package that does not declare numpy cannot run
         // with the one chosen (a NumPy-2-only pyarrow beside numpy 1.26): resolve again with

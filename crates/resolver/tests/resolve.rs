@@ -314,7 +314,7 @@ fn abi_conflict_is_explained_with_rule_and_hint() {
         Some(&OldIsNumpy1),
     )
     .unwrap_err();
-    let ResolveError::NoSolution { report } = error else {
+    let ResolveError::NoSolution { report, .. } = error else {
         panic!("{error}")
     };
     insta::assert_snapshot!(report);
@@ -327,7 +327,7 @@ fn unsatisfiable_names_requirement_lines() {
         .with("b", release("1.0", &[]))
         .with("b", release("2.0", &[]));
     let error = resolve(&requirements(&["a", "b>=2"]), &options(), &index, None).unwrap_err();
-    let ResolveError::NoSolution { report } = error else {
+    let ResolveError::NoSolution { report, .. } = error else {
         panic!("{error}")
     };
     insta::assert_snapshot!(report);
