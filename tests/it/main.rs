@@ -6,6 +6,7 @@ mod abi;
 mod check;
 mod common;
 mod compile;
+mod conflicts;
 mod credentials;
 mod direct;
 mod doctor;

@@ -43,15 +43,48 @@ fn pins(stdout: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// What went wrong with one scenario, or `None` when npsolve gave the expected answer.
-fn mismatch(scenario: &Scenario) -> Option<String> {
+/// `npsolve compile` of the scenario's root requirements against its index.
+fn compile(scenario: &Scenario) -> (std::process::Output, String) {
     let index = tempfile::tempdir().expect("tempdir");
     npsolve_testkit::write_index(scenario, index.path()).expect("scenario index");
     let mut args = vec!["--no-header".to_string(), "--no-annotate".to_string()];
     args.extend(scenario.compile_flags());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (output, transcript) =
-        run_on_index(index.path(), "compile", &scenario.requirements_in(), &args);
+    run_on_index(index.path(), "compile", &scenario.requirements_in(), &args)
+}
+
+/// Runs `work` on every scenario, four at a time; results in the scenarios' order.
+fn each<T: Send>(scenarios: &[&Scenario], work: impl Fn(&Scenario) -> T + Sync) -> Vec<T> {
+    let results = Mutex::new(Vec::new());
+    let next = Mutex::new(scenarios.iter().enumerate());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                loop {
+                    let Some((index, scenario)) = next.lock().expect("queue").next() else {
+                        break;
+                    };
+                    let result = work(scenario);
+                    results.lock().expect("results").push((index, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+fn scenarios() -> Vec<Scenario> {
+    scenario_files()
+        .iter()
+        .map(|path| Scenario::read(path).expect("scenario parses"))
+        .collect()
+}
+
+/// What went wrong with one scenario, or `None` when npsolve gave the expected answer.
+fn mismatch(scenario: &Scenario) -> Option<String> {
+    let (output, transcript) = compile(scenario);
     let expected = &scenario.expected;
     let code = output.status.code();
     if !expected.satisfiable {
@@ -75,10 +108,7 @@ fn mismatch(scenario: &Scenario) -> Option<String> {
 
 #[test]
 fn packse_scenarios_resolve_as_expected() {
-    let scenarios: Vec<Scenario> = scenario_files()
-        .iter()
-        .map(|path| Scenario::read(path).expect("scenario parses"))
-        .collect();
+    let scenarios = scenarios();
     let universal = scenarios
         .iter()
         .filter(|scenario| scenario.resolver_options.universal)
@@ -91,26 +121,9 @@ fn packse_scenarios_resolve_as_expected() {
     // for the universal lock), one disabled.
     assert_eq!((single.len(), universal), (135, 53));
 
-    let failures = Mutex::new(Vec::new());
-    let next = Mutex::new(single.iter());
-    std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| {
-                loop {
-                    let Some(scenario) = next.lock().expect("queue").next().copied() else {
-                        break;
-                    };
-                    let result = mismatch(scenario);
-                    failures
-                        .lock()
-                        .expect("failures")
-                        .push((scenario.name.clone(), result));
-                }
-            });
-        }
+    let results: Vec<(String, Option<String>)> = each(&single, |scenario| {
+        (scenario.name.clone(), mismatch(scenario))
     });
-    let mut results = failures.into_inner().expect("results");
-    results.sort_by(|a, b| a.0.cmp(&b.0));
     let mut report = Vec::new();
     for (name, result) in &results {
         let excused = DIFFERS.iter().any(|(differs, _)| differs == name);
@@ -129,4 +142,37 @@ fn packse_scenarios_resolve_as_expected() {
         results.len(),
         report.join("\n")
     );
+}
+
+/// The longest run of `or` alternatives in one backticked range of `text`.
+fn most_alternatives(text: &str) -> usize {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| span.matches(" or ").count() + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn packse_conflict_reports_fit_a_screen() {
+    let scenarios = scenarios();
+    let unsatisfiable: Vec<&Scenario> = scenarios
+        .iter()
+        .filter(|scenario| scenario.is_single_target() && !scenario.expected.satisfiable)
+        .collect();
+    assert_eq!(unsatisfiable.len(), 48);
+    let reports = each(&unsatisfiable, |scenario| {
+        let (output, _) = compile(scenario);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (scenario.name.clone(), scenario.requirements_in(), stderr)
+    });
+    let mut all = String::new();
+    for (name, requirements, report) in &reports {
+        assert!(report.lines().count() <= 40, "{name}: {report}");
+        assert!(most_alternatives(report) <= 4, "{name}: {report}");
+        assert!(!report.contains("abi:"), "{name}: {report}");
+        all.push_str(&format!("## {name}\n{requirements}--\n{report}\n"));
+    }
+    insta::assert_snapshot!(all);
 }
