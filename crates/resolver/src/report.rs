@@ -356,49 +356,72 @@ impl Formatter<'_, '_> {
                 self.origin(package)
             ));
         }
-        let [first, second, third] = found.as_slice() else {
-            return None;
-        };
+        // You require `a` and `b`, and `a` depends on `b` (perhaps through other packages) in
+        // a range your `b` misses.
         let mut from_root = Vec::new();
-        let mut edge = None;
-        for external in [first, second, third] {
+        let mut edges = Vec::new();
+        for external in &found {
             match external {
                 External::FromDependencyOf(PubPackage::Root, _, package, range) => {
                     from_root.push((package, range));
                 }
                 External::FromDependencyOf(package, range, dependency, dependency_range) => {
-                    if edge
-                        .replace((package, range, dependency, dependency_range))
-                        .is_some()
-                    {
-                        return None;
-                    }
+                    edges.push((package, range, dependency, dependency_range));
                 }
                 _ => return None,
             }
         }
-        let (package, range, dependency, dependency_range) = edge?;
-        let (Some(required), Some(other)) = (
-            from_root.iter().find(|(root, _)| *root == package),
-            from_root.iter().find(|(root, _)| *root == dependency),
-        ) else {
+        if from_root.len() != 2 || edges.is_empty() {
             return None;
-        };
-        let origin = |package: &PubPackage| self.origin(package);
-        let _ = required;
-        let edge = self.format_external(&External::FromDependencyOf(
-            package.clone(),
-            range.clone(),
-            dependency.clone(),
-            dependency_range.clone(),
-        ));
-        let (depender, rest) = edge.split_once(" depends on ")?;
-        Some(format!(
-            "{depender}{} depends on {rest}, but you require {}{}.",
-            origin(package),
-            self.package_with_range(dependency, other.1),
-            origin(dependency)
-        ))
+        }
+        // The path from one root package through every edge to the other.
+        for (start, end) in [(0, 1), (1, 0)] {
+            let (first, _) = from_root[start];
+            let (last, last_range) = from_root[end];
+            let mut path = Vec::new();
+            let mut at = first;
+            let mut left = edges.clone();
+            while let Some(index) = left.iter().position(|edge| edge.0 == at) {
+                let edge = left.remove(index);
+                at = edge.2;
+                path.push(edge);
+            }
+            if !left.is_empty() || at != last || path.is_empty() {
+                continue;
+            }
+            let (package, range, _, _) = path[0];
+            let (_, _, dependency, dependency_range) = path[path.len() - 1];
+            let depender = if *range == Ranges::full() {
+                format!("`{package}`")
+            } else {
+                self.package_with_range(package, range)
+            };
+            // The last edge's words, with its ABI remark when it has one.
+            let (last_from, last_range_of, _, _) = path[path.len() - 1];
+            let edge = self.format_external(&External::FromDependencyOf(
+                last_from.clone(),
+                last_range_of.clone(),
+                dependency.clone(),
+                dependency_range.clone(),
+            ));
+            let (_, required) = edge.split_once(" depends on ")?;
+            let through: Vec<String> = path[1..]
+                .iter()
+                .map(|(via, via_range, _, _)| self.package_with_range(via, via_range))
+                .collect();
+            let through = match through.as_slice() {
+                [] => String::new(),
+                [one] => format!(" through {one}"),
+                [rest @ .., last] => format!(" through {} and {last}", rest.join(", ")),
+            };
+            return Some(format!(
+                "{depender}{} depends on {required}{through}, but you require {}{}.",
+                self.origin(package),
+                self.package_with_range(last, last_range),
+                self.origin(last)
+            ));
+        }
+        None
     }
 }
 
