@@ -159,3 +159,25 @@ fn a_long_release_history_is_stated_by_the_versions_it_selects() {
     assert_eq!(report.matches("note: `lib`").count(), 1, "{report}");
     insta::assert_snapshot!(all);
 }
+
+#[test]
+fn hints_name_the_builds_and_pre_releases_that_exist() {
+    let releases = [
+        Release::new("torch", "2.5.1+cpu").compiled(),
+        Release::new("torch", "2.5.1+cu118").compiled(),
+        Release::new("tool", "1.0"),
+        Release::new("tool", "2.0b1"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "torch==2.5.1+cu121\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hint: `torch` has other builds of 2.5.1: 2.5.1+cu118, 2.5.1+cpu"),
+        "{text}"
+    );
+    let (output, text) = compile_synthetic(&releases, "tool>1.0\n", &["--prerelease", "disallow"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hint: `tool` has pre-releases in that range (2.0b1)"),
+        "{text}"
+    );
+}

@@ -1018,12 +1018,34 @@ fn hints(tree: &Tree, provider: &Provider<'_>) -> Vec<String> {
             continue;
         };
         let Some(name) = package.name() else { continue };
-        if !provider.never_prereleases(name) {
-            continue;
-        }
         let Some(versions) = memory.versions.get(name) else {
             continue;
         };
+        // A pinned build that does not exist, where other builds of that release do.
+        if let Some(pinned) = pinned_version(range) {
+            let release = pinned.clone().without_local();
+            let builds: Vec<String> = versions
+                .versions
+                .iter()
+                .map(|entry| &entry.version)
+                .filter(|version| {
+                    (*version).clone().without_local() == release && *version != pinned
+                })
+                .map(ToString::to_string)
+                .collect();
+            if !builds.is_empty() {
+                let line = format!(
+                    "hint: `{name}` has other builds of {release}: {} (`{name}=={release}` takes the highest)",
+                    builds.join(", ")
+                );
+                if !hints.contains(&line) {
+                    hints.push(line);
+                }
+            }
+        }
+        if !provider.never_prereleases(name) {
+            continue;
+        }
         let pre: Vec<&Version> = versions
             .versions
             .iter()
