@@ -47,7 +47,7 @@ fn check(all: &mut String, title: &str, requirements: &str, report: &str, abi_is
 
 #[test]
 fn real_conflicts_read_in_a_screen() {
-    let cases: [(&str, &str, bool); 8] = [
+    let cases: [(&str, &str, bool); 12] = [
         ("an ABI bound", "pandas==1.5.3\nnumpy>=2\n", true),
         // scikit-learn 1.3.2 is a NumPy-1 build, and its own metadata says `numpy<2.0`
         // already: the metadata is the cause.
@@ -86,6 +86,26 @@ fn real_conflicts_read_in_a_screen() {
         (
             "an extra whose dependency is missing",
             "pandas[performance]==2.2.3\n",
+            false,
+        ),
+        (
+            "an ABI bound the metadata does not state",
+            "pandas==2.0.3\nnumpy>=2\n",
+            true,
+        ),
+        (
+            "an ABI bound among three requirements",
+            "pandas==1.5.3\nmatplotlib==3.9.2\nnumpy>=2\n",
+            true,
+        ),
+        (
+            "a metadata cap among three requirements",
+            "scikit-learn==1.3.2\nscipy==1.14.1\nnumpy>=2\n",
+            false,
+        ),
+        (
+            "a dependency with no release in range",
+            "matplotlib==3.9.2\npillow<10\n",
             false,
         ),
     ];

@@ -234,7 +234,18 @@ fn collapse_no_versions(tree: &Tree) -> Tree {
     let DerivationTree::Derived(derived) = tree else {
         return tree.clone();
     };
-    let pair = match (&*derived.cause1, &*derived.cause2) {
+    let cause1 = collapse_no_versions(&derived.cause1);
+    let cause2 = collapse_no_versions(&derived.cause2);
+    // Two "no versions" facts about one package are one.
+    if let (
+        DerivationTree::External(External::NoVersions(first, set1)),
+        DerivationTree::External(External::NoVersions(second, set2)),
+    ) = (&cause1, &cause2)
+        && first == second
+    {
+        return DerivationTree::External(External::NoVersions(first.clone(), set1.union(set2)));
+    }
+    let pair = match (&cause1, &cause2) {
         (DerivationTree::External(External::NoVersions(package, set)), other)
         | (other, DerivationTree::External(External::NoVersions(package, set))) => {
             Some((package, set, other))
@@ -242,13 +253,13 @@ fn collapse_no_versions(tree: &Tree) -> Tree {
         _ => None,
     };
     if let Some((package, set, other)) = pair
-        && let Some(merged) = merge_no_versions(collapse_no_versions(other), package, set)
+        && let Some(merged) = merge_no_versions(other.clone(), package, set)
     {
         return merged;
     }
     let mut derived = derived.clone();
-    derived.cause1 = Arc::new(collapse_no_versions(&derived.cause1));
-    derived.cause2 = Arc::new(collapse_no_versions(&derived.cause2));
+    derived.cause1 = Arc::new(cause1);
+    derived.cause2 = Arc::new(cause2);
     DerivationTree::Derived(derived)
 }
 
