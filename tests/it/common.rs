@@ -316,3 +316,14 @@ pub fn transcript_with(output: &std::process::Output, dir: &Path, index_url: &st
         mask(&output.stderr)
     )
 }
+
+/// The longest run of `or` alternatives in one backticked range of `text` (a conflict
+/// report states no range as a list of holes).
+pub fn most_alternatives(text: &str) -> usize {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| span.matches(" or ").count() + 1)
+        .max()
+        .unwrap_or(0)
+}

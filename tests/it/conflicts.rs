@@ -3,7 +3,7 @@
 //! screen, states no range as a list of holes, names an ABI rule only when an ABI bound is
 //! part of the cause, and opens with the smallest fix.
 
-use crate::common::{Npsolve, Release, compile_synthetic, transcript};
+use crate::common::{Npsolve, Release, compile_synthetic, most_alternatives, transcript};
 
 /// `npsolve compile` on the recorded index; the transcript.
 fn recorded(requirements: &str) -> String {
@@ -21,16 +21,6 @@ fn recorded(requirements: &str) -> String {
         transcript(&output, npsolve.dir.path())
     );
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The longest run of `or` alternatives in one backticked range of `text`.
-fn most_alternatives(text: &str) -> usize {
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|span| span.matches(" or ").count() + 1)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Checks the report's shape and adds it to the snapshot text.

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use npsolve_testkit::packse::Scenario;
 
-use crate::common::{repo, run_on_index};
+use crate::common::{most_alternatives, repo, run_on_index};
 
 /// Scenarios npsolve answers differently on purpose, with the reason (docs/resolver.md,
 /// "packse scenarios"). Each must still differ, so the table cannot go stale.
@@ -142,16 +142,6 @@ fn packse_scenarios_resolve_as_expected() {
         results.len(),
         report.join("\n")
     );
-}
-
-/// The longest run of `or` alternatives in one backticked range of `text`.
-fn most_alternatives(text: &str) -> usize {
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|span| span.matches(" or ").count() + 1)
-        .max()
-        .unwrap_or(0)
 }
 
 #[test]

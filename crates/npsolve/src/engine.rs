@@ -35,6 +35,24 @@ pub fn default_resolve_options(target: &Target) -> ResolveOptions {
     }
 }
 
+/// Reads the requirements given by URL among `requirements` and hands them to both the
+/// resolver (`ResolveOptions::direct`) and the source that answers for them.
+fn with_direct(
+    requirements: &[RootRequirement],
+    target: &Target,
+    options: &ResolveOptions,
+    source: IndexSource,
+) -> Result<(ResolveOptions, IndexSource), EngineError> {
+    let direct =
+        crate::direct_dists::read_direct(requirements, target).map_err(EngineError::Request)?;
+    let mut options = options.clone();
+    options.direct = direct
+        .iter()
+        .map(|dist| (dist.name.clone(), dist.pin.clone()))
+        .collect();
+    Ok((options, source.with_direct(direct)))
+}
+
 /// A failure that stops a job: the runtime, the index client or the source gave out.
 /// An impossible resolution is not one: it is [`ResolveReport::resolution`]'s `Err`.
 #[derive(Debug, thiserror::Error)]
@@ -171,14 +189,12 @@ impl Engine {
             source = source.with_builder(Arc::new(builder));
         }
         // Requirements given by URL are read first: each is one version of its package.
-        let direct = crate::direct_dists::read_direct(request.requirements, request.target)
-            .map_err(EngineError::Request)?;
-        let mut options = request.options.clone();
-        options.direct = direct
-            .iter()
-            .map(|dist| (dist.name.clone(), dist.pin.clone()))
-            .collect();
-        let source = source.with_direct(direct);
+        let (options, source) = with_direct(
+            request.requirements,
+            request.target,
+            request.options,
+            source,
+        )?;
         // The requirements' pages are read on the runtime's workers while this thread loads
         // the ABI facts.
         for root in request.requirements {
@@ -228,14 +244,8 @@ impl Engine {
                 via: pin.file.clone(),
             })
             .collect();
-        let direct = crate::direct_dists::read_direct(&by_url, request.target)
-            .map_err(EngineError::Request)?;
-        let mut options = request.options.clone();
-        options.direct = direct
-            .iter()
-            .map(|dist| (dist.name.clone(), dist.pin.clone()))
-            .collect();
-        let source = IndexSource::new(client, handle, request.target.clone()).with_direct(direct);
+        let source = IndexSource::new(client, handle, request.target.clone());
+        let (options, source) = with_direct(&by_url, request.target, request.options, source)?;
         let oracle = WheelAbiOracle::for_setting(request.abi, &source);
         Ok(verify(request.pins, &options, &source, Some(&oracle))?)
     }

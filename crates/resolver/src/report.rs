@@ -562,19 +562,7 @@ impl Formatter<'_, '_> {
         if range.iter().count() <= MAX_ALTERNATIVES {
             return format!("`{package}{}`", format_range(range));
         }
-        let memory = self.provider.memory.borrow();
-        let selected: Vec<&Version> = package
-            .name()
-            .and_then(|name| memory.versions.get(name))
-            .map(|versions| {
-                versions
-                    .versions
-                    .iter()
-                    .map(|entry| &entry.version)
-                    .filter(|version| range.contains(version))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let selected = self.existing(package, range);
         match selected.as_slice() {
             [] => format!("`{package}{}`", format_range(range)),
             [one] => format!("`{package}=={one}`"),
