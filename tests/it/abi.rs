@@ -1,7 +1,7 @@
 //! The NumPy ABI layer end to end, on the recorded fixture index (real PyPI metadata
 //! for pandas, scipy, scikit-learn, matplotlib and numpy 1.24–2.1) with the bundled facts.
 
-use crate::common::{Npsolve, Release, compile_synthetic, transcript};
+use crate::common::{NUMPY1_MODULE, Npsolve, Release, compile_synthetic, transcript};
 
 /// Runs `npsolve compile` on `requirements` with `extra` arguments.
 fn compile(requirements: &str, extra: &[&str]) -> (std::process::Output, String) {
@@ -151,9 +151,6 @@ fn compiled_numpy_dependents_without_facts_are_flagged_unchecked() {
         "only the compiled wheel: {text}"
     );
 }
-
-/// Stand-in extension module bytes carrying NumPy 1.x header markers.
-const NUMPY1_MODULE: &[u8] = b"\0_ARRAY_API\0_ARRAY_API not found\0module compiled against API version 0x%x but this version of numpy is 0x%x\0";
 
 #[test]
 fn wheels_nobody_curated_are_scanned_during_resolution() {

@@ -327,3 +327,6 @@ pub fn most_alternatives(text: &str) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+/// Stand-in extension module bytes carrying NumPy 1.x header markers.
+pub const NUMPY1_MODULE: &[u8] = b"\0_ARRAY_API\0_ARRAY_API not found\0module compiled against API version 0x%x but this version of numpy is 0x%x\0";

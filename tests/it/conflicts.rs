@@ -3,7 +3,9 @@
 //! screen, states no range as a list of holes, names an ABI rule only when an ABI bound is
 //! part of the cause, and opens with the smallest fix.
 
-use crate::common::{Npsolve, Release, compile_synthetic, most_alternatives, transcript};
+use crate::common::{
+    NUMPY1_MODULE, Npsolve, Release, compile_synthetic, most_alternatives, transcript,
+};
 
 /// `npsolve compile` on the recorded index; the transcript.
 fn recorded(requirements: &str) -> String {
@@ -106,9 +108,6 @@ fn real_conflicts_read_in_a_screen() {
     }
     insta::assert_snapshot!(all);
 }
-
-/// Stand-in extension module bytes carrying NumPy 1.x header markers.
-const NUMPY1_MODULE: &[u8] = b"\0_ARRAY_API\0_ARRAY_API not found\0module compiled against API version 0x%x but this version of numpy is 0x%x\0";
 
 #[test]
 fn an_abi_note_appears_only_where_the_abi_bound_is_a_cause() {

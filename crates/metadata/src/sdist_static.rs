@@ -655,6 +655,22 @@ fn setup_py_python_requires(setup_py: &str) -> Result<Option<VersionSpecifiers>,
 }
 
 /// Rung 4: `setup.cfg`, when `setup.py` adds nothing of its own.
+/// The sections of a `setup.cfg`, as Python's ConfigParser reads it for setuptools.
+pub(crate) fn read_setup_cfg(
+    bytes: &[u8],
+) -> Result<
+    std::collections::HashMap<String, std::collections::HashMap<String, Option<String>>>,
+    String,
+> {
+    let mut defaults = configparser::ini::IniDefault::default();
+    defaults.multiline = true;
+    // Python's ConfigParser has no inline comments: `;` starts a marker here.
+    defaults.comment_symbols = vec!['#'];
+    let mut ini = configparser::ini::Ini::new_from_defaults(defaults);
+    ini.read(String::from_utf8_lossy(bytes).into_owned())
+        .map_err(|error| format!("setup.cfg does not parse: {error}"))
+}
+
 fn setup_cfg(
     members: &SdistMembers,
     setup_py: Option<&str>,
@@ -667,14 +683,7 @@ fn setup_cfg(
     if setup_py.is_some_and(setup_py_passes_dependencies) {
         return Err("setup.py passes dependencies of its own".to_string());
     }
-    let mut defaults = configparser::ini::IniDefault::default();
-    defaults.multiline = true;
-    // Python's ConfigParser has no inline comments: `;` starts a marker here.
-    defaults.comment_symbols = vec!['#'];
-    let mut ini = configparser::ini::Ini::new_from_defaults(defaults);
-    let sections = ini
-        .read(String::from_utf8_lossy(bytes).into_owned())
-        .map_err(|error| format!("setup.cfg does not parse: {error}"))?;
+    let sections = read_setup_cfg(bytes)?;
     let options = sections.get("options");
     let value = |key: &str| {
         options

@@ -106,12 +106,7 @@ fn pyproject_identity(bytes: &[u8]) -> Result<(Option<PackageName>, Option<Versi
 }
 
 fn setup_cfg_identity(bytes: &[u8]) -> Result<(Option<PackageName>, Option<Version>), String> {
-    let mut defaults = configparser::ini::IniDefault::default();
-    defaults.comment_symbols = vec!['#', ';'];
-    let mut ini = configparser::ini::Ini::new_from_defaults(defaults);
-    let sections = ini
-        .read(String::from_utf8_lossy(bytes).into_owned())
-        .map_err(|error| format!("setup.cfg does not parse: {error}"))?;
+    let sections = crate::sdist_static::read_setup_cfg(bytes)?;
     let metadata = sections.get("metadata");
     let value = |key: &str| {
         metadata
