@@ -4,7 +4,8 @@
 //! part of the cause, and opens with the smallest fix.
 
 use crate::common::{
-    NUMPY1_MODULE, Npsolve, Release, compile_synthetic, most_alternatives, transcript,
+    NUMPY1_MODULE, Npsolve, Release, compile_synthetic, most_alternatives, repo, run_on_index,
+    transcript,
 };
 
 /// `npsolve compile` on the recorded index; the transcript.
@@ -189,4 +190,32 @@ fn hints_name_the_builds_and_pre_releases_that_exist() {
         text.contains("hint: `tool` has pre-releases in that range (2.0b1)"),
         "{text}"
     );
+}
+
+#[test]
+fn conflicts_across_long_histories_read_in_a_screen() {
+    let index = repo().join("tests/fixtures/conflicts-index");
+    let mut all = String::new();
+    for (title, requirements) in [
+        // flask 3.0.0 reaches markupsafe through jinja2 and werkzeug.
+        (
+            "transitive, through two packages",
+            "flask==3.0.0\nmarkupsafe<2\n",
+        ),
+        (
+            "every release of a long history",
+            "werkzeug>=3\nmarkupsafe<2.1.1\n",
+        ),
+        ("a range of releases", "flask>=3\nwerkzeug<2.3\n"),
+        (
+            "a pre-release policy",
+            "markupsafe==2.0.0rc2\njinja2>=3.1\n",
+        ),
+    ] {
+        let (output, text) = run_on_index(&index, "compile", requirements, &["--no-header"]);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        let report = String::from_utf8_lossy(&output.stderr).into_owned();
+        check(&mut all, title, requirements, &report, false);
+    }
+    insta::assert_snapshot!(all);
 }
