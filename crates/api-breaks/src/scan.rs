@@ -1,0 +1,430 @@
+//! Uses of removed names in one Python source file, found with a real Python parser
+//! (tree-sitter-python), never by running it.
+//!
+//! * `from numpy import float_` and `from scipy.misc import face` are uses at the import;
+//!   `import scipy.misc` is a use of the removed module.
+//! * `np.float_`, `numpy.linalg.linalg.norm` and `si.simps` are uses through the module
+//!   aliases the file binds (`import numpy as np`, `import scipy.integrate as si`, `from
+//!   scipy import integrate`), wherever the file binds them.
+//! * A use runs at import time unless it sits in the body of a function or a lambda: module
+//!   level, class bodies, decorators and default arguments all run on import.
+//! * A use is guarded when a failure cannot escape: inside a `try` whose handlers catch
+//!   `ImportError`, `AttributeError` (or `Exception`, or everything), or inside an `if` that
+//!   tests `hasattr(...)` or a version.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Parser};
+
+use crate::facts::{Removal, Removals};
+
+/// The file could not be parsed at all.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot parse Python source: {0}")]
+pub struct ScanError(String);
+
+/// One use of a removed name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use<'r> {
+    /// The removal it uses.
+    pub removal: &'r Removal,
+    /// As written, e.g. `np.float_`.
+    pub text: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Whether it runs when the module is imported (else only when a function is called).
+    pub import_time: bool,
+    /// Whether a `try`, `hasattr` or version check keeps its failure in.
+    pub guarded: bool,
+}
+
+/// Whether `source` mentions any of `libraries` at all: the cheap test before parsing.
+pub fn mentions(source: &[u8], libraries: &[&str]) -> bool {
+    libraries.iter().any(|library| {
+        source
+            .windows(library.len())
+            .any(|window| window == library.as_bytes())
+    })
+}
+
+/// Every use of a name in `removals` in `source`, in source order.
+pub fn scan_source<'r>(source: &[u8], removals: &'r Removals) -> Result<Vec<Use<'r>>, ScanError> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|error| ScanError(error.to_string()))?;
+    let tree = parser
+        .parse(source, None)
+        .ok_or_else(|| ScanError("the parser gave no tree".to_string()))?;
+    let libraries = removals.libraries();
+    let mut scanner = Scanner {
+        source,
+        removals,
+        libraries,
+        aliases: HashMap::new(),
+        uses: Vec::new(),
+    };
+    scanner.bind_aliases(tree.root_node());
+    scanner.walk(tree.root_node(), false, false);
+    scanner.uses.sort_by_key(|found| (found.line, found.column));
+    Ok(scanner.uses)
+}
+
+struct Scanner<'s, 'r> {
+    source: &'s [u8],
+    removals: &'r Removals,
+    libraries: Vec<&'r str>,
+    /// Local name → the module it stands for (`np` → `numpy`).
+    aliases: HashMap<String, String>,
+    uses: Vec<Use<'r>>,
+}
+
+impl<'r> Scanner<'_, 'r> {
+    fn text(&self, node: Node<'_>) -> String {
+        node.utf8_text(self.source).unwrap_or_default().to_string()
+    }
+
+    fn ours(&self, module: &str) -> bool {
+        let root = module.split('.').next().unwrap_or(module);
+        self.libraries.contains(&root)
+    }
+
+    /// Records the module aliases every import in the file binds.
+    fn bind_aliases(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "import_statement" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    match child.kind() {
+                        "dotted_name" => {
+                            let module = self.text(child);
+                            if self.ours(&module) {
+                                let root = module.split('.').next().unwrap_or(&module).to_string();
+                                self.aliases.insert(root.clone(), root);
+                            }
+                        }
+                        "aliased_import" => {
+                            if let (Some(name), Some(alias)) = (
+                                child.child_by_field_name("name"),
+                                child.child_by_field_name("alias"),
+                            ) {
+                                let module = self.text(name);
+                                if self.ours(&module) {
+                                    self.aliases.insert(self.text(alias), module);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let Some(module) = node.child_by_field_name("module_name") else {
+                    return;
+                };
+                let module = self.text(module);
+                if !self.ours(&module) {
+                    return;
+                }
+                // `from scipy import integrate`: a submodule alias (a plain name imported
+                // this way is reported at the import and needs no alias).
+                let mut cursor = node.walk();
+                for child in node.children_by_field_name("name", &mut cursor) {
+                    let (name, local) = match child.kind() {
+                        "aliased_import" => (
+                            child.child_by_field_name("name").map(|n| self.text(n)),
+                            child.child_by_field_name("alias").map(|n| self.text(n)),
+                        ),
+                        _ => (Some(self.text(child)), Some(self.text(child))),
+                    };
+                    if let (Some(name), Some(local)) = (name, local) {
+                        self.aliases.insert(local, format!("{module}.{name}"));
+                    }
+                }
+            }
+            _ => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    self.bind_aliases(child);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, node: Node<'_>, removal: &'r Removal, in_function: bool, guarded: bool) {
+        let start = node.start_position();
+        self.uses.push(Use {
+            removal,
+            text: self.text(node),
+            line: start.row + 1,
+            column: start.column + 1,
+            import_time: !in_function,
+            guarded,
+        });
+    }
+
+    fn walk(&mut self, node: Node<'_>, in_function: bool, guarded: bool) {
+        match node.kind() {
+            "import_from_statement" => {
+                let Some(module) = node.child_by_field_name("module_name") else {
+                    return;
+                };
+                let module = self.text(module);
+                if !self.ours(&module) {
+                    return;
+                }
+                if let Some(removal) = self.removals.module_removal(&module) {
+                    self.record(node, removal, in_function, guarded);
+                    return;
+                }
+                let mut cursor = node.walk();
+                let names: Vec<Node<'_>> =
+                    node.children_by_field_name("name", &mut cursor).collect();
+                for child in names {
+                    let name_node = match child.kind() {
+                        "aliased_import" => child.child_by_field_name("name"),
+                        _ => Some(child),
+                    };
+                    if let Some(name_node) = name_node
+                        && let Some(removal) = self.removals.lookup(&module, &self.text(name_node))
+                    {
+                        self.record(child, removal, in_function, guarded);
+                    }
+                }
+            }
+            "import_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    let name = match child.kind() {
+                        "aliased_import" => child.child_by_field_name("name"),
+                        "dotted_name" => Some(child),
+                        _ => None,
+                    };
+                    if let Some(name) = name
+                        && let Some(removal) = self.removals.module_removal(&self.text(name))
+                    {
+                        self.record(child, removal, in_function, guarded);
+                    }
+                }
+            }
+            "attribute" => {
+                // The outermost attribute of a chain is looked at once, whole.
+                if let Some(removal) = self.attribute_removal(node) {
+                    self.record(node, removal, in_function, guarded);
+                    return;
+                }
+                self.walk_children(node, in_function, guarded);
+            }
+            "function_definition" | "lambda" => {
+                let body = node.child_by_field_name("body");
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    let inside = in_function || Some(child) == body;
+                    self.walk(child, inside, guarded);
+                }
+            }
+            "try_statement" => {
+                let catches = self.try_catches_failures(node);
+                let body = node.child_by_field_name("body");
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    let shielded = guarded || (catches && Some(child) == body);
+                    self.walk(child, in_function, shielded);
+                }
+            }
+            "if_statement" | "conditional_expression" => {
+                let condition = node
+                    .child_by_field_name("condition")
+                    .map(|condition| self.text(condition))
+                    .unwrap_or_default();
+                let checks = condition.contains("hasattr(")
+                    || condition.contains("version")
+                    || condition.contains("__version__");
+                self.walk_children(node, in_function, guarded || checks);
+            }
+            _ => self.walk_children(node, in_function, guarded),
+        }
+    }
+
+    fn walk_children(&mut self, node: Node<'_>, in_function: bool, guarded: bool) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.walk(child, in_function, guarded);
+        }
+    }
+
+    /// The removal an attribute chain (`np.float_`, `numpy.linalg.linalg.norm`) reaches
+    /// through a module alias, if any.
+    fn attribute_removal(&self, node: Node<'_>) -> Option<&'r Removal> {
+        let mut parts = Vec::new();
+        let mut at = node;
+        loop {
+            match at.kind() {
+                "attribute" => {
+                    parts.push(self.text(at.child_by_field_name("attribute")?));
+                    at = at.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    parts.push(self.text(at));
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        parts.reverse();
+        let module = self.aliases.get(&parts[0])?;
+        let mut path = module.clone();
+        for name in &parts[1..] {
+            if let Some(removal) = self.removals.lookup(&path, name) {
+                return Some(removal);
+            }
+            path = format!("{path}.{name}");
+        }
+        None
+    }
+
+    /// Whether a handler of this `try` catches what a removed name raises (`ImportError`,
+    /// `ModuleNotFoundError`, `AttributeError`, `Exception`, `BaseException`, or a bare
+    /// `except:`).
+    fn try_catches_failures(&self, node: Node<'_>) -> bool {
+        let mut cursor = node.walk();
+        let clauses: Vec<Node<'_>> = node
+            .named_children(&mut cursor)
+            .filter(|child| child.kind() == "except_clause")
+            .collect();
+        clauses.iter().any(|clause| {
+            let mut cursor = clause.walk();
+            let caught: Vec<String> = clause
+                .named_children(&mut cursor)
+                .filter(|child| child.kind() != "block")
+                .map(|child| self.text(child))
+                .collect();
+            caught.is_empty()
+                || caught.iter().any(|text| {
+                    [
+                        "ImportError",
+                        "ModuleNotFoundError",
+                        "AttributeError",
+                        "Exception",
+                        "BaseException",
+                    ]
+                    .iter()
+                    .any(|name| text.contains(name))
+                })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(source: &str) -> Vec<(String, usize, bool, bool)> {
+        scan_source(source.as_bytes(), Removals::bundled())
+            .expect("parses")
+            .into_iter()
+            .map(|found| (found.text, found.line, found.import_time, found.guarded))
+            .collect()
+    }
+
+    #[test]
+    fn attribute_uses_through_aliases_are_found_and_timed() {
+        let source = r#"import numpy as np
+from scipy import integrate
+import scipy.linalg as sl
+
+DEFAULT = np.float_
+
+class Grid:
+    dtype = np.NaN
+
+def area(y, x=np.cast):
+    return integrate.simps(y) + sl.tri(3).sum() + np.float64(1)
+
+@np.deprecate
+def old():
+    pass
+
+f = lambda a: np.product(a)
+"#;
+        assert_eq!(
+            uses(source),
+            [
+                ("np.float_".to_string(), 5, true, false),
+                ("np.NaN".to_string(), 8, true, false),
+                ("np.cast".to_string(), 10, true, false),
+                ("integrate.simps".to_string(), 11, false, false),
+                ("sl.tri".to_string(), 11, false, false),
+                ("np.deprecate".to_string(), 13, true, false),
+                ("np.product".to_string(), 17, false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_of_removed_names_and_modules_are_uses() {
+        let source = "from numpy import float_, int64\nfrom scipy.integrate import cumtrapz as ct\nimport scipy.misc\nfrom scipy.misc import face\n";
+        let found: Vec<String> = uses(source).into_iter().map(|found| found.0).collect();
+        assert_eq!(
+            found,
+            [
+                "float_",
+                "cumtrapz as ct",
+                "scipy.misc",
+                "from scipy.misc import face\n".trim_end()
+            ]
+        );
+    }
+
+    #[test]
+    fn guarded_uses_are_marked() {
+        let source = r#"import numpy as np
+try:
+    from numpy import trapz
+except ImportError:
+    from numpy import trapezoid as trapz
+
+try:
+    BOOL = np.bool8
+except (AttributeError, TypeError):
+    BOOL = np.bool_
+
+if hasattr(np, "in1d"):
+    isin = np.in1d
+
+if np.__version__ >= "2":
+    pass
+else:
+    x = np.float_
+
+try:
+    y = np.NaN
+except ValueError:
+    y = 0
+"#;
+        assert_eq!(
+            uses(source),
+            [
+                ("trapz".to_string(), 3, true, true),
+                ("np.in1d".to_string(), 13, true, true),
+                ("np.float_".to_string(), 18, true, true),
+                ("np.NaN".to_string(), 21, true, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_that_only_look_alike_are_not_uses() {
+        // No alias binds `np` here, `float_` is a local name, and strings are not uses.
+        let source = "np = object()\nx = np.float_\nfloat_ = 1\ny = getattr(__import__('numpy'), 'float_', float)\n";
+        assert!(uses(source).is_empty());
+        assert!(!mentions(b"import os\n", &["numpy", "scipy"]));
+        assert!(mentions(b"import numpy\n", &["numpy", "scipy"]));
+    }
+}

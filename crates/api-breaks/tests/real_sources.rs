@@ -1,0 +1,64 @@
+//! The scanner on trimmed real sources (`tests/fixtures/api-breaks`, see its SOURCE.md).
+
+use std::path::Path;
+
+use npsolve_api_breaks::{Removals, mentions, scan_source};
+
+fn scan(file: &str) -> Vec<(String, String, usize, bool, bool)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/api-breaks")
+        .join(file);
+    let source = std::fs::read(path).expect("fixture");
+    let removals = Removals::bundled();
+    assert!(mentions(&source, &removals.libraries()));
+    scan_source(&source, removals)
+        .expect("parses")
+        .into_iter()
+        .map(|found| {
+            (
+                found.removal.path(),
+                found.removal.removed_in.to_string(),
+                found.line,
+                found.import_time,
+                found.guarded,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn gensim_4_3_2_imports_a_name_scipy_1_13_removed() {
+    assert_eq!(
+        scan("gensim-4.3.2-matutils.py"),
+        [(
+            "scipy.linalg.triu".to_string(),
+            "1.13".to_string(),
+            20,
+            true,
+            false
+        )]
+    );
+}
+
+#[test]
+fn scikit_optimize_0_9_0_uses_np_int_only_when_called() {
+    assert_eq!(
+        scan("scikit-optimize-0.9.0-transformers.py"),
+        [
+            (
+                "numpy.int".to_string(),
+                "1.24".to_string(),
+                61,
+                false,
+                false
+            ),
+            (
+                "numpy.int".to_string(),
+                "1.24".to_string(),
+                74,
+                false,
+                false
+            ),
+        ]
+    );
+}
