@@ -279,11 +279,13 @@ fn read_git(
 }
 
 /// Fetches `revision` (else the default branch) of `remote` into `dir`, checks it out and
-/// returns its commit. Git never prompts (`GIT_TERMINAL_PROMPT=0`), and its messages are
-/// passed on with credentials masked.
+/// returns its commit. Git never prompts (`GIT_TERMINAL_PROMPT=0`), gives up on a stalled
+/// HTTP transfer, and its messages are passed on with credentials masked.
 fn fetch_git(remote: &str, revision: Option<&str>, dir: &Path) -> Result<String, String> {
     let git = |args: &[&str]| -> Result<String, String> {
         let output = Command::new("git")
+            // A transfer that stalls (under 1 KB/s for a minute) fails instead of hanging.
+            .args(["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"])
             .args(args)
             .current_dir(dir)
             .env("GIT_TERMINAL_PROMPT", "0")
