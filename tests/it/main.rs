@@ -3,6 +3,7 @@
 //! loopback. No test here touches the internet.
 
 mod abi;
+mod api_breaks;
 mod check;
 mod common;
 mod compile;

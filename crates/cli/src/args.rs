@@ -90,6 +90,12 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print the curated NumPy ABI facts npsolve holds for a package.
     Abi(AbiArgs),
+    /// Print the public Python names NumPy or SciPy removed, with their release notes.
+    #[command(
+        name = "api-breaks",
+        after_help = "Examples:\n  npsolve api-breaks numpy\n  npsolve api-breaks numpy==2.1.3\n  npsolve api-breaks scipy==1.14.1"
+    )]
+    ApiBreaks(AbiArgs),
     /// Audit an installed environment: binaries that cannot run with its numpy, unmet
     /// dependencies, and the pins that fix them (exit 0 healthy, 1 problems).
     #[command(
@@ -525,7 +531,16 @@ pub struct SnapshotArgs {
 /// (`npsolve -q --color never requirements.txt`).
 pub fn with_implicit_compile(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     const SUBCOMMANDS: &[&str] = &[
-        "compile", "lock", "check", "scan", "abi", "doctor", "explain", "index", "help",
+        "compile",
+        "lock",
+        "check",
+        "scan",
+        "abi",
+        "api-breaks",
+        "doctor",
+        "explain",
+        "index",
+        "help",
     ];
     let mut index = 1;
     while let Some(arg) = args.get(index) {

@@ -40,6 +40,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Compile(args) => commands::compile::run(&args, printer),
         Command::Abi(args) => commands::abi::run(&args, printer),
+        Command::ApiBreaks(args) => commands::api_breaks::run(&args, printer),
         Command::Index(IndexCommand::Snapshot(args)) => commands::snapshot::run(&args, printer),
         Command::Lock(args) => commands::lock::run(&args, printer),
         Command::Check(args) => commands::check::run(&args, printer),

@@ -285,7 +285,12 @@ fn fetch_git(remote: &str, revision: Option<&str>, dir: &Path) -> Result<String,
     let git = |args: &[&str]| -> Result<String, String> {
         let output = Command::new("git")
             // A transfer that stalls (under 1 KB/s for a minute) fails instead of hanging.
-            .args(["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"])
+            .args([
+                "-c",
+                "http.lowSpeedLimit=1000",
+                "-c",
+                "http.lowSpeedTime=60",
+            ])
             .args(args)
             .current_dir(dir)
             .env("GIT_TERMINAL_PROMPT", "0")

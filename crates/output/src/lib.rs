@@ -10,6 +10,7 @@
 //! ([`write_atomic`]) so a failed run never leaves a partial file. It does not
 //! resolve anything: it renders a [`npsolve_resolver::Resolution`].
 
+mod api_breaks;
 mod atomic;
 mod check_report;
 mod doctor_report;
@@ -21,6 +22,7 @@ mod requirements_txt;
 mod scan_report;
 mod status;
 
+pub use api_breaks::render_api_breaks;
 pub use atomic::{OutputError, write_atomic};
 pub use check_report::{CheckFormat, render_check};
 pub use doctor_report::{render_doctor_json, render_doctor_text};

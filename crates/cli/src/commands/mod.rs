@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod abi;
+pub mod api_breaks;
 pub mod check;
 pub mod compile;
 pub mod doctor;
