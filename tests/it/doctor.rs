@@ -262,3 +262,71 @@ fn a_numpy2_only_build_beside_numpy1_is_found_and_the_fix_moves_it_back() {
         "the fix keeps legacy-ext working: {text}"
     );
 }
+
+/// Adds `relative` (copied from `source`) to the installed files of `name` `version`.
+fn add_source(site: &Path, name: &str, version: &str, relative: &str, source: &Path) {
+    let target = site.join(relative);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(source, &target).unwrap();
+    let record = site
+        .join(format!("{}-{version}.dist-info", name.replace('-', "_")))
+        .join("RECORD");
+    let mut text = std::fs::read_to_string(&record).unwrap();
+    text.push_str(&format!("{relative},,\n"));
+    std::fs::write(record, text).unwrap();
+}
+
+#[test]
+fn python_names_the_installed_libraries_lack_are_reported() {
+    let fixtures = crate::common::repo().join("tests/fixtures/api-breaks");
+    let site = tempfile::tempdir().unwrap();
+    install(site.path(), "numpy", "1.26.4", &[], None);
+    install(site.path(), "scipy", "1.14.1", &[], None);
+    install(site.path(), "gensim", "4.3.2", &[], None);
+    add_source(
+        site.path(),
+        "gensim",
+        "4.3.2",
+        "gensim/matutils.py",
+        &fixtures.join("gensim-4.3.2-matutils.py"),
+    );
+    install(site.path(), "scikit-optimize", "0.9.0", &[], None);
+    add_source(
+        site.path(),
+        "scikit-optimize",
+        "0.9.0",
+        "skopt/space/transformers.py",
+        &fixtures.join("scikit-optimize-0.9.0-transformers.py"),
+    );
+    let (output, text) = doctor(site.path(), &index(), &[]);
+    // gensim fails at import: an error. skopt fails only when called: a warning.
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: gensim 4.3.2 cannot be imported with scipy 1.14.1: gensim/matutils.py:20 uses `triu`, and scipy.linalg.triu was removed in scipy 1.13 (use `numpy.triu`)"),
+        "{text}"
+    );
+    assert!(text.contains("fix: keep `scipy<1.13`"), "{text}");
+    assert!(
+        text.contains("warning: scikit-optimize 0.9.0 fails when the function is called with numpy 1.26.4: skopt/space/transformers.py:61 uses `np.int` in a function"),
+        "{text}"
+    );
+    assert!(!text.contains("No problems"), "{text}");
+
+    // The same environment with SciPy 1.12: gensim imports; skopt's call-time use stays a
+    // warning and the exit is 0.
+    std::fs::remove_dir_all(site.path().join("scipy-1.14.1.dist-info")).unwrap();
+    install(site.path(), "scipy", "1.12.0", &[], None);
+    let (output, text) = doctor(site.path(), &index(), &["--json"]);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let problems = report["api_problems"].as_array().expect("api_problems");
+    assert_eq!(problems.len(), 2, "{text}");
+    assert!(
+        problems
+            .iter()
+            .all(|problem| problem["import_time"] == false),
+        "{text}"
+    );
+    assert_eq!(problems[0]["name"], "numpy.int");
+}

@@ -92,6 +92,9 @@ pub struct DoctorReport {
     pub abi_problems: Vec<AbiProblem>,
     /// Declared dependencies not satisfied.
     pub unsatisfied: Vec<Unsatisfied>,
+    /// Uses of Python names the installed NumPy or SciPy lacks (`import_time` ones break
+    /// `import`; the others break a call).
+    pub api_problems: Vec<crate::ApiProblem>,
     /// The verified fix, when one was found.
     pub fix: Option<Fix>,
     /// Why no fix is offered, when the environment is broken and none was found.
@@ -101,7 +104,9 @@ pub struct DoctorReport {
 impl DoctorReport {
     /// Whether nothing is wrong.
     pub fn healthy(&self) -> bool {
-        self.abi_problems.is_empty() && self.unsatisfied.is_empty()
+        self.abi_problems.is_empty()
+            && self.unsatisfied.is_empty()
+            && self.api_problems.iter().all(|problem| !problem.import_time)
     }
 }
 
@@ -124,6 +129,8 @@ impl Engine {
             .map(|numpy| abi_problems(environment, numpy, &[]))
             .unwrap_or_default();
         let unsatisfied = unsatisfied(environment, target);
+        // Reported with their own advice: the proposed fix does not know API removals yet.
+        let api_problems = crate::api_audit::api_problems(environment);
         let healthy = abi_problems.is_empty() && unsatisfied.is_empty();
         let (fix, fix_error) = if healthy {
             (None, None)
@@ -167,6 +174,7 @@ impl Engine {
             numpy,
             abi_problems,
             unsatisfied,
+            api_problems,
             fix,
             fix_error,
         })

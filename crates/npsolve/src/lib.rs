@@ -18,6 +18,7 @@
 
 pub mod abi_facts;
 mod abi_oracle;
+mod api_audit;
 mod direct_dists;
 mod doctor;
 mod engine;
@@ -29,6 +30,7 @@ mod source_build;
 mod wheel_scanner;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
+pub use api_audit::ApiProblem;
 pub use doctor::{AbiProblem, DoctorReport, DoctorRequest, Fix, Unsatisfied};
 pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,

@@ -61,8 +61,13 @@ pub fn render_doctor_text(report: &DoctorReport) -> String {
             missing.package, missing.version, missing.requirement
         ));
     }
+    for problem in &report.api_problems {
+        out.push_str(&api_problem_text(problem));
+    }
     if abi_problems.is_empty() && unsatisfied.is_empty() {
-        out.push_str("\nNo problems: every installed binary can run with the installed numpy, and every dependency is satisfied.\n");
+        if report.api_problems.is_empty() {
+            out.push_str("\nNo problems: every installed binary can run with the installed numpy, and every dependency is satisfied.\n");
+        }
         return out;
     }
     out.push('\n');
@@ -90,6 +95,47 @@ pub fn render_doctor_text(report: &DoctorReport) -> String {
     out
 }
 
+/// One use of a removed Python name, with what to do about it.
+fn api_problem_text(problem: &npsolve::ApiProblem) -> String {
+    let back = problem
+        .until
+        .as_ref()
+        .map(|until| format!(", back in {until}"))
+        .unwrap_or_default();
+    let keep = match &problem.until {
+        Some(until) => format!(
+            "`{0}<{1}` or `{0}>={until}`",
+            problem.library, problem.removed_in
+        ),
+        None => format!("`{}<{}`", problem.library, problem.removed_in),
+    };
+    let (level, what, when) = if problem.import_time {
+        ("error", "cannot be imported", "")
+    } else {
+        (
+            "warning",
+            "fails when the function is called",
+            " in a function",
+        )
+    };
+    format!(
+        "\n{level}: {} {} {what} with {} {}: {}:{} uses `{}`{when}, and {} was removed in {} {}{back} ({}).\n    fix: keep {keep}, or move {} to a release that does not use it\n    source: {}\n",
+        problem.package,
+        problem.version,
+        problem.library,
+        problem.installed,
+        problem.file,
+        problem.line,
+        problem.text,
+        problem.name,
+        problem.library,
+        problem.removed_in,
+        problem.replacement.trim_end_matches('.'),
+        problem.package,
+        problem.source,
+    )
+}
+
 fn pip_command(pins: &[String], python: Option<&Path>) -> String {
     match python {
         Some(python) => format!("{} -m pip install {}", python.display(), pins.join(" ")),
@@ -112,6 +158,8 @@ fn uv_command(pins: &[String], python: Option<&Path>) -> String {
 /// `{"site_packages": [..], "python": str|null, "target": str, "numpy": str|null,
 ///   "abi_problems": [{"package", "version", "needs", "fact", "module", "evidence", "source"}],
 ///   "unsatisfied": [{"package", "version", "requirement", "installed"}],
+///   "api_problems": [{"package", "version", "file", "line", "use", "name", "library",
+///     "installed", "removed_in", "until", "replacement", "source", "import_time"}],
 ///   "unreadable": [str], "fix": {"pins": [str], "pip": str, "uv": str} | null,
 ///   "fix_error": str | null}`.
 pub fn render_doctor_json(report: &DoctorReport) -> String {
@@ -148,6 +196,21 @@ pub fn render_doctor_json(report: &DoctorReport) -> String {
             "version": missing.version.to_string(),
             "requirement": missing.requirement.to_string(),
             "installed": missing.installed.as_ref().map(ToString::to_string),
+        })).collect::<Vec<_>>(),
+        "api_problems": report.api_problems.iter().map(|problem| serde_json::json!({
+            "package": problem.package.to_string(),
+            "version": problem.version.to_string(),
+            "file": problem.file,
+            "line": problem.line,
+            "use": problem.text,
+            "name": problem.name,
+            "library": problem.library.to_string(),
+            "installed": problem.installed.to_string(),
+            "removed_in": problem.removed_in.to_string(),
+            "until": problem.until.as_ref().map(ToString::to_string),
+            "replacement": problem.replacement,
+            "source": problem.source,
+            "import_time": problem.import_time,
         })).collect::<Vec<_>>(),
         "unreadable": report.unreadable,
         "fix": fix.map(|fix| serde_json::json!({
