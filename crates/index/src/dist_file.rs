@@ -98,3 +98,60 @@ pub struct DistFile {
     /// Whether `<url>.metadata` is advertised.
     pub core_metadata: CoreMetadataHint,
 }
+
+impl DistFile {
+    /// A file named by a URL instead of listed on a page (a requirement given by URL, `npsolve
+    /// scan URL`): its hash is the fragment's `sha256=` if any, and nothing else is known
+    /// about it (not even whether a PEP 658 `.metadata` file sits beside it).
+    pub fn at_url(mut url: Url, filename: DistFilename) -> DistFile {
+        let sha256 = url.fragment().and_then(|fragment| {
+            fragment
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("sha256="))
+                .map(str::to_string)
+        });
+        url.set_fragment(None);
+        DistFile {
+            filename,
+            url,
+            hashes: Hashes::from_pairs(sha256.as_deref().map(|sha256| ("sha256", sha256))),
+            requires_python: None,
+            yanked: None,
+            upload_time: None,
+            size: None,
+            core_metadata: CoreMetadataHint::NotAvailable,
+        }
+    }
+}
+
+/// The file name a URL ends with, percent-decoded (`torch-2.5.1%2Bcpu-…` is
+/// `torch-2.5.1+cpu-…`).
+pub fn url_filename(url: &Url) -> String {
+    url.path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_at_a_url_takes_its_name_and_hash_from_the_url() {
+        let url = Url::parse(
+            "https://h/x/torch-2.5.1%2Bcpu-cp311-cp311-linux_x86_64.whl#egg=x&sha256=AB12",
+        )
+        .unwrap();
+        let name = url_filename(&url);
+        assert_eq!(name, "torch-2.5.1+cpu-cp311-cp311-linux_x86_64.whl");
+        let filename = DistFilename::Wheel(name.parse().unwrap());
+        let file = DistFile::at_url(url, filename);
+        assert_eq!(file.hashes.sha256.as_deref(), Some("ab12"));
+        assert_eq!(file.url.fragment(), None);
+    }
+}

@@ -39,7 +39,7 @@ mod zip_archive;
 
 pub use cache::sha256_hex;
 pub use client::{BuildRecord, IndexClient};
-pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project};
+pub use dist_file::{CoreMetadataHint, DistFile, Hashes, Project, url_filename};
 pub use error::IndexError;
 pub use listing::{FileFit, FileId, FileView, ListedRelease, ProjectListing};
 pub use locations::{FindLinks, IndexUrl, PYPI_SIMPLE};

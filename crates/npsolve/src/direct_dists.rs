@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use npsolve_index::{CoreMetadataHint, DistFile, Hashes, SafeUrl};
+use npsolve_index::{DistFile, SafeUrl};
 use npsolve_metadata::SdistMembers;
 use npsolve_metadata::sdist_static::{Wanted, wanted_member};
 use npsolve_platform::{DistFilename, Target};
@@ -85,8 +85,8 @@ pub(crate) fn read_direct(
             return Err(format!(
                 "{}: `{name}` is given by two URLs: `{}` and `{}`",
                 root.origin,
-                SafeUrl::masked(&Url::parse(&seen.pin.location).unwrap_or_else(|_| url.to_url())),
-                SafeUrl::masked(url.raw())
+                npsolve_index::mask_text(&seen.pin.location),
+                masked(url)
             ));
         }
         let key = DistKey(u128::MAX - out.len() as u128);
@@ -143,15 +143,7 @@ fn archive_dist(
     key: DistKey,
     target: &Target,
 ) -> Result<DirectDist, String> {
-    let filename = raw
-        .path_segments()
-        .and_then(|mut segments| segments.next_back())
-        .map(|segment| {
-            percent_encoding::percent_decode_str(segment)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .unwrap_or_default();
+    let filename = npsolve_index::url_filename(raw);
     let parsed = DistFilename::parse(&filename, name).map_err(|error| {
         format!("`{filename}` is not the file name of a wheel or sdist of `{name}`: {error}")
     })?;
@@ -167,32 +159,12 @@ fn archive_dist(
         }
         DistFilename::Sdist(sdist) => (sdist.version.clone(), false),
     };
-    let mut location = raw.clone();
-    let sha256 = raw.fragment().and_then(|fragment| {
-        fragment
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("sha256="))
-            .map(str::to_ascii_lowercase)
-    });
-    location.set_fragment(None);
-    let file = DistFile {
-        filename: parsed,
-        url: location.clone(),
-        hashes: Hashes {
-            sha256: sha256.clone(),
-            others: Default::default(),
-        },
-        requires_python: None,
-        yanked: None,
-        upload_time: None,
-        size: None,
-        core_metadata: CoreMetadataHint::NotAvailable,
-    };
+    let file = DistFile::at_url(raw.clone(), parsed);
     let dist = DistRef {
         key,
         filename,
-        url: location.to_string(),
-        sha256,
+        url: file.url.to_string(),
+        sha256: file.hashes.sha256.clone(),
         requires_python: None,
         yanked: None,
         size: None,
@@ -433,16 +405,7 @@ fn tree_dist(
         upload_time: None,
         is_wheel: false,
     };
-    let metadata = DistMetadata {
-        requires_dist: metadata.requires_dist,
-        requires_python: metadata.requires_python,
-        provides_extras: metadata.provides_extras,
-        static_source: metadata
-            .static_source
-            .map(|source| source.label().to_string()),
-        builds_extensions: metadata.builds_extensions,
-        build_requires: metadata.build_requires,
-    };
+    let metadata = crate::index_source::dist_metadata(&metadata);
     Ok(DirectDist {
         name: name.clone(),
         pin: DirectPin {

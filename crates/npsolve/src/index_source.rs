@@ -489,16 +489,7 @@ impl Inner {
             match inner.client.metadata(&file).await {
                 Ok(metadata) => {
                     inner.fetch_dependencies_ahead(&name, &metadata.requires_dist);
-                    Ok(Arc::new(DistMetadata {
-                        requires_dist: metadata.requires_dist.clone(),
-                        requires_python: metadata.requires_python.clone(),
-                        provides_extras: metadata.provides_extras.clone(),
-                        static_source: metadata
-                            .static_source
-                            .map(|source| source.label().to_string()),
-                        builds_extensions: metadata.builds_extensions,
-                        build_requires: metadata.build_requires.clone(),
-                    }))
+                    Ok(Arc::new(dist_metadata(&metadata)))
                 }
                 // A build the user allowed for this package answers instead.
                 Err(IndexError::NeedsBuild { .. })
@@ -653,6 +644,20 @@ impl Inner {
             Err(error) => return Some(Err(SourceError::Unusable(error.to_string()))),
         };
         Some(Ok(self.metadata_future(name, file, &dist.filename)))
+    }
+}
+
+/// The part of core metadata the resolver uses, with the static source's label.
+pub(crate) fn dist_metadata(metadata: &npsolve_index::CoreMetadata) -> DistMetadata {
+    DistMetadata {
+        requires_dist: metadata.requires_dist.clone(),
+        requires_python: metadata.requires_python.clone(),
+        provides_extras: metadata.provides_extras.clone(),
+        static_source: metadata
+            .static_source
+            .map(|source| source.label().to_string()),
+        builds_extensions: metadata.builds_extensions,
+        build_requires: metadata.build_requires.clone(),
     }
 }
 

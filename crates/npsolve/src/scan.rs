@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use npsolve_abi::{CuratedFact, Facts, MergedVerdict, SourceKind, SourceVerdict, merge_verdicts};
-use npsolve_index::{
-    ClientOptions, CoreMetadataHint, DistFile, Hashes, IndexClient, IndexError, ScanOptions,
-};
+use npsolve_index::{ClientOptions, DistFile, IndexClient, IndexError, ScanOptions};
 use npsolve_platform::{DistFilename, Target, WheelFilename};
 use pep440_rs::{Operator, Version};
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
@@ -235,51 +233,10 @@ async fn files(
 
 /// A file record for a wheel named by URL or path (`#sha256=` fragments are honoured).
 fn dist_file_from_url(url: Url, text: &str) -> Result<DistFile, EngineError> {
-    let name = url
-        .path_segments()
-        .and_then(|mut segments| segments.next_back())
-        .map(percent_decode)
-        .unwrap_or_default();
-    let wheel = WheelFilename::from_str(&name).map_err(|error| {
+    let wheel = WheelFilename::from_str(&npsolve_index::url_filename(&url)).map_err(|error| {
         EngineError::Request(format!("`{text}` is not a wheel file name: {error}"))
     })?;
-    let sha256 = url
-        .fragment()
-        .and_then(|fragment| fragment.strip_prefix("sha256="))
-        .map(str::to_string);
-    let mut url = url;
-    url.set_fragment(None);
-    Ok(DistFile {
-        filename: DistFilename::Wheel(wheel),
-        url,
-        hashes: Hashes::from_pairs(sha256.as_deref().map(|sha| ("sha256", sha))),
-        requires_python: None,
-        yanked: None,
-        upload_time: None,
-        size: None,
-        core_metadata: CoreMetadataHint::NotAvailable,
-    })
-}
-
-/// `%2B` → `+` in a URL path segment (local version labels).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'%'
-            && let Some(value) = text
-                .get(at + 1..at + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(value);
-            at += 3;
-            continue;
-        }
-        out.push(bytes[at]);
-        at += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    Ok(DistFile::at_url(url, DistFilename::Wheel(wheel)))
 }
 
 /// The curated fact for the file, if any.
