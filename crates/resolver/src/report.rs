@@ -315,6 +315,15 @@ fn leaves<'t>(
 }
 
 impl Formatter<'_, '_> {
+    /// `` `pkg` `` for every version, else the range as [`Self::package_with_range`] states it.
+    fn named(&self, package: &PubPackage, range: &Ranges<Version>) -> String {
+        if *range == Ranges::full() {
+            format!("`{package}`")
+        } else {
+            self.package_with_range(package, range)
+        }
+    }
+
     /// ` (requirements.txt:3)`: where you required `package`, if you did.
     fn origin(&self, package: &PubPackage) -> String {
         package
@@ -357,11 +366,7 @@ impl Formatter<'_, '_> {
             } else {
                 "none of its versions that match can be used"
             };
-            let required = if *range == Ranges::full() {
-                format!("`{package}`")
-            } else {
-                self.package_with_range(package, range)
-            };
+            let required = self.named(package, range);
             return Some(format!(
                 "you require {required}{}, but {has_none}{listed}.",
                 self.origin(package)
@@ -402,11 +407,7 @@ impl Formatter<'_, '_> {
             }
             let (package, range, _, _) = path[0];
             let (_, _, dependency, dependency_range) = path[path.len() - 1];
-            let depender = if *range == Ranges::full() {
-                format!("`{package}`")
-            } else {
-                self.package_with_range(package, range)
-            };
+            let depender = self.named(package, range);
             // The last edge's words, with its ABI remark when it has one.
             let (last_from, last_range_of, _, _) = path[path.len() - 1];
             let edge = self.format_external(&External::FromDependencyOf(
@@ -714,26 +715,11 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
                 )
             }
             External::FromDependencyOf(PubPackage::Root, _, dependency, range) => {
-                let required = if *range == Ranges::full() {
-                    format!("`{dependency}`")
-                } else {
-                    self.package_with_range(dependency, range)
-                };
-                let name = dependency.name();
-                let origins = name
-                    .and_then(|name| self.origins.get(name))
-                    .map(|origins| origins.join(", "));
-                match origins {
-                    Some(origins) => format!("you require {required} ({origins})"),
-                    None => format!("you require {required}"),
-                }
+                let required = self.named(dependency, range);
+                format!("you require {required}{}", self.origin(dependency))
             }
             External::FromDependencyOf(package, range, dependency, dependency_range) => {
-                let depender = if *range == Ranges::full() {
-                    format!("`{package}`")
-                } else {
-                    self.package_with_range(package, range)
-                };
+                let depender = self.named(package, range);
                 // `14 versions of `x` (…)` is plural.
                 let verb = if depender.starts_with(|c: char| c.is_ascii_digit()) {
                     "depend"
@@ -934,16 +920,17 @@ fn reason_class(reason: &str) -> String {
                 .iter()
                 .any(|suffix| span.ends_with(suffix))
     };
+    // Quoted file names and URLs become a marker, dropped with the words that introduce them.
     let mut out = String::new();
     for (index, part) in reason.split('`').enumerate() {
-        if index % 2 == 1 {
-            out.push_str(if is_file(part) { "\u{0}" } else { part });
-            if !is_file(part) {
-                out.insert(out.len() - part.len(), '`');
+        match (index % 2 == 1, is_file(part)) {
+            (true, true) => out.push('\u{0}'),
+            (true, false) => {
+                out.push('`');
+                out.push_str(part);
                 out.push('`');
             }
-        } else {
-            out.push_str(part);
+            (false, _) => out.push_str(part),
         }
     }
     out.replace(" (from \u{0})", "")
