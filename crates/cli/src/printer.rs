@@ -132,20 +132,19 @@ fn wrap_to_terminal(text: &str) -> String {
     else {
         return text.to_string();
     };
-    // `error: ` starts the first line.
-    let options = textwrap::Options::new(usize::from(width).max(40))
-        .initial_indent("")
-        .subsequent_indent("    ");
+    let width = usize::from(width).max(40);
     let mut out = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let options = if index == 0 {
-            options
-                .clone()
-                .width(usize::from(width).max(40).saturating_sub(7))
+        // `error: ` starts the first line.
+        let room = if index == 0 {
+            width - "error: ".len()
         } else {
-            options.clone()
+            width
         };
-        out.push(textwrap::fill(line, options));
+        out.push(textwrap::fill(
+            line,
+            textwrap::Options::new(room).subsequent_indent("    "),
+        ));
     }
     out.join("\n")
 }
