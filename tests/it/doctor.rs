@@ -282,7 +282,14 @@ fn python_names_the_installed_libraries_lack_are_reported() {
     let site = tempfile::tempdir().unwrap();
     install(site.path(), "numpy", "1.26.4", &[], None);
     install(site.path(), "scipy", "1.14.1", &[], None);
-    install(site.path(), "gensim", "4.3.2", &[], None);
+    // As their real metadata does, both declare what they use.
+    install(
+        site.path(),
+        "gensim",
+        "4.3.2",
+        &["numpy>=1.18.5", "scipy>=1.7.0"],
+        None,
+    );
     add_source(
         site.path(),
         "gensim",
@@ -290,7 +297,13 @@ fn python_names_the_installed_libraries_lack_are_reported() {
         "gensim/matutils.py",
         &fixtures.join("gensim-4.3.2-matutils.py"),
     );
-    install(site.path(), "scikit-optimize", "0.9.0", &[], None);
+    install(
+        site.path(),
+        "scikit-optimize",
+        "0.9.0",
+        &["numpy>=1.13.3"],
+        None,
+    );
     add_source(
         site.path(),
         "scikit-optimize",
@@ -298,7 +311,17 @@ fn python_names_the_installed_libraries_lack_are_reported() {
         "skopt/space/transformers.py",
         &fixtures.join("scikit-optimize-0.9.0-transformers.py"),
     );
+    // Code that does not declare scipy is not read (it cannot count on it).
+    install(site.path(), "vendored", "1.0", &[], None);
+    add_source(
+        site.path(),
+        "vendored",
+        "1.0",
+        "vendored/matutils.py",
+        &fixtures.join("gensim-4.3.2-matutils.py"),
+    );
     let (output, text) = doctor(site.path(), &index(), &[]);
+    assert!(!text.contains("vendored"), "{text}");
     // gensim fails at import: an error. skopt fails only when called: a warning.
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(

@@ -44,8 +44,9 @@ pub struct ApiProblem {
     pub import_time: bool,
 }
 
-/// Every unguarded use, in the installed distributions other than the libraries themselves,
-/// of a name the installed library version lacks; by package, file and line.
+/// Every unguarded use, in the installed distributions that require NumPy or SciPy (the
+/// libraries themselves aside), of a name the installed library version lacks; by package,
+/// file and line.
 pub(crate) fn api_problems(environment: &Environment) -> Vec<ApiProblem> {
     let removals = Removals::bundled();
     let libraries = removals.libraries();
@@ -62,7 +63,15 @@ pub(crate) fn api_problems(environment: &Environment) -> Vec<ApiProblem> {
     }
     let mut problems = Vec::new();
     for dist in &environment.dists {
-        if installed.iter().any(|(library, _)| *library == dist.name) {
+        // Only code that declares a library can rely on it being installed: the rest is not
+        // read (a big environment has tens of thousands of `.py` files).
+        if installed.iter().any(|(library, _)| *library == dist.name)
+            || !dist.requires_dist.iter().any(|requirement| {
+                installed
+                    .iter()
+                    .any(|(library, _)| *library == requirement.name)
+            })
+        {
             continue;
         }
         let sources = dist
