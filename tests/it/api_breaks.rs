@@ -1,6 +1,9 @@
-//! `npsolve api-breaks`: the removed Python names npsolve knows, with their release notes.
+//! Python-API breaks: `npsolve api-breaks` (the removed names npsolve knows, with their
+//! release notes), and resolutions bound by the uses of them in wheels' real sources.
 
 use assert_cmd::Command;
+
+use crate::common::{Release, compile_synthetic};
 
 fn run(args: &[&str]) -> (i32, String) {
     let output = Command::cargo_bin("npsolve")
@@ -53,4 +56,125 @@ fn only_a_name_and_an_exact_version_are_accepted() {
     let (code, text) = run(&["pandas"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("npsolve knows no removed names"), "{text}");
+}
+
+/// The real sources under `tests/fixtures/api-breaks`.
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        crate::common::repo()
+            .join("tests/fixtures/api-breaks")
+            .join(name),
+    )
+    .expect("fixture source")
+}
+
+/// gensim 4.3.2 (its real `matutils.py`, which imports `scipy.linalg.triu` at module level)
+/// and two scipy releases, one each side of the removal in 1.13.
+fn gensim_index() -> Vec<Release> {
+    vec![
+        Release::new("gensim", "4.3.2")
+            .requires("scipy>=1.7.0")
+            .requires("numpy>=1.18.5")
+            .source("gensim/matutils.py", &fixture("gensim-4.3.2-matutils.py")),
+        Release::new("scipy", "1.12.0").requires("numpy>=1.22.4"),
+        Release::new("scipy", "1.13.0").requires("numpy>=1.22.4"),
+        Release::new("numpy", "1.26.4"),
+        Release::new("numpy", "2.0.2"),
+    ]
+}
+
+#[test]
+fn an_import_time_use_bounds_the_library_with_its_evidence() {
+    let (output, text) = compile_synthetic(&gensim_index(), "gensim==4.3.2\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("scipy==1.12.0\n"), "{text}");
+    assert!(
+        text.contains(
+            "# API: gensim 4.3.2 uses scipy.linalg.triu at import (removed in scipy 1.13)"
+        ),
+        "{text}"
+    );
+    // Without the scan, metadata alone picks the scipy that breaks `import gensim`.
+    let (_, text) = compile_synthetic(&gensim_index(), "gensim==4.3.2\n", &["--api-scan", "off"]);
+    assert!(text.contains("scipy==1.13.0\n"), "{text}");
+    assert!(!text.contains("# API"), "{text}");
+}
+
+#[test]
+fn a_conflict_with_an_api_bound_names_the_file_line_and_release_note() {
+    let (output, text) = compile_synthetic(&gensim_index(), "gensim==4.3.2\nscipy>=1.13\n", &[]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "(API: gensim 4.3.2 uses scipy.linalg.triu at import (removed in scipy 1.13))"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("api: `gensim-4.3.2-py3-none-any.whl`: gensim/matutils.py:20 uses `triu` (scipy.linalg.triu) at import"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://docs.scipy.org/doc/scipy/release/1.13.0-notes.html"),
+        "{text}"
+    );
+}
+
+/// scikit-optimize 0.9.0's real `transformers.py`: `np.int` inside methods only.
+fn skopt_index() -> Vec<Release> {
+    vec![
+        Release::new("scikit-optimize", "0.9.0")
+            .requires("numpy>=1.13.3")
+            .source(
+                "skopt/space/transformers.py",
+                &fixture("scikit-optimize-0.9.0-transformers.py"),
+            ),
+        Release::new("numpy", "1.23.5"),
+        Release::new("numpy", "1.26.4"),
+    ]
+}
+
+#[test]
+fn a_call_time_use_warns_by_default_and_bounds_only_when_strict() {
+    let (output, text) = compile_synthetic(&skopt_index(), "scikit-optimize==0.9.0\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("numpy==1.26.4\n"), "{text}");
+    assert!(
+        text.contains("# API warning: scikit-optimize 0.9.0 uses numpy.int in a function (removed in numpy 1.24), and numpy 1.26.4 is pinned"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: scikit-optimize 0.9.0 uses numpy.int in a function"),
+        "{text}"
+    );
+    let (output, text) = compile_synthetic(
+        &skopt_index(),
+        "scikit-optimize==0.9.0\n",
+        &["--api-scan", "strict"],
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("numpy==1.23.5\n"), "{text}");
+    assert!(
+        text.contains(
+            "# API: scikit-optimize 0.9.0 uses numpy.int in a function (removed in numpy 1.24)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("warning:"), "{text}");
+}
+
+#[test]
+fn a_guarded_use_binds_nothing() {
+    let guarded = b"import numpy as np\ntry:\n    from numpy import NaN\nexcept ImportError:\n    from numpy import nan as NaN\nFLOAT = np.float64\n";
+    let releases = [
+        Release::new("shim", "1.0")
+            .requires("numpy")
+            .source("shim/compat.py", guarded),
+        Release::new("numpy", "1.26.4"),
+        Release::new("numpy", "2.0.2"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "shim\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("numpy==2.0.2\n"), "{text}");
+    assert!(!text.contains("API"), "{text}");
 }

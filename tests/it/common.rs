@@ -96,6 +96,7 @@ pub struct Release {
     extras: Vec<String>,
     compiled: bool,
     module: Option<Vec<u8>>,
+    sources: Vec<(String, Vec<u8>)>,
 }
 
 impl Release {
@@ -110,6 +111,7 @@ impl Release {
             extras: Vec::new(),
             compiled: false,
             module: None,
+            sources: Vec::new(),
         }
     }
 
@@ -142,6 +144,13 @@ impl Release {
     pub fn module(mut self, bytes: &[u8]) -> Release {
         self.compiled = true;
         self.module = Some(bytes.to_vec());
+        self
+    }
+
+    /// Ships a real wheel holding the file `path` (e.g. `gensim/matutils.py`) with
+    /// `bytes`, with its true sha256 and size on the page.
+    pub fn source(mut self, path: &str, bytes: &[u8]) -> Release {
+        self.sources.push((path.to_string(), bytes.to_vec()));
         self
     }
 
@@ -188,13 +197,13 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
             std::fs::write(files.join(format!("{filename}.metadata")), &metadata)
                 .expect("metadata");
             // Without a module the file itself is never fetched: its hash and size stand in.
-            let (sha256, size) = match &release.module {
-                Some(module) => {
-                    let bytes = wheel_bytes(name, module);
+            let (sha256, size) = match (&release.module, release.sources.is_empty()) {
+                (None, true) => (hex::encode(sha2::Sha256::digest(filename.as_bytes())), 1000),
+                (module, _) => {
+                    let bytes = wheel_bytes(name, module.as_deref(), &release.sources);
                     std::fs::write(files.join(&filename), &bytes).expect("wheel");
                     (hex::encode(sha2::Sha256::digest(&bytes)), bytes.len())
                 }
-                None => (hex::encode(sha2::Sha256::digest(filename.as_bytes())), 1000),
             };
             entries.push(serde_json::json!({
                 "filename": filename,
@@ -219,17 +228,24 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
     }
 }
 
-/// A wheel (zip) holding `<name>/__init__.py` and the extension module `<name>/_ext.so`.
-fn wheel_bytes(name: &str, module: &[u8]) -> Vec<u8> {
+/// A wheel (zip) holding `<name>/__init__.py`, the extension module `<name>/_ext.so` when
+/// there is one, and `sources`.
+fn wheel_bytes(name: &str, module: Option<&[u8]>, sources: &[(String, Vec<u8>)]) -> Vec<u8> {
     use std::io::Write;
     let package = name.replace('-', "_");
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    for (member, bytes) in [
-        (format!("{package}/__init__.py"), &b""[..]),
-        (format!("{package}/_ext.so"), module),
-    ] {
+    let mut members = vec![(format!("{package}/__init__.py"), &b""[..])];
+    if let Some(module) = module {
+        members.push((format!("{package}/_ext.so"), module));
+    }
+    members.extend(
+        sources
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.as_slice())),
+    );
+    for (member, bytes) in members {
         zip.start_file(member, options).expect("zip member");
         zip.write_all(bytes).expect("zip write");
     }

@@ -233,21 +233,52 @@ impl<'r> Scanner<'_, 'r> {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    let shielded = guarded || (catches && Some(child) == body);
+                    // The body is shielded; so is a handler that catches the failure: it
+                    // is the fallback that runs only when the body's name was missing.
+                    let fallback = child.kind() == "except_clause" && catches_failure(self, child);
+                    let shielded = guarded || (catches && Some(child) == body) || fallback;
                     self.walk(child, in_function, shielded);
                 }
             }
+            "assignment" => {
+                // `numpy.Inf = numpy.inf` writes the name (a shim): only the right side and
+                // the subscripts of the left are reads.
+                let left = node.child_by_field_name("left");
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    if Some(child) == left && child.kind() == "attribute" {
+                        if let Some(object) = child.child_by_field_name("object") {
+                            self.walk_object(object, in_function, guarded);
+                        }
+                        continue;
+                    }
+                    self.walk(child, in_function, guarded);
+                }
+            }
             "if_statement" | "conditional_expression" => {
-                let condition = node
-                    .child_by_field_name("condition")
-                    .map(|condition| self.text(condition))
-                    .unwrap_or_default();
+                // `a if check(np.__version__) else b` has no field names: its condition is
+                // the second expression.
+                let condition = match node.kind() {
+                    "if_statement" => node.child_by_field_name("condition"),
+                    _ => node.named_child(1),
+                }
+                .map(|condition| self.text(condition))
+                .unwrap_or_default();
                 let checks = condition.contains("hasattr(")
                     || condition.contains("version")
                     || condition.contains("__version__");
                 self.walk_children(node, in_function, guarded || checks);
             }
             _ => self.walk_children(node, in_function, guarded),
+        }
+    }
+
+    /// The object of an attribute that is written (`a.b.c = ...`): `a.b` is read, unless it
+    /// is itself only a module path.
+    fn walk_object(&mut self, object: Node<'_>, in_function: bool, guarded: bool) {
+        if object.kind() != "identifier" {
+            self.walk(object, in_function, guarded);
         }
     }
 
@@ -298,27 +329,30 @@ impl<'r> Scanner<'_, 'r> {
             .named_children(&mut cursor)
             .filter(|child| child.kind() == "except_clause")
             .collect();
-        clauses.iter().any(|clause| {
-            let mut cursor = clause.walk();
-            let caught: Vec<String> = clause
-                .named_children(&mut cursor)
-                .filter(|child| child.kind() != "block")
-                .map(|child| self.text(child))
-                .collect();
-            caught.is_empty()
-                || caught.iter().any(|text| {
-                    [
-                        "ImportError",
-                        "ModuleNotFoundError",
-                        "AttributeError",
-                        "Exception",
-                        "BaseException",
-                    ]
-                    .iter()
-                    .any(|name| text.contains(name))
-                })
-        })
+        clauses.iter().any(|clause| catches_failure(self, *clause))
     }
+}
+
+/// Whether one `except` clause catches what a removed name raises.
+fn catches_failure(scanner: &Scanner<'_, '_>, clause: Node<'_>) -> bool {
+    let mut cursor = clause.walk();
+    let caught: Vec<String> = clause
+        .named_children(&mut cursor)
+        .filter(|child| child.kind() != "block")
+        .map(|child| scanner.text(child))
+        .collect();
+    caught.is_empty()
+        || caught.iter().any(|text| {
+            [
+                "ImportError",
+                "ModuleNotFoundError",
+                "AttributeError",
+                "Exception",
+                "BaseException",
+            ]
+            .iter()
+            .any(|name| text.contains(name))
+        })
 }
 
 #[cfg(test)]
@@ -415,6 +449,30 @@ except ValueError:
                 ("np.in1d".to_string(), 13, true, true),
                 ("np.float_".to_string(), 18, true, true),
                 ("np.NaN".to_string(), 21, true, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn shims_fallbacks_and_version_conditional_expressions_are_safe() {
+        // A shim writes the name; a bare `except:` handler is the fallback for a missing
+        // newer name; a conditional expression on the version picks one name.
+        let source = r#"import numpy
+import numpy as np
+numpy.Inf = numpy.inf
+try:
+    from numpy import trapezoid
+except:
+    from numpy import trapz as trapezoid
+area = np.trapezoid if check_version(np.__version__, ">=2.0") else np.trapz
+ratio = np.float_(1) if old else 2
+"#;
+        assert_eq!(
+            uses(source),
+            [
+                ("trapz as trapezoid".to_string(), 7, true, true),
+                ("np.trapz".to_string(), 8, true, true),
+                ("np.float_".to_string(), 9, true, false),
             ]
         );
     }

@@ -197,6 +197,12 @@ pub struct ResolveArgs {
     /// covers (a few range requests each, cached by sha256); `off` leaves them unchecked.
     #[arg(long, value_enum, default_value_t = AbiScanArg::Auto, value_name = "WHEN")]
     pub abi_scan: AbiScanArg,
+    /// Read the Python sources of wheels that require numpy, scipy or pandas for names
+    /// those libraries removed (cached by sha256): a use at import bounds the library
+    /// (`scipy<1.13`), a use inside a function is a warning; `strict` bounds both, `off`
+    /// reads nothing.
+    #[arg(long, value_enum, default_value_t = ApiScanArg::Auto, value_name = "WHEN")]
+    pub api_scan: ApiScanArg,
     /// Target options.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -403,6 +409,28 @@ impl From<AbiScanArg> for npsolve::AbiScan {
             AbiScanArg::Auto => npsolve::AbiScan::Auto,
             AbiScanArg::Off => npsolve::AbiScan::Off,
             AbiScanArg::Always => npsolve::AbiScan::Always,
+        }
+    }
+}
+
+/// When wheels' Python sources are read during resolution (`--api-scan`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ApiScanArg {
+    /// Uses at import bound the library; uses inside functions are warnings.
+    #[default]
+    Auto,
+    /// Uses inside functions bound the library too.
+    Strict,
+    /// Never read sources.
+    Off,
+}
+
+impl From<ApiScanArg> for npsolve::ApiScan {
+    fn from(setting: ApiScanArg) -> Self {
+        match setting {
+            ApiScanArg::Auto => npsolve::ApiScan::Auto,
+            ApiScanArg::Strict => npsolve::ApiScan::Strict,
+            ApiScanArg::Off => npsolve::ApiScan::Off,
         }
     }
 }

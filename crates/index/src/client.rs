@@ -184,6 +184,34 @@ impl IndexClient {
         }
     }
 
+    /// What a reading of a file's contents stored under `key` (see
+    /// [`IndexClient::store_reading`]) said; `None` when there is none, or no disk cache.
+    pub fn stored_reading(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.inner.cache.metadata_path(&reading_key(key)?)?;
+        let (entry, body) = self
+            .inner
+            .cache
+            .read::<ReadingEntry>(&path, &self.inner.counters)?;
+        (entry.key == key).then_some(body)
+    }
+
+    /// Keeps what a reading of a file's contents found, under `key`: a hex sha256 of the
+    /// file and whatever else the answer depends on (e.g. `<sha256>.api-uses-v1-<facts>`).
+    /// A file's bytes never change, so the entry never expires. A failure to write is a
+    /// warning: the next run reads again.
+    pub fn store_reading(&self, key: &str, body: &[u8]) {
+        let Some(path) = reading_key(key).and_then(|key| self.inner.cache.metadata_path(&key))
+        else {
+            return;
+        };
+        let entry = ReadingEntry {
+            key: key.to_string(),
+        };
+        if let Err(error) = self.inner.cache.write(&path, &entry, body) {
+            tracing::warn!("cannot write the cache: {error}");
+        }
+    }
+
     /// What the client has done so far.
     pub fn stats(&self) -> ClientStats {
         self.inner.counters.snapshot()
@@ -199,6 +227,24 @@ pub struct BuildRecord {
     pub builds_extensions: bool,
     /// Its `build-system.requires`, as written.
     pub build_requires: Vec<String>,
+}
+
+/// The record kept beside a stored reading: its whole key, checked on reading.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReadingEntry {
+    key: String,
+}
+
+/// A reading's file name: a key that starts with a hex sha256 and holds only characters safe
+/// in a file name; `None` otherwise.
+fn reading_key(key: &str) -> Option<String> {
+    let (sha256, rest) = key.split_at_checked(64)?;
+    let safe = |text: &str| {
+        text.bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_'))
+    };
+    (sha256.bytes().all(|byte| byte.is_ascii_hexdigit()) && safe(rest))
+        .then(|| key.to_ascii_lowercase())
 }
 
 /// The record kept beside a build's `METADATA`.

@@ -34,6 +34,7 @@ mod stats;
 pub mod untrusted;
 mod verdict_cache;
 mod wheel_members;
+mod wheel_sources;
 mod wheel_tags;
 mod zip_archive;
 
@@ -49,4 +50,5 @@ pub use safe_url::{SafeUrl, mask_text};
 pub use sdist_archive::{read_members as sdist_members, unpack_sdist};
 pub use stats::ClientStats;
 pub use wheel_members::{ScanOptions, VerdictSource, WheelScanReport};
+pub use wheel_sources::{SourceMember, SourceOptions, WheelSources};
 pub use wheel_tags::WheelTags;

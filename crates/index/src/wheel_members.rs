@@ -224,8 +224,7 @@ impl Inner {
                     if small {
                         let bytes = self.download(file).await?;
                         let mut reader = Reader::whole(&file.url, bytes);
-                        reader.requests = AtomicU64::new(2);
-                        reader.fetched = AtomicU64::new(reader.total);
+                        reader.count_download();
                         reader
                     } else {
                         report.wheel.evidence = "undecided: the server does not serve byte ranges and the wheel is larger than the scan budget".to_string();
@@ -249,7 +248,7 @@ impl Inner {
 
     /// A reader over the remote wheel, its tail fetched; `Err(status)` when the server did not
     /// answer the range request with 206.
-    async fn remote_reader(
+    pub(crate) async fn remote_reader(
         &self,
         file: &DistFile,
         filename: &str,
@@ -412,7 +411,12 @@ impl Inner {
     }
 
     /// `len` bytes from `start`, from the tail already held, the local file or one range request.
-    async fn read(&self, reader: &Reader, start: u64, len: u64) -> Result<Vec<u8>, IndexError> {
+    pub(crate) async fn read(
+        &self,
+        reader: &Reader,
+        start: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, IndexError> {
         if let Some(bytes) = reader.held(start, len) {
             return Ok(bytes);
         }
@@ -464,7 +468,7 @@ impl Inner {
 }
 
 /// The bytes of one wheel being scanned: the whole local file, or a remote URL with its tail.
-struct Reader {
+pub(crate) struct Reader {
     url: Url,
     filename: String,
     whole: Option<Vec<u8>>,
@@ -481,7 +485,7 @@ struct Reader {
 
 impl Reader {
     /// A reader over a whole file held in memory.
-    fn whole(url: &Url, bytes: Vec<u8>) -> Reader {
+    pub(crate) fn whole(url: &Url, bytes: Vec<u8>) -> Reader {
         Reader {
             url: url.clone(),
             filename: url
@@ -501,7 +505,7 @@ impl Reader {
 
     /// The bytes the end record is looked for in: the fetched tail, or the last
     /// [`TAIL_SIZE`] bytes of a whole file.
-    fn tail_view(&self) -> (Vec<u8>, u64) {
+    pub(crate) fn tail_view(&self) -> (Vec<u8>, u64) {
         match &self.whole {
             Some(bytes) => {
                 let start = bytes.len().saturating_sub(TAIL_SIZE as usize);
@@ -527,8 +531,24 @@ impl Reader {
     }
 
     /// Bytes fetched (or read) so far.
-    fn fetched(&self) -> u64 {
+    pub(crate) fn fetched(&self) -> u64 {
         self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// Requests made so far.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The archive's size.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Counts a whole download made instead of range requests (a server without ranges).
+    pub(crate) fn count_download(&mut self) {
+        self.requests = AtomicU64::new(2);
+        self.fetched = AtomicU64::new(self.total);
     }
 
     /// The end of `start..start + len` held in the fetched tail, when the range starts before
@@ -547,7 +567,7 @@ impl Reader {
         self.tail.get(..to).map(<[u8]>::to_vec)
     }
 
-    fn bad(&self, reason: String) -> IndexError {
+    pub(crate) fn bad(&self, reason: String) -> IndexError {
         IndexError::BadArchive {
             filename: self.filename.clone(),
             url: SafeUrl::new(self.url.clone()),

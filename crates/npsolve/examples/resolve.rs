@@ -62,6 +62,7 @@ fn run(index_url: &str, requirements: &str) -> Result<ExitCode, Box<dyn std::err
         requirements: &requirements,
         options: &options,
         abi: Some(AbiScan::Auto),
+        api: npsolve::ApiScan::Auto,
         build: None,
     })?;
     match report.resolution {

@@ -12,11 +12,12 @@ use npsolve_abi::{
 };
 use npsolve_index::DistFile;
 use npsolve_platform::DistFilename;
-use npsolve_resolver::{AbiBound, AbiOracle, DistRef};
+use npsolve_resolver::{AbiBound, AbiOracle, ApiBound, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use version_ranges::Ranges;
 
+use crate::api_oracle::WheelApiOracle;
 use crate::index_source::{FileRecords, IndexSource};
 use crate::wheel_scanner::{ScanStats, WheelScanner};
 
@@ -55,6 +56,8 @@ pub struct WheelAbiOracle {
     scan_all: bool,
     /// Wheels whose disagreements were already logged.
     reported: Mutex<HashSet<String>>,
+    /// The Python-API bounds, when sources are read.
+    api: Option<WheelApiOracle>,
 }
 
 impl WheelAbiOracle {
@@ -71,7 +74,14 @@ impl WheelAbiOracle {
             records,
             scan_all: setting == AbiScan::Always,
             reported: Mutex::new(HashSet::new()),
+            api: None,
         }
+    }
+
+    /// The same oracle, also answering with the Python-API bounds of wheels' code.
+    pub fn with_api(mut self, api: Option<WheelApiOracle>) -> WheelAbiOracle {
+        self.api = api;
+        self
     }
 
     fn table(&self, dist: &DistRef) -> Option<&ScannedWheel> {
@@ -295,7 +305,23 @@ impl AbiOracle for WheelAbiOracle {
         })
     }
 
+    fn api_bounds(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        declared: &[&PackageName],
+    ) -> Vec<ApiBound> {
+        self.api
+            .as_ref()
+            .map(|api| api.bounds(name, version, dist, declared))
+            .unwrap_or_default()
+    }
+
     fn prefetch(&self, name: &PackageName, dists: &[(Version, DistRef)]) {
+        if let Some(api) = &self.api {
+            api.prefetch(name, &dists[..dists.len().min(SCAN_AHEAD)]);
+        }
         let Some(scanner) = &self.scanner else {
             return;
         };

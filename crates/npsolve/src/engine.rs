@@ -12,6 +12,7 @@ use npsolve_resolver::{
 };
 
 use crate::abi_oracle::{AbiScan, WheelAbiOracle};
+use crate::api_oracle::{ApiScan, WheelApiOracle};
 use crate::index_source::IndexSource;
 use crate::source_build::{BuildSettings, SourceBuilder};
 use crate::wheel_scanner::ScanStats;
@@ -86,8 +87,11 @@ pub struct ResolveRequest<'a> {
     pub requirements: &'a [RootRequirement],
     /// Every resolver policy.
     pub options: &'a ResolveOptions,
-    /// When wheels' binaries are read; `None` resolves from metadata alone (`--no-abi`).
+    /// When wheels' binaries are read; `None` resolves from metadata alone (`--no-abi`),
+    /// without API bounds either.
     pub abi: Option<AbiScan>,
+    /// When wheels' Python sources are read for uses of removed names.
+    pub api: ApiScan,
     /// Which sdists may be built for their metadata, and how; `None` builds nothing and
     /// starts no process.
     pub build: Option<&'a BuildSettings>,
@@ -122,7 +126,7 @@ pub struct CheckRequest<'a> {
 ///
 /// ```no_run
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use npsolve::{AbiScan, Engine, ResolveRequest, default_resolve_options};
+/// use npsolve::{AbiScan, ApiScan, Engine, ResolveRequest, default_resolve_options};
 /// use npsolve_platform::Target;
 /// use npsolve_resolver::RootRequirement;
 ///
@@ -140,6 +144,7 @@ pub struct CheckRequest<'a> {
 ///     requirements: &requirements,
 ///     options: &options,
 ///     abi: Some(AbiScan::Auto),
+///     api: ApiScan::Auto,
 ///     build: None,
 /// })?;
 /// for pin in report.resolution?.pins {
@@ -205,9 +210,10 @@ impl Engine {
                 npsolve_resolver::PackageSource::prefetch(&source, &requirement.name, &range);
             }
         }
-        let oracle = request
-            .abi
-            .map(|setting| WheelAbiOracle::for_setting(setting, &source));
+        let oracle = request.abi.map(|setting| {
+            WheelAbiOracle::for_setting(setting, &source)
+                .with_api(WheelApiOracle::for_setting(request.api, &source))
+        });
         let abi = oracle.as_ref().map(|oracle| oracle as &dyn AbiOracle);
         let resolution = resolve(request.requirements, &options, &source, abi);
         Ok(ResolveReport {

@@ -19,6 +19,7 @@
 pub mod abi_facts;
 mod abi_oracle;
 mod api_audit;
+mod api_oracle;
 mod direct_dists;
 mod doctor;
 mod engine;
@@ -28,9 +29,11 @@ mod inputs;
 pub mod scan;
 mod source_build;
 mod wheel_scanner;
+mod wheel_uses;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
 pub use api_audit::ApiProblem;
+pub use api_oracle::{ApiScan, WheelApiOracle, bounds_from_uses};
 pub use doctor::{AbiProblem, DoctorReport, DoctorRequest, Fix, Unsatisfied};
 pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
@@ -40,3 +43,4 @@ pub use inputs::{existing_pins, pinned_lines, read_inputs, read_overrides, root_
 pub use npsolve_build::Installer;
 pub use source_build::BuildSettings;
 pub use wheel_scanner::{ScanStats, WheelScanner};
+pub use wheel_uses::{UsesScanner, WheelUse, WheelUses, is_runtime_source, scan_members};

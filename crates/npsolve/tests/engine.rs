@@ -70,6 +70,7 @@ fn resolves_locks_and_checks_through_the_library() {
             requirements: &requirements,
             options: &options,
             abi: Some(AbiScan::Auto),
+            api: npsolve::ApiScan::Auto,
             build: None,
         })
         .expect("engine runs");

@@ -32,4 +32,4 @@ pub use package_facts::render_package_facts;
 pub use pylock::{PylockError, PylockOptions, render_pylock};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
 pub use scan_report::{render_scan_json, render_scan_text};
-pub use status::{scan_summary, unchecked_warning, walked_back_warnings};
+pub use status::{api_warnings, scan_summary, unchecked_warning, walked_back_warnings};

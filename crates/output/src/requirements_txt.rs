@@ -144,6 +144,12 @@ fn notes(pin: &Pin) -> Vec<String> {
     if let Some(abi) = pin.abi.as_ref().filter(|_| pin.abi_binding) {
         notes.push(format!("ABI: {}", abi.summary));
     }
+    if !pin.api_bound_by.is_empty() {
+        notes.push(format!("API: {}", pin.api_bound_by.join("; ")));
+    }
+    for warning in &pin.api_warnings {
+        notes.push(format!("API warning: {warning}"));
+    }
     if pin.abi_unchecked {
         notes.push(
             "ABI: unchecked (compiled wheel that requires numpy; npsolve has no facts for it)"

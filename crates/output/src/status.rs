@@ -39,6 +39,22 @@ pub fn walked_back_warnings(resolution: &Resolution) -> Vec<String> {
         .collect()
 }
 
+/// One warning per pin whose code calls, inside a function, a name the pinned library
+/// lacks: importing it works, calling that function fails.
+pub fn api_warnings(resolution: &Resolution) -> Vec<String> {
+    resolution
+        .pins
+        .iter()
+        .flat_map(|pin| {
+            pin.api_warnings.iter().map(|summary| {
+                format!(
+                    "{summary}: calling that function fails (`--api-scan strict` bounds the library)"
+                )
+            })
+        })
+        .collect()
+}
+
 /// What the scans during a resolution cost, when any wheel was read or failed.
 pub fn scan_summary(stats: &ScanStats) -> Option<String> {
     (stats.scanned + stats.failed > 0).then(|| {

@@ -27,8 +27,8 @@ pub use direct::{DirectKind, DirectPin, direct_url, same_url};
 pub use error::ResolveError;
 pub use memory_source::{MemoryRelease, MemorySource};
 pub use options::{
-    AbiBound, AbiOracle, PackageSelection, PrereleaseMode, ResolutionStrategy, ResolveOptions,
-    RootRequirement,
+    AbiBound, AbiOracle, ApiBound, PackageSelection, PrereleaseMode, ResolutionStrategy,
+    ResolveOptions, RootRequirement,
 };
 pub use package::PubPackage;
 pub use provider::requirement_range;

@@ -53,7 +53,25 @@ pub struct AbiBound {
     pub first_newer_build: Option<Version>,
 }
 
-/// Knows which NumPy a candidate's wheel can run with.
+/// A range of a library (numpy, scipy, pandas) a candidate's Python code can run with,
+/// because it uses a public name some releases of the library lack, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiBound {
+    /// The library whose name the code uses.
+    pub library: PackageName,
+    /// The library releases that have every name the code uses.
+    pub allowed: Ranges<Version>,
+    /// Whether the bound is an edge: the use runs at import (or the user asked for call-time
+    /// uses to bind too). Otherwise it is only reported.
+    pub enforced: bool,
+    /// A short annotation, e.g. `gensim 4.3.2 imports scipy.linalg.triu (removed in 1.13)`.
+    pub summary: String,
+    /// The full sentence with its evidence (wheel, file:line, the release note).
+    pub reason: String,
+}
+
+/// Knows which NumPy a candidate's wheel can run with, and which releases of the libraries
+/// it imports have the Python names its code uses.
 pub trait AbiOracle {
     /// The bound for the wheel `dist` of `name` `version`, if it has one. `requires_numpy`
     /// says whether the wheel's metadata requires numpy on the target: only then is it worth
@@ -80,6 +98,20 @@ pub trait AbiOracle {
     ) -> Option<AbiBound> {
         let _ = (name, version, build_requires, markers, newest_numpy);
         None
+    }
+
+    /// The Python-API bounds of the wheel `dist` of `name` `version` on the libraries among
+    /// `declared` (the packages its metadata requires on the target), one per library whose
+    /// removed names its code uses. May block while it reads the wheel's sources.
+    fn api_bounds(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        declared: &[&PackageName],
+    ) -> Vec<ApiBound> {
+        let _ = (name, version, dist, declared);
+        Vec::new()
     }
 
     /// A hint that the bounds of these wheels (of a package known to require numpy) will

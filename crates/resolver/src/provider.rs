@@ -13,7 +13,8 @@ use version_ranges::Ranges;
 
 use crate::direct::{direct_url, same_url};
 use crate::options::{
-    AbiBound, AbiOracle, PrereleaseMode, ResolutionStrategy, ResolveOptions, RootRequirement,
+    AbiBound, AbiOracle, ApiBound, PrereleaseMode, ResolutionStrategy, ResolveOptions,
+    RootRequirement,
 };
 use crate::package::PubPackage;
 use crate::source::{DistMetadata, DistRef, PackageSource, PackageVersions, SourceError};
@@ -94,6 +95,11 @@ pub(crate) struct Memory {
     /// (and the constraints) allowed, with that metadata range: only there can the ABI be
     /// part of a conflict's cause.
     pub abi_narrowed: FxHashMap<(PackageName, Version), Ranges<Version>>,
+    /// Python-API bounds found, by package version (enforced or reported only).
+    pub api: FxHashMap<(PackageName, Version), Vec<ApiBound>>,
+    /// The versions whose API bound narrowed their edge to a library beyond what their
+    /// metadata (and the constraints) allowed, by library, with that metadata range.
+    pub api_narrowed: FxHashMap<(PackageName, Version, PackageName), Ranges<Version>>,
     /// Versions skipped or refused, with the reason, for hints.
     pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// First-seen order of packages, for the BFS tie-break in priorities.
@@ -921,7 +927,8 @@ impl<'a> Provider<'a> {
                 )
             })
         };
-        let bound = if self.excluded_by_root(&edges) {
+        let excluded = self.excluded_by_root(&edges);
+        let bound = if excluded {
             None
         } else if dist.is_wheel {
             self.abi
@@ -961,7 +968,54 @@ impl<'a> Provider<'a> {
                 .abi
                 .insert((name.clone(), version.clone()), bound);
         }
+        // The Python names its code uses: a wheel only (an sdist's files are not read).
+        if dist.is_wheel && !excluded {
+            self.apply_api_bounds(name, version, &dist, &mut edges);
+        }
         Ok(Ok(edges))
+    }
+
+    /// Narrows the edges of `name` `version` (its wheel `dist`) to the library releases that
+    /// have the Python names its code uses at import (or at all, when the oracle enforces
+    /// call-time uses), and records every bound found.
+    fn apply_api_bounds(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        dist: &DistRef,
+        edges: &mut BTreeMap<PubPackage, Ranges<Version>>,
+    ) {
+        let Some(oracle) = self.abi else {
+            return;
+        };
+        let declared: Vec<&PackageName> = edges
+            .keys()
+            .filter_map(|package| match package {
+                PubPackage::Dist(dependency) => Some(dependency),
+                _ => None,
+            })
+            .collect();
+        let bounds = oracle.api_bounds(name, version, dist, &declared);
+        if bounds.is_empty() {
+            return;
+        }
+        for bound in bounds.iter().filter(|bound| bound.enforced) {
+            let Some(entry) = edges.get_mut(&PubPackage::Dist(bound.library.clone())) else {
+                continue;
+            };
+            let before = entry.clone();
+            *entry = before.intersection(&bound.allowed);
+            if *entry != before {
+                self.memory.borrow_mut().api_narrowed.insert(
+                    (name.clone(), version.clone(), bound.library.clone()),
+                    before,
+                );
+            }
+        }
+        self.memory
+            .borrow_mut()
+            .api
+            .insert((name.clone(), version.clone()), bounds);
     }
 
     /// Whether the ABI bound of `name` `version` is part of why it conflicts: it narrowed the

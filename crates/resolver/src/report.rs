@@ -593,6 +593,42 @@ impl Formatter<'_, '_> {
             .unwrap_or_default()
     }
 
+    /// The Python-API bound behind an edge from `package` (in `range`) to a library, when
+    /// it narrowed the edge beyond the metadata: `API: gensim 4.3.2 imports ...`.
+    fn api_reason(
+        &self,
+        package: &PubPackage,
+        range: &Ranges<Version>,
+        dependency: &PubPackage,
+    ) -> Option<String> {
+        let (PubPackage::Dist(name), PubPackage::Dist(library)) = (package, dependency) else {
+            return None;
+        };
+        let memory = self.provider.memory.borrow();
+        let mut reasons: Vec<(&Version, &str)> = memory
+            .api
+            .iter()
+            .filter(|(key, _)| {
+                key.0 == *name
+                    && range.contains(&key.1)
+                    && memory.api_narrowed.contains_key(&(
+                        name.clone(),
+                        key.1.clone(),
+                        library.clone(),
+                    ))
+            })
+            .flat_map(|((_, version), bounds)| {
+                bounds
+                    .iter()
+                    .filter(|bound| bound.enforced && bound.library == *library)
+                    .map(move |bound| (version, bound.summary.as_str()))
+            })
+            .collect();
+        reasons.sort();
+        let (_, summary) = reasons.last()?;
+        Some(format!("API: {summary}"))
+    }
+
     fn abi_reason(
         &self,
         package: &PubPackage,
@@ -730,8 +766,11 @@ impl ReportFormatter<PubPackage, Ranges<Version>, Unavailable> for Formatter<'_,
                     "{depender} {verb} on {}",
                     self.package_with_range(dependency, dependency_range)
                 );
-                match self.abi_reason(package, range, dependency) {
-                    Some(abi) => format!("{base} ({abi})"),
+                match self
+                    .abi_reason(package, range, dependency)
+                    .or_else(|| self.api_reason(package, range, dependency))
+                {
+                    Some(reason) => format!("{base} ({reason})"),
                     None => base,
                 }
             }
@@ -994,6 +1033,26 @@ fn hints(tree: &Tree, provider: &Provider<'_>) -> Vec<String> {
             hints.push(format!(
                 "hint: `{name}` {first} is the first release built against NumPy 2; `{name}>={first}` allows numpy>=2"
             ));
+        }
+    }
+    // The Python-API bounds that narrowed an edge of a package in the derivation, stated
+    // once per package and library, for its newest candidate.
+    let mut api: Vec<_> = memory
+        .api_narrowed
+        .keys()
+        .filter(|(name, _, _)| packages.contains(&PubPackage::Dist(name.clone())))
+        .collect();
+    api.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)).then_with(|| b.1.cmp(&a.1)));
+    let mut stated = BTreeSet::new();
+    for (name, version, library) in api {
+        if !stated.insert((name.clone(), library.clone())) {
+            continue;
+        }
+        let bounds = memory.api.get(&(name.clone(), version.clone()));
+        for bound in bounds.into_iter().flatten() {
+            if bound.enforced && bound.library == *library {
+                hints.push(format!("api: {}", bound.reason));
+            }
         }
     }
     // A range with no usable version may hold pre-releases the policy kept out.

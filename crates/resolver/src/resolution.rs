@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName};
 
-use crate::options::AbiBound;
+use crate::options::{AbiBound, ApiBound};
 use crate::source::DistRef;
 
 /// One pinned distribution.
@@ -33,6 +33,15 @@ pub struct Pin {
     pub abi_unchecked: bool,
     /// For numpy: the packages whose binaries bound it, as short summaries.
     pub abi_bound_by: Vec<String>,
+    /// The Python-API bounds of this package's code on the libraries it imports.
+    pub api: Vec<ApiBound>,
+    /// For a library (numpy, scipy, pandas): the packages whose code kept it from its
+    /// newest stable release, as short summaries.
+    pub api_bound_by: Vec<String>,
+    /// Uses in this package's code of names the pinned library lacks that run only when a
+    /// function is called (reported, not bound: `--api-scan strict` binds them), as short
+    /// summaries.
+    pub api_warnings: Vec<String>,
     /// For a pin installed from an sdist whose metadata was read from one of its files
     /// rather than a PEP 643 PKG-INFO: which (`egg-info`, `setup.cfg`, ...).
     pub metadata_source: Option<String>,

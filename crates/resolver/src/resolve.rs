@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
+use pep440_rs::Version;
 use pep508_rs::PackageName;
 use pubgrub::PubGrubError;
 
@@ -286,6 +287,9 @@ pub fn resolve(
                 && dist.is_wheel
                 && !dist.filename.ends_with("-none-any.whl"),
             abi_bound_by: Vec::new(),
+            api: memory.api.get(&key).cloned().unwrap_or_default(),
+            api_bound_by: Vec::new(),
+            api_warnings: Vec::new(),
             passed_over: memory
                 .source_only
                 .get(name)
@@ -326,5 +330,48 @@ pub fn resolve(
     if let Some(numpy_pin) = pins.iter_mut().find(|pin| pin.name == numpy) {
         numpy_pin.abi_bound_by = bound_by;
     }
+    api_annotations(&mut pins, &memory);
     Ok(Resolution { pins })
+}
+
+/// Names, on each library pin, the API bounds that kept it from its newest stable release,
+/// and on each pin the call-time uses the pinned libraries cannot serve.
+fn api_annotations(pins: &mut [Pin], memory: &crate::provider::Memory) {
+    let pinned: BTreeMap<PackageName, Version> = pins
+        .iter()
+        .map(|pin| (pin.name.clone(), pin.version.clone()))
+        .collect();
+    let mut bound_by: BTreeMap<PackageName, Vec<String>> = BTreeMap::new();
+    for pin in pins.iter_mut() {
+        for bound in &pin.api {
+            if bound.enforced {
+                let newest = memory.versions.get(&bound.library).and_then(|versions| {
+                    versions
+                        .versions
+                        .iter()
+                        .find(|entry| !entry.version.any_prerelease())
+                        .map(|entry| entry.version.clone())
+                });
+                if newest.is_some_and(|newest| !bound.allowed.contains(&newest)) {
+                    bound_by
+                        .entry(bound.library.clone())
+                        .or_default()
+                        .push(bound.summary.clone());
+                }
+            } else if let Some(version) = pinned
+                .get(&bound.library)
+                .filter(|version| !bound.allowed.contains(version))
+            {
+                pin.api_warnings.push(format!(
+                    "{}, and {} {version} is pinned",
+                    bound.summary, bound.library
+                ));
+            }
+        }
+    }
+    for pin in pins.iter_mut() {
+        if let Some(summaries) = bound_by.remove(&pin.name) {
+            pin.api_bound_by = summaries;
+        }
+    }
 }

@@ -61,6 +61,9 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
     for warning in npsolve_output::walked_back_warnings(&resolution) {
         printer.warn(&warning);
     }
+    for warning in npsolve_output::api_warnings(&resolution) {
+        printer.warn(&warning);
+    }
     let text = writer.render(&resolution);
     match &args.output_file {
         Some(path) => write_atomic(path, text.as_bytes())?,
@@ -153,6 +156,7 @@ pub fn resolve_files(
         requirements: &requirements,
         options: &options,
         abi: (!args.no_abi).then(|| args.abi_scan.into()),
+        api: args.api_scan.into(),
         build: build.as_ref(),
     })?;
     if let Some(line) = report.scans.as_ref().and_then(npsolve_output::scan_summary) {

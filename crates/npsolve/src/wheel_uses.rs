@@ -1,0 +1,295 @@
+//! The removed Python names a wheel's code uses: its `.py` members read by range requests
+//! (`npsolve_index`), those that mention a library scanned with a Python parser
+//! (`npsolve_api_breaks`), the uses cached by the wheel's sha256 and the facts' fingerprint.
+//! Reads are started on the runtime's workers, shared per file, and awaited only when the
+//! resolver needs the answer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use npsolve_api_breaks::{Removal, Removals, mentions, scan_source};
+use npsolve_index::{DistFile, IndexClient, SourceOptions, sha256_hex};
+use npsolve_resolver::DistKey;
+use pep508_rs::PackageName;
+use tokio::runtime::Handle;
+
+/// The cache entry suffix: bump when the scanner would find other uses in the same bytes.
+const GENERATION: &str = "api-uses-v1";
+
+/// One use of a removed name in a wheel's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelUse {
+    /// The member, e.g. `gensim/matutils.py`.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The use as written, e.g. `np.float_` or `triu`.
+    pub text: String,
+    /// The removal it uses.
+    pub removal: &'static Removal,
+    /// Whether it runs when the module is imported.
+    pub import_time: bool,
+    /// Whether a `try`, `hasattr` or version check keeps its failure in.
+    pub guarded: bool,
+}
+
+/// What a wheel's code uses.
+#[derive(Debug, Clone, Default)]
+pub struct WheelUses {
+    /// Every use, by file and line.
+    pub uses: Vec<WheelUse>,
+    /// Whether every `.py` member was read (else the byte budget ran out first).
+    pub complete: bool,
+}
+
+impl WheelUses {
+    /// The cache body: one use per line, tab-separated.
+    fn to_text(&self) -> String {
+        let mut text = format!("complete\t{}\n", self.complete);
+        for found in &self.uses {
+            text.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                found.file,
+                found.line,
+                found.removal.module,
+                found.removal.name,
+                found.import_time,
+                found.guarded,
+                found.text
+            ));
+        }
+        text
+    }
+
+    /// Reads a cache body back; `None` when it names a removal the facts no longer hold.
+    fn from_text(text: &str, removals: &'static Removals) -> Option<WheelUses> {
+        let mut lines = text.lines();
+        let complete = lines.next()?.strip_prefix("complete\t")?.parse().ok()?;
+        let mut uses = Vec::new();
+        for line in lines {
+            let fields: Vec<&str> = line.splitn(7, '\t').collect();
+            let [file, number, module, name, import_time, guarded, text] = fields[..] else {
+                return None;
+            };
+            uses.push(WheelUse {
+                file: file.to_string(),
+                line: number.parse().ok()?,
+                text: text.to_string(),
+                removal: removals.lookup(module, name)?,
+                import_time: import_time.parse().ok()?,
+                guarded: guarded.parse().ok()?,
+            });
+        }
+        Some(WheelUses { uses, complete })
+    }
+}
+
+/// Whether a wheel member is code the package runs: a `.py` file outside tests and
+/// metadata.
+pub fn is_runtime_source(path: &str) -> bool {
+    if !path.ends_with(".py") || path.contains(".dist-info/") || path.contains(".data/") {
+        return false;
+    }
+    let mut parts = path.split('/');
+    let file = parts.next_back().unwrap_or(path);
+    let in_tests = parts.any(|part| matches!(part, "tests" | "test" | "testing" | "benchmarks"));
+    !in_tests && !file.starts_with("test_") && file != "conftest.py"
+}
+
+/// The uses in the already-read `members` (path, bytes) of one wheel.
+pub fn scan_members<'m>(
+    members: impl IntoIterator<Item = (&'m str, &'m [u8])>,
+    removals: &'static Removals,
+) -> Vec<WheelUse> {
+    let libraries = removals.libraries();
+    let mut uses = Vec::new();
+    for (path, bytes) in members {
+        if !mentions(bytes, &libraries) {
+            continue;
+        }
+        match scan_source(bytes, removals) {
+            Ok(found) => uses.extend(found.into_iter().map(|found| WheelUse {
+                file: path.to_string(),
+                line: found.line,
+                text: found.text,
+                removal: found.removal,
+                import_time: found.import_time,
+                guarded: found.guarded,
+            })),
+            Err(error) => tracing::debug!("cannot scan `{path}`: {error}"),
+        }
+    }
+    uses
+}
+
+/// The fingerprint of the facts a cached reading was made with.
+fn facts_fingerprint(removals: &Removals) -> String {
+    let text: String = removals
+        .all()
+        .iter()
+        .map(|removal| {
+            format!(
+                "{}|{}|{:?}\n",
+                removal.path(),
+                removal.removed_in,
+                removal.until
+            )
+        })
+        .collect();
+    sha256_hex(text.as_bytes())[..12].to_string()
+}
+
+type UsesFuture = Shared<BoxFuture<'static, Option<Arc<WheelUses>>>>;
+
+/// Reads wheels' Python sources through the index client, once per file.
+pub struct UsesScanner {
+    client: IndexClient,
+    runtime: Handle,
+    removals: &'static Removals,
+    fingerprint: String,
+    options: SourceOptions,
+    scans: Mutex<HashMap<(PackageName, DistKey), UsesFuture>>,
+}
+
+impl UsesScanner {
+    /// A scanner using `client`'s connections and disk cache, driven by `runtime`.
+    pub fn new(client: IndexClient, runtime: Handle) -> UsesScanner {
+        let removals = Removals::bundled();
+        UsesScanner {
+            client,
+            runtime,
+            removals,
+            fingerprint: facts_fingerprint(removals),
+            options: SourceOptions::default(),
+            scans: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Starts reading `file` (the source's `key`) in the background if nobody has yet.
+    pub fn start(&self, name: &PackageName, key: DistKey, file: &DistFile) {
+        drop(self.future(name, key, file));
+    }
+
+    /// The uses in `file`, reading it now if needed; `None` when it cannot be read.
+    pub fn uses(
+        &self,
+        name: &PackageName,
+        key: DistKey,
+        file: &DistFile,
+    ) -> Option<Arc<WheelUses>> {
+        let future = self.future(name, key, file);
+        self.runtime.block_on(future)
+    }
+
+    fn future(&self, name: &PackageName, key: DistKey, file: &DistFile) -> UsesFuture {
+        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(future) = scans.get(&(name.clone(), key)) {
+            return future.clone();
+        }
+        let file = file.clone();
+        let client = self.client.clone();
+        let removals = self.removals;
+        let options = self.options;
+        let cache_key = file
+            .hashes
+            .sha256
+            .as_deref()
+            .filter(|sha256| sha256.len() == 64)
+            .map(|sha256| format!("{sha256}.{GENERATION}-{}", self.fingerprint));
+        let future = async move {
+            if let Some(key) = &cache_key
+                && let Some(body) = client.stored_reading(key)
+                && let Some(uses) = std::str::from_utf8(&body)
+                    .ok()
+                    .and_then(|text| WheelUses::from_text(text, removals))
+            {
+                return Some(Arc::new(uses));
+            }
+            let sources = match client
+                .wheel_sources(&file, &is_runtime_source, &options)
+                .await
+            {
+                Ok(sources) => sources,
+                Err(error) => {
+                    tracing::info!(
+                        "cannot read the sources of `{}` (its Python-API uses stay unchecked): {error}",
+                        file.filename
+                    );
+                    return None;
+                }
+            };
+            let complete = sources.complete;
+            let filename = file.filename.to_string();
+            // Parsing is CPU work: off the workers that drive the network.
+            let uses = tokio::task::spawn_blocking(move || {
+                scan_members(
+                    sources
+                        .members
+                        .iter()
+                        .map(|member| (member.name.as_str(), member.bytes.as_slice())),
+                    removals,
+                )
+            })
+            .await
+            .ok()?;
+            tracing::info!(
+                "read the Python sources of `{filename}`: {} uses of removed names{}",
+                uses.len(),
+                if complete {
+                    ""
+                } else {
+                    " (over the byte budget: not every file was read)"
+                }
+            );
+            let uses = WheelUses { uses, complete };
+            if let Some(key) = &cache_key {
+                client.store_reading(key, uses.to_text().as_bytes());
+            }
+            Some(Arc::new(uses))
+        }
+        .boxed()
+        .shared();
+        self.runtime.spawn(future.clone());
+        scans.insert((name.clone(), key), future.clone());
+        future
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tests_and_metadata_are_not_runtime_sources() {
+        assert!(is_runtime_source("gensim/matutils.py"));
+        assert!(is_runtime_source("skopt/space/transformers.py"));
+        assert!(!is_runtime_source("gensim/test/test_matutils.py"));
+        assert!(!is_runtime_source("pkg/tests/helpers.py"));
+        assert!(!is_runtime_source("pkg/conftest.py"));
+        assert!(!is_runtime_source("pkg-1.0.dist-info/RECORD"));
+        assert!(!is_runtime_source("pkg/_ext.so"));
+    }
+
+    #[test]
+    fn cached_uses_read_back_as_written() {
+        let removals = Removals::bundled();
+        let uses = scan_members(
+            [(
+                "pkg/a.py",
+                &b"import numpy as np\nX = np.float_\ndef f():\n    return np.int\n"[..],
+            )],
+            removals,
+        );
+        assert_eq!(uses.len(), 2);
+        let written = WheelUses {
+            uses,
+            complete: true,
+        };
+        let read = WheelUses::from_text(&written.to_text(), removals).expect("reads back");
+        assert_eq!(read.uses, written.uses);
+        assert!(read.complete);
+        assert!(WheelUses::from_text("complete\ttrue\nbroken", removals).is_none());
+    }
+}
