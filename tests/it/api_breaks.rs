@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 
-use crate::common::{Release, compile_synthetic};
+use crate::common::{Release, compile_synthetic, run_synthetic};
 
 fn run(args: &[&str]) -> (i32, String) {
     let output = Command::cargo_bin("npsolve")
@@ -177,4 +177,40 @@ fn a_guarded_use_binds_nothing() {
     assert!(output.status.success(), "{text}");
     assert!(text.contains("numpy==2.0.2\n"), "{text}");
     assert!(!text.contains("API"), "{text}");
+}
+
+#[test]
+fn check_reports_an_import_time_break_as_an_error_and_a_call_time_one_as_a_warning() {
+    let (output, text) = run_synthetic(
+        "check",
+        &gensim_index(),
+        "gensim==4.3.2\nnumpy==1.26.4\nscipy==1.13.0\n",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: error: api-break: gensim 4.3.2 uses scipy.linalg.triu at import (removed in scipy 1.13), but line 3 pins `scipy==1.13.0`"),
+        "{text}"
+    );
+    assert!(text.contains("fix: pin `scipy<1.13`"), "{text}");
+    let (output, text) = run_synthetic(
+        "check",
+        &gensim_index(),
+        "gensim==4.3.2\nnumpy==1.26.4\nscipy==1.12.0\n",
+        &[],
+    );
+    assert!(output.status.success(), "{text}");
+    let pins = "scikit-optimize==0.9.0\nnumpy==1.26.4\n";
+    let (output, text) = run_synthetic("check", &skopt_index(), pins, &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("requirements.txt:1: warning: api-call-break: scikit-optimize 0.9.0 uses numpy.int in a function"),
+        "{text}"
+    );
+    let (output, text) = run_synthetic("check", &skopt_index(), pins, &["--api-scan", "strict"]);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: api-break: scikit-optimize 0.9.0"),
+        "{text}"
+    );
 }

@@ -383,6 +383,11 @@ pub struct CheckArgs {
     /// covers; `off` reports them as unchecked.
     #[arg(long, value_enum, default_value_t = AbiScanArg::Auto, value_name = "WHEN")]
     pub abi_scan: AbiScanArg,
+    /// Read the Python sources of pinned wheels that require numpy, scipy or pandas for
+    /// names the pinned library lacks: a use at import is an error, one inside a function a
+    /// warning (`strict`: an error too); `off` reads nothing.
+    #[arg(long, value_enum, default_value_t = ApiScanArg::Auto, value_name = "WHEN")]
+    pub api_scan: ApiScanArg,
     /// Index options (`--offline` checks from the cache alone).
     #[command(flatten)]
     pub index: IndexArgs,

@@ -119,6 +119,8 @@ pub struct CheckRequest<'a> {
     pub options: &'a ResolveOptions,
     /// When wheels' binaries are read.
     pub abi: AbiScan,
+    /// When wheels' Python sources are read for uses of removed names.
+    pub api: ApiScan,
 }
 
 /// The npsolve engine: owns the runtime that drives the index client and the wheel scans,
@@ -252,7 +254,8 @@ impl Engine {
             .collect();
         let source = IndexSource::new(client, handle, request.target.clone());
         let (options, source) = with_direct(&by_url, request.target, request.options, source)?;
-        let oracle = WheelAbiOracle::for_setting(request.abi, &source);
+        let oracle = WheelAbiOracle::for_setting(request.abi, &source)
+            .with_api(WheelApiOracle::for_setting(request.api, &source));
         Ok(verify(request.pins, &options, &source, Some(&oracle))?)
     }
 }

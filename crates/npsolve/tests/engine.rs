@@ -106,6 +106,7 @@ fn resolves_locks_and_checks_through_the_library() {
                 pins: &pinned(lines),
                 options: &options,
                 abi: AbiScan::Auto,
+                api: npsolve::ApiScan::Auto,
             })
             .expect("check runs")
     };

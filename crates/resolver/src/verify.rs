@@ -48,6 +48,13 @@ pub enum ProblemKind {
     /// Only a pure-Python source distribution installs on the target (an installer builds
     /// it, compiling nothing): a warning, not a failure.
     SourceOnly,
+    /// The pinned wheel's code uses at import a name the pinned library (numpy, scipy,
+    /// pandas) lacks: importing it fails.
+    ApiBreak,
+    /// The pinned wheel's code uses inside a function a name the pinned library lacks:
+    /// calling it fails. A warning unless the oracle binds call-time uses (`--api-scan
+    /// strict`).
+    ApiCallBreak,
 }
 
 impl ProblemKind {
@@ -63,12 +70,17 @@ impl ProblemKind {
             ProblemKind::AbiConflict => "abi-conflict",
             ProblemKind::AbiUnchecked => "abi-unchecked",
             ProblemKind::SourceOnly => "source-only",
+            ProblemKind::ApiBreak => "api-break",
+            ProblemKind::ApiCallBreak => "api-call-break",
         }
     }
 
     /// Whether this kind only warns (it does not fail `npsolve check`).
     pub fn is_warning(self) -> bool {
-        matches!(self, ProblemKind::AbiUnchecked | ProblemKind::SourceOnly)
+        matches!(
+            self,
+            ProblemKind::AbiUnchecked | ProblemKind::SourceOnly | ProblemKind::ApiCallBreak
+        )
     }
 }
 
@@ -217,6 +229,7 @@ pub fn verify(
             continue;
         };
         let mut requires_numpy = false;
+        let mut declared: Vec<PackageName> = Vec::new();
         let metadata = source.metadata(name, dist);
         if !dist.is_wheel {
             let pure = metadata
@@ -258,6 +271,7 @@ pub fn verify(
                     {
                         continue;
                     }
+                    declared.push(requirement.name.clone());
                     let range = requirement_range(requirement).unwrap_or_else(Ranges::full);
                     match pinned.get(&requirement.name) {
                         Some((other, _)) if range.contains(other) => {}
@@ -289,17 +303,17 @@ pub fn verify(
             Err(fatal) => return Err(fatal),
         }
         if dist.is_wheel {
-            wheels.push((name, version, *line, dist.clone(), requires_numpy));
+            wheels.push((name, version, *line, dist.clone(), requires_numpy, declared));
         }
     }
     if let Some(abi) = abi {
         // Scans of uncovered wheels run side by side before the answers are awaited.
-        for (name, version, _, dist, requires_numpy) in &wheels {
+        for (name, version, _, dist, requires_numpy, _) in &wheels {
             if *requires_numpy {
                 abi.prefetch(name, &[((*version).clone(), dist.clone())]);
             }
         }
-        for (name, version, line, dist, requires_numpy) in &wheels {
+        for (name, version, line, dist, requires_numpy, declared) in &wheels {
             if let Some(found) = abi_problem(
                 abi,
                 source,
@@ -310,10 +324,57 @@ pub fn verify(
             )? {
                 problems.push(found);
             }
+            let declared: Vec<&PackageName> = declared.iter().collect();
+            problems.extend(api_problems(
+                abi,
+                &pinned,
+                (name, version, line),
+                dist,
+                &declared,
+            ));
         }
     }
     problems.sort_by(|a, b| (a.line, a.kind, &a.message).cmp(&(b.line, b.kind, &b.message)));
     Ok(problems)
+}
+
+/// The Python-API problems of one pinned wheel: each bound its code sets on a library it
+/// requires that the pinned library version falls outside.
+fn api_problems(
+    oracle: &dyn AbiOracle,
+    pinned: &BTreeMap<PackageName, (Version, &PinnedLine)>,
+    (name, version, line): (&PackageName, &Version, &PinnedLine),
+    dist: &DistRef,
+    declared: &[&PackageName],
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for bound in oracle.api_bounds(name, version, dist, declared) {
+        let Some((library_version, library_line)) = pinned.get(&bound.library) else {
+            continue;
+        };
+        if bound.allowed.contains(library_version) {
+            continue;
+        }
+        let kind = if bound.enforced {
+            ProblemKind::ApiBreak
+        } else {
+            ProblemKind::ApiCallBreak
+        };
+        problems.push(problem(
+            kind,
+            line,
+            format!(
+                "{}, but line {} pins `{}=={library_version}`: {}",
+                bound.summary, library_line.line, bound.library, bound.reason
+            ),
+            Some(format!(
+                "pin `{}{}`, or a release of `{name}` that no longer uses the name",
+                bound.library,
+                format_range(&bound.allowed)
+            )),
+        ));
+    }
+    problems
 }
 
 /// The ABI problem of one pinned wheel, if any: unchecked (a warning) or a conflict with

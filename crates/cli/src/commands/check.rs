@@ -57,6 +57,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 pins: &pins,
                 options: &options,
                 abi: args.abi_scan.into(),
+                api: args.api_scan.into(),
             })?;
             clean &= problems.iter().all(|problem| problem.kind.is_warning());
             printer.stdout(&render_check(
