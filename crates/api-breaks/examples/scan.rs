@@ -2,13 +2,22 @@
 //!
 //! `cargo run -p npsolve-api-breaks --example scan -- path/to/module.py ...`
 
-use npsolve_api_breaks::{Removals, scan_source};
+use npsolve_api_breaks::{Prefilter, Removals, scan_source};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let removals = Removals::bundled();
+    let prefilter = Prefilter::new(removals);
+    let (mut files, mut passed) = (0, 0);
     for path in std::env::args().skip(1) {
         let source = std::fs::read(&path)?;
-        for found in scan_source(&source, removals)? {
+        files += 1;
+        passed += usize::from(prefilter.might_use(&source));
+        let found = scan_source(&source, removals)?;
+        // Every file is parsed here, so the prefilter the resolver uses is checked too.
+        if !found.is_empty() && !prefilter.might_use(&source) {
+            eprintln!("{path}: the prefilter would skip a file with uses");
+        }
+        for found in found {
             println!(
                 "{path}:{}:{}: {} ({} removed in {}; {}{})",
                 found.line,
@@ -25,5 +34,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    eprintln!("{files} files, {passed} pass the prefilter");
     Ok(())
 }

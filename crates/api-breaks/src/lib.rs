@@ -11,7 +11,9 @@
 //! a use into a resolver edge.
 
 mod facts;
+mod prefilter;
 mod scan;
 
 pub use facts::{FactsError, Removal, Removals};
+pub use prefilter::Prefilter;
 pub use scan::{ScanError, Use, mentions, scan_source};

@@ -187,8 +187,15 @@ impl<'r> Scanner<'_, 'r> {
                         "aliased_import" => child.child_by_field_name("name"),
                         _ => Some(child),
                     };
+                    // `from scipy import misc` imports a removed module as a name.
                     if let Some(name_node) = name_node
-                        && let Some(removal) = self.removals.lookup(&module, &self.text(name_node))
+                        && let Some(removal) = self
+                            .removals
+                            .lookup(&module, &self.text(name_node))
+                            .or_else(|| {
+                                self.removals
+                                    .module_removal(&format!("{module}.{}", self.text(name_node)))
+                            })
                     {
                         self.record(child, removal, in_function, guarded);
                     }
@@ -403,7 +410,7 @@ f = lambda a: np.product(a)
 
     #[test]
     fn imports_of_removed_names_and_modules_are_uses() {
-        let source = "from numpy import float_, int64\nfrom scipy.integrate import cumtrapz as ct\nimport scipy.misc\nfrom scipy.misc import face\n";
+        let source = "from numpy import float_, int64\nfrom scipy.integrate import cumtrapz as ct\nimport scipy.misc\nfrom scipy.misc import face\nfrom scipy import misc, stats\n";
         let found: Vec<String> = uses(source).into_iter().map(|found| found.0).collect();
         assert_eq!(
             found,
@@ -411,7 +418,8 @@ f = lambda a: np.product(a)
                 "float_",
                 "cumtrapz as ct",
                 "scipy.misc",
-                "from scipy.misc import face\n".trim_end()
+                "from scipy.misc import face\n".trim_end(),
+                "misc",
             ]
         );
     }

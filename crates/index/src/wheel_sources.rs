@@ -20,11 +20,11 @@ use crate::wheel_members::Reader;
 use crate::zip_archive::{self, Entry, LOCAL_HEADER_SIZE};
 
 /// Two members closer than this are fetched in one range (the gap is read and dropped).
-const MERGE_GAP: u64 = 32 * 1024;
+const MERGE_GAP: u64 = 64 * 1024;
 /// The longest range asked for at once.
 const MAX_SPAN: u64 = 4 * 1024 * 1024;
 /// Ranges in flight at once.
-const PARALLEL_SPANS: usize = 4;
+const PARALLEL_SPANS: usize = 16;
 /// A member larger than this once inflated is not read (generated tables, vendored bundles).
 const MAX_MEMBER: u64 = 4 * 1024 * 1024;
 

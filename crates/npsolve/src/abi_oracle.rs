@@ -311,11 +311,12 @@ impl AbiOracle for WheelAbiOracle {
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-    ) -> Vec<ApiBound> {
-        self.api
-            .as_ref()
-            .map(|api| api.bounds(name, version, dist, declared))
-            .unwrap_or_default()
+        wait: bool,
+    ) -> Option<Vec<ApiBound>> {
+        match &self.api {
+            Some(api) => api.bounds(name, version, dist, declared, wait),
+            None => Some(Vec::new()),
+        }
     }
 
     fn prefetch(&self, name: &PackageName, dists: &[(Version, DistRef)]) {

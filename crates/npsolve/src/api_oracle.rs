@@ -68,33 +68,39 @@ impl WheelApiOracle {
             .collect()
     }
 
-    /// The bounds of the wheel `dist` on the libraries among `declared`, reading its
-    /// sources now if needed.
+    /// The bounds of the wheel `dist` on the libraries among `declared`: with `wait`,
+    /// reading its sources now if needed; without, `None` while they are being read.
     pub fn bounds(
         &self,
         name: &PackageName,
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-    ) -> Vec<ApiBound> {
+        wait: bool,
+    ) -> Option<Vec<ApiBound>> {
         let libraries = self.libraries(name, declared);
         if libraries.is_empty() {
-            return Vec::new();
+            return Some(Vec::new());
         }
         let Some(file) = self.records.get(name, dist) else {
-            return Vec::new();
+            return Some(Vec::new());
         };
-        let Some(uses) = self.scanner.uses(name, dist.key, &file) else {
-            return Vec::new();
+        let uses = if wait {
+            self.scanner.uses(name, dist.key, &file)
+        } else {
+            self.scanner.ready(name, dist.key, &file)?
         };
-        bounds_from_uses(
+        let Some(uses) = uses else {
+            return Some(Vec::new());
+        };
+        Some(bounds_from_uses(
             name,
             version,
             &dist.filename,
             &uses.uses,
             &libraries,
             self.strict,
-        )
+        ))
     }
 
     /// Starts reading the sources of `dists` (of a package that requires numpy) ahead.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
-use npsolve_api_breaks::{Removal, Removals, mentions, scan_source};
+use npsolve_api_breaks::{Prefilter, Removal, Removals, scan_source};
 use npsolve_index::{DistFile, IndexClient, SourceOptions, sha256_hex};
 use npsolve_resolver::DistKey;
 use pep508_rs::PackageName;
@@ -103,10 +103,11 @@ pub fn scan_members<'m>(
     members: impl IntoIterator<Item = (&'m str, &'m [u8])>,
     removals: &'static Removals,
 ) -> Vec<WheelUse> {
-    let libraries = removals.libraries();
+    static PREFILTER: std::sync::OnceLock<Prefilter> = std::sync::OnceLock::new();
+    let prefilter = PREFILTER.get_or_init(|| Prefilter::new(removals));
     let mut uses = Vec::new();
     for (path, bytes) in members {
-        if !mentions(bytes, &libraries) {
+        if !prefilter.might_use(bytes) {
             continue;
         }
         match scan_source(bytes, removals) {
@@ -172,6 +173,17 @@ impl UsesScanner {
         drop(self.future(name, key, file));
     }
 
+    /// The uses in `file` if they are known already (`Some(None)` when it cannot be read);
+    /// `None` while it is being read (the reading is started if it was not).
+    pub fn ready(
+        &self,
+        name: &PackageName,
+        key: DistKey,
+        file: &DistFile,
+    ) -> Option<Option<Arc<WheelUses>>> {
+        self.future(name, key, file).peek().cloned()
+    }
+
     /// The uses in `file`, reading it now if needed; `None` when it cannot be read.
     pub fn uses(
         &self,
@@ -199,6 +211,7 @@ impl UsesScanner {
             .filter(|sha256| sha256.len() == 64)
             .map(|sha256| format!("{sha256}.{GENERATION}-{}", self.fingerprint));
         let future = async move {
+            let started = std::time::Instant::now();
             if let Some(key) = &cache_key
                 && let Some(body) = client.stored_reading(key)
                 && let Some(uses) = std::str::from_utf8(&body)
@@ -221,6 +234,14 @@ impl UsesScanner {
                 }
             };
             let complete = sources.complete;
+            let cost = format!(
+                "{} of {} files, {} KiB in {} requests, {:.2} s",
+                sources.members.len(),
+                sources.chosen,
+                sources.bytes_fetched / 1024,
+                sources.requests,
+                started.elapsed().as_secs_f64()
+            );
             let filename = file.filename.to_string();
             // Parsing is CPU work: off the workers that drive the network.
             let uses = tokio::task::spawn_blocking(move || {
@@ -235,7 +256,7 @@ impl UsesScanner {
             .await
             .ok()?;
             tracing::info!(
-                "read the Python sources of `{filename}`: {} uses of removed names{}",
+                "read the Python sources of `{filename}` ({cost}): {} uses of removed names{}",
                 uses.len(),
                 if complete {
                     ""

@@ -102,16 +102,18 @@ pub trait AbiOracle {
 
     /// The Python-API bounds of the wheel `dist` of `name` `version` on the libraries among
     /// `declared` (the packages its metadata requires on the target), one per library whose
-    /// removed names its code uses. May block while it reads the wheel's sources.
+    /// removed names its code uses. With `wait`, blocks while it reads the wheel's sources;
+    /// without, starts reading them and answers `None` when they are not read yet.
     fn api_bounds(
         &self,
         name: &PackageName,
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-    ) -> Vec<ApiBound> {
-        let _ = (name, version, dist, declared);
-        Vec::new()
+        wait: bool,
+    ) -> Option<Vec<ApiBound>> {
+        let _ = (name, version, dist, declared, wait);
+        Some(Vec::new())
     }
 
     /// A hint that the bounds of these wheels (of a package known to require numpy) will

@@ -100,6 +100,9 @@ pub(crate) struct Memory {
     /// The versions whose API bound narrowed their edge to a library beyond what their
     /// metadata (and the constraints) allowed, by library, with that metadata range.
     pub api_narrowed: FxHashMap<(PackageName, Version, PackageName), Ranges<Version>>,
+    /// Versions whose wheel's sources were still being read when their edges were made: no
+    /// API bound applied (checked on the answer, see `resolve.rs`).
+    pub api_pending: rustc_hash::FxHashSet<(PackageName, Version)>,
     /// Versions skipped or refused, with the reason, for hints.
     pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// First-seen order of packages, for the BFS tie-break in priorities.
@@ -151,6 +154,10 @@ pub(crate) struct Provider<'a> {
     /// packages that do not require numpy (pyarrow, torch) are edges too. In the first
     /// pass they are recorded only, so that they never pull numpy in by themselves.
     pub numpy_present: bool,
+    /// Whether to wait for a wheel's sources to be read before making its edges. The first
+    /// pass does not: it applies the API bounds already known, and the answer's pending ones
+    /// are checked after (`resolve.rs`), so reading overlaps solving.
+    pub api_wait: bool,
     /// Packages decided early or late: those that kept conflicting in a previous run
     /// (`Memory::restart`).
     pub placed: BTreeMap<PackageName, Placement>,
@@ -250,6 +257,7 @@ impl<'a> Provider<'a> {
             overrides,
             explicit_prerelease,
             numpy_present: false,
+            api_wait: false,
             placed: BTreeMap::new(),
             memory: RefCell::new(Memory::default()),
         };
@@ -995,7 +1003,13 @@ impl<'a> Provider<'a> {
                 _ => None,
             })
             .collect();
-        let bounds = oracle.api_bounds(name, version, dist, &declared);
+        let Some(bounds) = oracle.api_bounds(name, version, dist, &declared, self.api_wait) else {
+            self.memory
+                .borrow_mut()
+                .api_pending
+                .insert((name.clone(), version.clone()));
+            return;
+        };
         if bounds.is_empty() {
             return;
         }

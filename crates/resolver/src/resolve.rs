@@ -49,14 +49,15 @@ fn solve_restarting<'a>(
     options: &'a ResolveOptions,
     source: &'a dyn PackageSource,
     abi: Option<&'a dyn AbiOracle>,
-    numpy_present: bool,
+    pass: Pass,
     mut placed: BTreeMap<PackageName, Placement>,
     origins: &BTreeMap<PackageName, Vec<String>>,
 ) -> Result<(Provider<'a>, Solution), ResolveError> {
     loop {
         let mut provider =
             Provider::new(source, abi, options, requirements).map_err(ResolveError::Unsupported)?;
-        provider.numpy_present = numpy_present;
+        provider.numpy_present = pass.numpy_present;
+        provider.api_wait = pass.api_wait;
         provider.placed = placed.clone();
         let outcome = solve(&provider, origins);
         let restart = provider.memory.borrow_mut().restart.take();
@@ -67,6 +68,72 @@ fn solve_restarting<'a>(
             (outcome, _) => return outcome.map(|solution| (provider, solution)),
         }
     }
+}
+
+/// What a run of the solver knows from the runs before it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pass {
+    /// numpy is in the answer: conditional ABI bounds are edges.
+    numpy_present: bool,
+    /// Wait for every wheel's sources before making its edges.
+    api_wait: bool,
+}
+
+/// Waits for the API bounds of the solution's pins whose sources were still being read when
+/// their edges were made, records them, and tells whether one excludes the library version
+/// the solution pins (then the resolution runs again, waiting for every reading).
+fn violates_pending_api_bound(
+    provider: &Provider<'_>,
+    solution: &Solution,
+    abi: Option<&dyn AbiOracle>,
+) -> bool {
+    let Some(abi) = abi else {
+        return false;
+    };
+    let mut pending: Vec<(PackageName, Version)> = provider
+        .memory
+        .borrow()
+        .api_pending
+        .iter()
+        .filter(|(name, version)| solution.get(&PubPackage::Dist(name.clone())) == Some(version))
+        .cloned()
+        .collect();
+    pending.sort();
+    let mut violated = false;
+    for (name, version) in pending {
+        let key = (PubPackage::Dist(name.clone()), version.clone());
+        let (dist, declared) = {
+            let memory = provider.memory.borrow();
+            let Some(dist) = memory.chosen.get(&(name.clone(), version.clone())).cloned() else {
+                continue;
+            };
+            let declared: Vec<PackageName> = memory
+                .edges
+                .get(&key)
+                .into_iter()
+                .flat_map(|edges| edges.keys().filter_map(PubPackage::name).cloned())
+                .collect();
+            (dist, declared)
+        };
+        let declared: Vec<&PackageName> = declared.iter().collect();
+        let bounds = abi
+            .api_bounds(&name, &version, &dist, &declared, true)
+            .unwrap_or_default();
+        violated |= bounds.iter().any(|bound| {
+            bound.enforced
+                && solution
+                    .get(&PubPackage::Dist(bound.library.clone()))
+                    .is_some_and(|pinned| !bound.allowed.contains(pinned))
+        });
+        if !bounds.is_empty() {
+            provider
+                .memory
+                .borrow_mut()
+                .api
+                .insert((name, version), bounds);
+        }
+    }
+    violated
 }
 
 /// Whether the solution pins numpy at a version that a recorded-only (conditional) ABI bound
@@ -131,7 +198,7 @@ fn fixes(
             options,
             source,
             abi,
-            false,
+            Pass::default(),
             BTreeMap::new(),
             origins,
         ) else {
@@ -182,7 +249,7 @@ pub fn resolve(
         options,
         source,
         abi,
-        false,
+        Pass::default(),
         BTreeMap::new(),
         &origins,
     ) {
@@ -210,8 +277,23 @@ pub fn resolve(
         // with the one chosen (a NumPy-2-only pyarrow beside numpy 1.26): resolve again with
         // every such bound as an edge.
         let placed = provider.placed.clone();
+        let pass = Pass {
+            numpy_present: true,
+            api_wait: false,
+        };
         (provider, solution) =
-            solve_restarting(requirements, options, source, abi, true, placed, &origins)?;
+            solve_restarting(requirements, options, source, abi, pass, placed, &origins)?;
+    }
+    if violates_pending_api_bound(&provider, &solution, abi) {
+        // A wheel's code uses a name the chosen library lacks, found once its sources were
+        // read: resolve again with every bound known before its edges are made.
+        let placed = provider.placed.clone();
+        let pass = Pass {
+            numpy_present: provider.numpy_present,
+            api_wait: true,
+        };
+        (provider, solution) =
+            solve_restarting(requirements, options, source, abi, pass, placed, &origins)?;
     }
 
     let memory = provider.memory.borrow();

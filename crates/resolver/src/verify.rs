@@ -308,10 +308,13 @@ pub fn verify(
     }
     if let Some(abi) = abi {
         // Scans of uncovered wheels run side by side before the answers are awaited.
-        for (name, version, _, dist, requires_numpy, _) in &wheels {
+        for (name, version, _, dist, requires_numpy, declared) in &wheels {
             if *requires_numpy {
                 abi.prefetch(name, &[((*version).clone(), dist.clone())]);
             }
+            // Starts reading the wheel's sources; the answer is awaited below.
+            let declared: Vec<&PackageName> = declared.iter().collect();
+            let _ = abi.api_bounds(name, version, dist, &declared, false);
         }
         for (name, version, line, dist, requires_numpy, declared) in &wheels {
             if let Some(found) = abi_problem(
@@ -348,7 +351,10 @@ fn api_problems(
     declared: &[&PackageName],
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for bound in oracle.api_bounds(name, version, dist, declared) {
+    let bounds = oracle
+        .api_bounds(name, version, dist, declared, true)
+        .unwrap_or_default();
+    for bound in bounds {
         let Some((library_version, library_line)) = pinned.get(&bound.library) else {
             continue;
         };
