@@ -16,4 +16,4 @@ mod scan;
 
 pub use facts::{FactsError, Removal, Removals};
 pub use prefilter::Prefilter;
-pub use scan::{ScanError, Use, mentions, scan_source};
+pub use scan::{ScanError, Use, scan_source};

@@ -3,10 +3,12 @@
 
 use std::str::FromStr;
 
-use npsolve_api_breaks::{Removals, mentions, scan_source};
+use npsolve_api_breaks::Removals;
 use npsolve_environment::Environment;
 use pep440_rs::Version;
 use pep508_rs::PackageName;
+
+use crate::wheel_uses::{is_runtime_source, scan_members};
 
 /// Files larger than this are not read.
 const MAX_SOURCE_BYTES: u64 = 2 * 1024 * 1024;
@@ -77,7 +79,7 @@ pub(crate) fn api_problems(environment: &Environment) -> Vec<ApiProblem> {
         let sources = dist
             .files
             .iter()
-            .filter(|file| file.ends_with(".py") && !is_test_file(file))
+            .filter(|file| is_runtime_source(file))
             .take(MAX_SOURCES);
         for file in sources {
             let path = dist.site_packages.join(file);
@@ -89,12 +91,7 @@ pub(crate) fn api_problems(environment: &Environment) -> Vec<ApiProblem> {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            if !mentions(&bytes, &libraries) {
-                continue;
-            }
-            let Ok(uses) = scan_source(&bytes, removals) else {
-                continue;
-            };
+            let uses = scan_members([(file.as_str(), bytes.as_slice())], removals);
             for found in uses.into_iter().filter(|found| !found.guarded) {
                 let removal = found.removal;
                 let Some((library, version)) = installed
@@ -126,25 +123,4 @@ pub(crate) fn api_problems(environment: &Environment) -> Vec<ApiProblem> {
     }
     problems.sort_by(|a, b| (&a.package, &a.file, a.line).cmp(&(&b.package, &b.file, b.line)));
     problems
-}
-
-/// Test suites are not imported with the package.
-fn is_test_file(path: &str) -> bool {
-    path.split('/').any(|part| {
-        matches!(part, "tests" | "test" | "testing")
-            || (part.starts_with("test_") && part.ends_with(".py"))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_test_file;
-
-    #[test]
-    fn test_suites_are_left_out() {
-        assert!(is_test_file("gensim/test/test_utils.py"));
-        assert!(is_test_file("pkg/tests/conftest.py"));
-        assert!(!is_test_file("gensim/matutils.py"));
-        assert!(!is_test_file("pkg/latest.py"));
-    }
 }

@@ -18,6 +18,7 @@ use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use version_ranges::Ranges;
 
 use crate::abi_oracle::{AbiScan, WheelAbiOracle};
+use crate::api_oracle::{ApiScan, WheelApiOracle};
 use crate::engine::{Engine, EngineError, default_resolve_options};
 use crate::index_source::IndexSource;
 
@@ -129,19 +130,24 @@ impl Engine {
             .map(|numpy| abi_problems(environment, numpy, &[]))
             .unwrap_or_default();
         let unsatisfied = unsatisfied(environment, target);
-        // Reported with their own advice: the proposed fix does not know API removals yet.
         let api_problems = crate::api_audit::api_problems(environment);
-        let healthy = abi_problems.is_empty() && unsatisfied.is_empty();
+        // A call-time use is a warning: it alone asks for no fix.
+        let api_breaks = api_problems.iter().filter(|problem| problem.import_time);
+        let healthy =
+            abi_problems.is_empty() && unsatisfied.is_empty() && api_breaks.clone().count() == 0;
         let (fix, fix_error) = if healthy {
             (None, None)
         } else {
             // First keep the offenders' versions and move what they depend on (the user
             // likely chose them); when that cannot work, let them move too. Each proposal is
             // checked against every installed binary it keeps before it is offered.
-            let keep: Vec<&PackageName> = abi_problems
+            let mut keep: Vec<&PackageName> = abi_problems
                 .iter()
                 .map(|problem| &problem.package)
+                .chain(api_breaks.map(|problem| &problem.package))
                 .collect();
+            keep.sort();
+            keep.dedup();
             let mut outcome = (None, None);
             for keep in [&keep[..], &[]] {
                 match self.propose_fix(environment, target, &client, keep) {
@@ -311,7 +317,10 @@ impl Engine {
         let handle = self.handle();
         let client = IndexClient::new(client.clone()).map_err(|error| error.to_string())?;
         let source = IndexSource::new(client, handle, target.clone());
-        let oracle = WheelAbiOracle::for_setting(AbiScan::Auto, &source);
+        // The fix is a resolution: the uses of removed names in the wheels it picks bound
+        // their libraries as they do in `compile`.
+        let oracle = WheelAbiOracle::for_setting(AbiScan::Auto, &source)
+            .with_api(WheelApiOracle::for_setting(ApiScan::Auto, &source));
         for dist in &environment.dists {
             source.prefetch(&dist.name, &Ranges::full());
         }

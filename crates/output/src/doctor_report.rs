@@ -64,7 +64,7 @@ pub fn render_doctor_text(report: &DoctorReport) -> String {
     for problem in &report.api_problems {
         out.push_str(&api_problem_text(problem));
     }
-    if abi_problems.is_empty() && unsatisfied.is_empty() {
+    if report.healthy() {
         if report.api_problems.is_empty() {
             out.push_str("\nNo problems: every installed binary can run with the installed numpy, and every dependency is satisfied.\n");
         }
