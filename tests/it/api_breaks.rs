@@ -53,7 +53,7 @@ fn only_a_name_and_an_exact_version_are_accepted() {
     let (code, text) = run(&["numpy>=2"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("an optional `==VERSION`"), "{text}");
-    let (code, text) = run(&["pandas"]);
+    let (code, text) = run(&["requests"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("npsolve knows no removed names"), "{text}");
 }
@@ -213,4 +213,63 @@ fn check_reports_an_import_time_break_as_an_error_and_a_call_time_one_as_a_warni
         text.contains("error: api-break: scikit-optimize 0.9.0"),
         "{text}"
     );
+}
+
+#[test]
+fn a_curated_behaviour_break_bounds_the_library_with_its_source() {
+    let releases = [
+        Release::new("fastparquet", "2024.2.0").requires("pandas>=1.5.0"),
+        Release::new("fastparquet", "2024.11.0").requires("pandas>=1.5.0"),
+        Release::new("pandas", "2.2.3"),
+        Release::new("pandas", "3.0.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "fastparquet==2024.2.0\n", &[]);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("pandas==2.2.3\n"), "{text}");
+    assert!(
+        text.contains("# API: fastparquet 2024.2.0 fails with pandas 3.0 and later (fixed in fastparquet 2024.11.0)"),
+        "{text}"
+    );
+    // The fixed release takes the newest pandas.
+    let (_, text) = compile_synthetic(&releases, "fastparquet\n", &[]);
+    assert!(text.contains("fastparquet==2024.11.0\n"), "{text}");
+    assert!(text.contains("pandas==3.0.0\n"), "{text}");
+}
+
+#[test]
+fn a_pandas_removal_used_at_import_bounds_pandas() {
+    let source =
+        b"import pandas as pd\nfrom pandas.api.types import is_interval\n\nINDEX = pd.Int64Index\n";
+    let releases = [
+        Release::new("old-frames", "1.0")
+            .requires("pandas")
+            .source("old_frames/compat.py", source),
+        Release::new("pandas", "1.5.3"),
+        Release::new("pandas", "2.2.3"),
+        Release::new("pandas", "3.0.0"),
+    ];
+    let (output, text) = compile_synthetic(&releases, "old-frames\n", &[]);
+    assert!(output.status.success(), "{text}");
+    // `pd.Int64Index` went in 2.0, `is_interval` in 3.0: the earlier removal decides.
+    assert!(text.contains("pandas==1.5.3\n"), "{text}");
+    assert!(
+        text.contains("# API: old-frames 1.0 uses pandas.Int64Index at import (removed in pandas 2.0, and 1 more removed names)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_package_lists_the_behaviour_breaks_that_hold_for_it() {
+    let (code, text) = run(&["fastparquet==2024.2.0"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.starts_with("fastparquet==2024.2.0: behaviour breaks npsolve knows (1):\n  fastparquet < 2024.11.0 fails with pandas >= 3.0: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://github.com/dask/fastparquet/pull/933"),
+        "{text}"
+    );
+    let (_, text) = run(&["fastparquet==2024.11.0"]);
+    assert!(text.contains("npsolve knows no removed names"), "{text}");
 }

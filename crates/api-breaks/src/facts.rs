@@ -192,7 +192,7 @@ mod tests {
             assert!(removal.source.starts_with("https://"), "{removal:?}");
             assert!(!removal.replacement.is_empty(), "{removal:?}");
         }
-        assert_eq!(removals.libraries(), ["numpy", "scipy"]);
+        assert_eq!(removals.libraries(), ["numpy", "pandas", "scipy"]);
     }
 
     #[test]

@@ -10,10 +10,12 @@
 //! It does not read wheels or environments (its caller hands it source bytes), fetch, or turn
 //! a use into a resolver edge.
 
+mod behaviour;
 mod facts;
 mod prefilter;
 mod scan;
 
+pub use behaviour::{BehaviourBreak, BehaviourBreaks};
 pub use facts::{FactsError, Removal, Removals};
 pub use prefilter::Prefilter;
 pub use scan::{ScanError, Use, scan_source};

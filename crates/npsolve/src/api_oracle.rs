@@ -5,7 +5,7 @@
 
 use std::str::FromStr;
 
-use npsolve_api_breaks::Removals;
+use npsolve_api_breaks::{BehaviourBreak, BehaviourBreaks, Removals};
 use npsolve_resolver::{ApiBound, DistRef};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
@@ -35,6 +35,7 @@ pub struct WheelApiOracle {
     scanner: UsesScanner,
     records: FileRecords,
     removals: &'static Removals,
+    breaks: &'static BehaviourBreaks,
     strict: bool,
 }
 
@@ -50,6 +51,7 @@ impl WheelApiOracle {
             scanner: UsesScanner::new(records.client().clone(), records.runtime().clone()),
             records,
             removals: Removals::bundled(),
+            breaks: BehaviourBreaks::bundled(),
             strict: setting == ApiScan::Strict,
         })
     }
@@ -78,29 +80,35 @@ impl WheelApiOracle {
         declared: &[&PackageName],
         wait: bool,
     ) -> Option<Vec<ApiBound>> {
+        let mut bounds: Vec<ApiBound> = self
+            .breaks
+            .for_release(name, version)
+            .filter(|entry| declared.contains(&&entry.library))
+            .map(|entry| curated_bound(name, version, entry))
+            .collect();
         let libraries = self.libraries(name, declared);
         if libraries.is_empty() {
-            return Some(Vec::new());
+            return Some(bounds);
         }
         let Some(file) = self.records.get(name, dist) else {
-            return Some(Vec::new());
+            return Some(bounds);
         };
         let uses = if wait {
             self.scanner.uses(name, dist.key, &file)
         } else {
             self.scanner.ready(name, dist.key, &file)?
         };
-        let Some(uses) = uses else {
-            return Some(Vec::new());
-        };
-        Some(bounds_from_uses(
-            name,
-            version,
-            &dist.filename,
-            &uses.uses,
-            &libraries,
-            self.strict,
-        ))
+        if let Some(uses) = uses {
+            bounds.extend(bounds_from_uses(
+                name,
+                version,
+                &dist.filename,
+                &uses.uses,
+                &libraries,
+                self.strict,
+            ));
+        }
+        Some(bounds)
     }
 
     /// Starts reading the sources of `dists` (of a package that requires numpy) ahead.
@@ -171,6 +179,23 @@ pub fn bounds_from_uses(
         }
     }
     bounds
+}
+
+/// The bound a curated behaviour break gives `name` `version`: always enforced.
+fn curated_bound(name: &PackageName, version: &Version, entry: &BehaviourBreak) -> ApiBound {
+    ApiBound {
+        library: entry.library.clone(),
+        allowed: entry.working_range(),
+        enforced: true,
+        summary: format!(
+            "{name} {version} fails with {} {} and later (fixed in {name} {})",
+            entry.library, entry.from, entry.fixed_in
+        ),
+        reason: format!(
+            "`{name}` before {} fails with {}>={}: {} (curated, checked {}; {})",
+            entry.fixed_in, entry.library, entry.from, entry.error, entry.checked, entry.source
+        ),
+    }
 }
 
 /// One bound, with its summary and reason.

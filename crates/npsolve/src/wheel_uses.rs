@@ -256,8 +256,11 @@ impl UsesScanner {
             .await
             .ok()?;
             tracing::info!(
-                "read the Python sources of `{filename}` ({cost}): {} uses of removed names{}",
-                uses.len(),
+                "read the Python sources of `{filename}` ({cost}): {} of removed names{}",
+                match uses.len() {
+                    1 => "1 use".to_string(),
+                    count => format!("{count} uses"),
+                },
                 if complete {
                     ""
                 } else {

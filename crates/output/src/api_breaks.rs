@@ -2,13 +2,50 @@
 
 use std::fmt::Write;
 
-use npsolve_api_breaks::Removal;
+use npsolve_api_breaks::{BehaviourBreak, Removal};
 use pep440_rs::Version;
 
-/// The removals of one library, oldest first; with `version`, only the names that release
-/// lacks. `asked` is what the user typed, for the heading.
-pub fn render_api_breaks(removals: &[&Removal], version: Option<&Version>, asked: &str) -> String {
+/// The removals of one library, oldest first, and the behaviour breaks that name the
+/// package (as the one that breaks, or the library it breaks with); with `version`, only the
+/// names that release lacks and the breaks that hold for it. `asked` is what the user typed,
+/// for the heading.
+pub fn render_api_breaks(
+    removals: &[&Removal],
+    breaks: &[&BehaviourBreak],
+    version: Option<&Version>,
+    asked: &str,
+) -> String {
     let mut out = String::new();
+    if !breaks.is_empty() {
+        let _ = writeln!(
+            out,
+            "{asked}: behaviour breaks npsolve knows ({}):",
+            breaks.len()
+        );
+        for entry in breaks {
+            let _ = writeln!(
+                out,
+                "  {} < {} fails with {} >= {}: {}\n    source: {} (checked {})",
+                entry.package,
+                entry.fixed_in,
+                entry.library,
+                entry.from,
+                entry.error,
+                entry.source,
+                entry.checked
+            );
+        }
+        if removals.is_empty() {
+            return out;
+        }
+    }
+    if removals.is_empty() {
+        let _ = writeln!(
+            out,
+            "{asked}: npsolve knows no removed names or behaviour breaks"
+        );
+        return out;
+    }
     let shown: Vec<&&Removal> = removals
         .iter()
         .filter(|removal| version.is_none_or(|version| !removal.working_range().contains(version)))

@@ -1,5 +1,6 @@
-//! `npsolve api-breaks LIBRARY[==VERSION]`: the removed Python names npsolve knows for a
-//! library (`npsolve_api_breaks`), with their release notes.
+//! `npsolve api-breaks NAME[==VERSION]`: the removed Python names npsolve knows for a
+//! library and the behaviour breaks that name a package (`npsolve_api_breaks`), with their
+//! sources.
 
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -42,7 +43,20 @@ pub fn run(args: &AbiArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         .iter()
         .filter(|removal| removal.library == requirement.name.as_ref())
         .collect();
-    let out = npsolve_output::render_api_breaks(&removals, version.as_ref(), &args.package);
+    let name = &requirement.name;
+    let breaks: Vec<_> = npsolve_api_breaks::BehaviourBreaks::bundled()
+        .all()
+        .iter()
+        .filter(|entry| match &version {
+            None => entry.package == *name || entry.library == *name,
+            Some(version) => {
+                (entry.package == *name && *version < entry.fixed_in)
+                    || (entry.library == *name && *version >= entry.from)
+            }
+        })
+        .collect();
+    let out =
+        npsolve_output::render_api_breaks(&removals, &breaks, version.as_ref(), &args.package);
     printer.stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
