@@ -63,3 +63,24 @@ fn scikit_optimize_0_9_0_uses_np_int_only_when_called() {
         ]
     );
 }
+
+#[test]
+fn nptyping_2_5_0_uses_np_float_at_module_level() {
+    let found = scan("nptyping-2.5.0-typing_.py");
+    let float = found
+        .iter()
+        .find(|found| found.0 == "numpy.float_")
+        .expect("np.float_");
+    assert_eq!(
+        float,
+        &(
+            "numpy.float_".to_string(),
+            "2.0".to_string(),
+            55,
+            true,
+            false
+        )
+    );
+    // Every use in the aliases table runs at import, none is guarded.
+    assert!(found.iter().all(|found| found.3 && !found.4), "{found:?}");
+}
