@@ -273,3 +273,27 @@ fn a_package_lists_the_behaviour_breaks_that_hold_for_it() {
     let (_, text) = run(&["fastparquet==2024.11.0"]);
     assert!(text.contains("npsolve knows no removed names"), "{text}");
 }
+
+#[test]
+fn a_lockfile_records_the_api_bound_on_the_library() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let path = out.path().join("pylock.toml");
+    let (output, text) = run_synthetic(
+        "lock",
+        &gensim_index(),
+        "gensim==4.3.2\n",
+        &["-o", path.to_str().expect("utf-8 path")],
+    );
+    assert!(output.status.success(), "{text}");
+    let text = std::fs::read_to_string(&path).expect("pylock.toml");
+    assert!(
+        text.contains("name = \"scipy\"\nversion = \"1.12.0\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "api = \"gensim 4.3.2 uses scipy.linalg.triu at import (removed in scipy 1.13)\""
+        ),
+        "{text}"
+    );
+}

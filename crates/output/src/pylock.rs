@@ -122,7 +122,12 @@ struct Tool {
 #[derive(Serialize)]
 struct NpsolveTool {
     /// Why this pin's NumPy range is bound (see `npsolve abi`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     abi: String,
+    /// Why this library's range is bound by the Python names other pins use, or which
+    /// names this pin's code calls that its pinned library lacks (see `npsolve api-breaks`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    api: String,
 }
 
 /// A file entry, or `None` when the index gave no sha256 (PEP 751 requires a hash).
@@ -167,14 +172,21 @@ fn package(pin: &Pin) -> Package {
     }
 }
 
-/// The `[tool.npsolve]` table of a pin with an ABI story.
+/// The `[tool.npsolve]` table of a pin with an ABI or Python-API story.
 fn tool(pin: &Pin) -> Option<Tool> {
     let mut abi = pin.abi_bound_by.join("; ");
     if let Some(bound) = pin.abi.as_ref().filter(|_| pin.abi_binding) {
         abi = bound.summary.clone();
     }
-    (!abi.is_empty()).then_some(Tool {
-        npsolve: NpsolveTool { abi },
+    let api = pin
+        .api_bound_by
+        .iter()
+        .chain(&pin.api_warnings)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    (!abi.is_empty() || !api.is_empty()).then_some(Tool {
+        npsolve: NpsolveTool { abi, api },
     })
 }
 
