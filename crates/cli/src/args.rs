@@ -454,7 +454,7 @@ pub enum CheckFormatArg {
 /// `npsolve scan`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  npsolve scan pandas==1.5.3 --python-version 3.11 --python-platform x86_64-manylinux_2_28\n  npsolve scan scipy==1.13.1 --all-wheels --json\n  npsolve scan ./dist/demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl\n  npsolve scan https://files.pythonhosted.org/packages/.../contourpy-1.2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    after_help = "Examples:\n  npsolve scan pandas==1.5.3 --python-version 3.11 --python-platform x86_64-manylinux_2_28\n  npsolve scan scipy==1.13.1 --all-wheels --json\n  npsolve scan gensim==4.3.2 --api\n  npsolve scan ./dist/demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl\n  npsolve scan https://files.pythonhosted.org/packages/.../contourpy-1.2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 )]
 pub struct ScanArgs {
     /// `PKG==VERSION` (the wheel the target would install), a local `.whl` file, or a wheel URL.
@@ -469,6 +469,10 @@ pub struct ScanArgs {
     /// Compressed bytes a scan may fetch per wheel; past it the verdict is `unknown`.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub byte_budget: u64,
+    /// Also read the wheel's Python sources: every use of a name NumPy, SciPy or pandas
+    /// removed, import-time or call-time, guarded or not (what `--api-scan` acts on).
+    #[arg(long)]
+    pub api: bool,
     /// Target options (which wheel `PKG==VERSION` means).
     #[command(flatten)]
     pub target: TargetArgs,

@@ -97,6 +97,8 @@ pub struct ScanRequest<'a> {
     pub all_wheels: bool,
     /// Compressed bytes a scan may fetch per wheel.
     pub byte_budget: u64,
+    /// Also read each wheel's Python sources for uses of removed names.
+    pub api: bool,
 }
 
 /// One wheel's scan, with the curated fact beside it and what resolution would use.
@@ -110,6 +112,9 @@ pub struct WheelScanned {
     pub curated: Option<&'static CuratedFact>,
     /// The curated fact and the scan merged (`npsolve_abi::merge_verdicts`).
     pub merged: Option<MergedVerdict>,
+    /// The uses of removed Python names in its sources, when asked for (or why they could
+    /// not be read).
+    pub api: Option<Result<crate::WheelUses, String>>,
 }
 
 /// One wheel and how its scan went.
@@ -139,9 +144,26 @@ impl Engine {
             futures::stream::iter(files)
                 .map(|file| {
                     let client = client.clone();
+                    let api = request.api;
                     async move {
                         let started = Instant::now();
-                        let result = client.scan_wheel(&file, &scan_options).await.map(|report| {
+                        let result = client.scan_wheel(&file, &scan_options).await;
+                        let api = if api {
+                            let removals = npsolve_api_breaks::Removals::bundled();
+                            let key = crate::wheel_uses::cache_key(
+                                file.hashes.sha256.as_deref(),
+                                &crate::facts_fingerprint(removals),
+                            );
+                            let options = npsolve_index::SourceOptions::default();
+                            Some(
+                                crate::read_uses(&client, &file, removals, &options, key.as_deref())
+                                    .await
+                                    .map_err(|error| error.to_string()),
+                            )
+                        } else {
+                            None
+                        };
+                        let result = result.map(|report| {
                             let curated = curated_for(&file);
                             let merged = merged(&report, curated);
                             WheelScanned {
@@ -149,6 +171,7 @@ impl Engine {
                                 seconds: started.elapsed().as_secs_f64(),
                                 curated,
                                 merged,
+                                api,
                             }
                         });
                         ScanOutcome {

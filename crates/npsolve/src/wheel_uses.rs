@@ -46,7 +46,7 @@ pub struct WheelUses {
 
 impl WheelUses {
     /// The cache body: one use per line, tab-separated.
-    fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         let mut text = format!("complete\t{}\n", self.complete);
         for found in &self.uses {
             text.push_str(&format!(
@@ -64,7 +64,7 @@ impl WheelUses {
     }
 
     /// Reads a cache body back; `None` when it names a removal the facts no longer hold.
-    fn from_text(text: &str, removals: &'static Removals) -> Option<WheelUses> {
+    pub(crate) fn from_text(text: &str, removals: &'static Removals) -> Option<WheelUses> {
         let mut lines = text.lines();
         let complete = lines.next()?.strip_prefix("complete\t")?.parse().ok()?;
         let mut uses = Vec::new();
@@ -125,8 +125,9 @@ pub fn scan_members<'m>(
     uses
 }
 
-/// The fingerprint of the facts a cached reading was made with.
-fn facts_fingerprint(removals: &Removals) -> String {
+/// The fingerprint of the facts a reading was made with (the cache key and the bundled
+/// table carry it).
+pub fn facts_fingerprint(removals: &Removals) -> String {
     let text: String = removals
         .all()
         .iter()
@@ -140,6 +141,81 @@ fn facts_fingerprint(removals: &Removals) -> String {
         })
         .collect();
     sha256_hex(text.as_bytes())[..12].to_string()
+}
+
+/// The uses in the wheel `file`: from the bundled table or the disk cache (`cache_key`) when
+/// they hold it, else read now by range requests and scanned (and then cached).
+pub async fn read_uses(
+    client: &IndexClient,
+    file: &DistFile,
+    removals: &'static Removals,
+    options: &SourceOptions,
+    cache_key: Option<&str>,
+) -> Result<WheelUses, npsolve_index::IndexError> {
+    let started = std::time::Instant::now();
+    if let Some(sha256) = file.hashes.sha256.as_deref()
+        && let Some(uses) = crate::uses_table::UsesTable::bundled().by_sha256(sha256)
+    {
+        return Ok(uses);
+    }
+    if let Some(key) = cache_key
+        && let Some(body) = client.stored_reading(key)
+        && let Some(uses) = std::str::from_utf8(&body)
+            .ok()
+            .and_then(|text| WheelUses::from_text(text, removals))
+    {
+        return Ok(uses);
+    }
+    let sources = client
+        .wheel_sources(file, &is_runtime_source, options)
+        .await?;
+    let complete = sources.complete;
+    let cost = format!(
+        "{} of {} files, {} KiB in {} requests",
+        sources.members.len(),
+        sources.chosen,
+        sources.bytes_fetched / 1024,
+        sources.requests,
+    );
+    // Parsing is CPU work: off the workers that drive the network.
+    let uses = tokio::task::spawn_blocking(move || {
+        scan_members(
+            sources
+                .members
+                .iter()
+                .map(|member| (member.name.as_str(), member.bytes.as_slice())),
+            removals,
+        )
+    })
+    .await
+    .unwrap_or_default();
+    tracing::info!(
+        "read the Python sources of `{}` ({cost}, {:.2} s): {} of removed names{}",
+        file.filename,
+        started.elapsed().as_secs_f64(),
+        match uses.len() {
+            1 => "1 use".to_string(),
+            count => format!("{count} uses"),
+        },
+        if complete {
+            ""
+        } else {
+            " (over the byte budget: not every file was read)"
+        }
+    );
+    let uses = WheelUses { uses, complete };
+    if let Some(key) = cache_key {
+        client.store_reading(key, uses.to_text().as_bytes());
+    }
+    Ok(uses)
+}
+
+/// The disk cache key of the uses in the file with `sha256`, read with the facts whose
+/// fingerprint is `fingerprint`.
+pub fn cache_key(sha256: Option<&str>, fingerprint: &str) -> Option<String> {
+    sha256
+        .filter(|sha256| sha256.len() == 64)
+        .map(|sha256| format!("{sha256}.{GENERATION}-{fingerprint}"))
 }
 
 type UsesFuture = Shared<BoxFuture<'static, Option<Arc<WheelUses>>>>;
@@ -204,74 +280,18 @@ impl UsesScanner {
         let client = self.client.clone();
         let removals = self.removals;
         let options = self.options;
-        let cache_key = file
-            .hashes
-            .sha256
-            .as_deref()
-            .filter(|sha256| sha256.len() == 64)
-            .map(|sha256| format!("{sha256}.{GENERATION}-{}", self.fingerprint));
+        let cache_key = cache_key(file.hashes.sha256.as_deref(), &self.fingerprint);
         let future = async move {
-            let started = std::time::Instant::now();
-            if let Some(key) = &cache_key
-                && let Some(body) = client.stored_reading(key)
-                && let Some(uses) = std::str::from_utf8(&body)
-                    .ok()
-                    .and_then(|text| WheelUses::from_text(text, removals))
-            {
-                return Some(Arc::new(uses));
-            }
-            let sources = match client
-                .wheel_sources(&file, &is_runtime_source, &options)
-                .await
-            {
-                Ok(sources) => sources,
+            match read_uses(&client, &file, removals, &options, cache_key.as_deref()).await {
+                Ok(uses) => Some(Arc::new(uses)),
                 Err(error) => {
                     tracing::info!(
                         "cannot read the sources of `{}` (its Python-API uses stay unchecked): {error}",
                         file.filename
                     );
-                    return None;
+                    None
                 }
-            };
-            let complete = sources.complete;
-            let cost = format!(
-                "{} of {} files, {} KiB in {} requests, {:.2} s",
-                sources.members.len(),
-                sources.chosen,
-                sources.bytes_fetched / 1024,
-                sources.requests,
-                started.elapsed().as_secs_f64()
-            );
-            let filename = file.filename.to_string();
-            // Parsing is CPU work: off the workers that drive the network.
-            let uses = tokio::task::spawn_blocking(move || {
-                scan_members(
-                    sources
-                        .members
-                        .iter()
-                        .map(|member| (member.name.as_str(), member.bytes.as_slice())),
-                    removals,
-                )
-            })
-            .await
-            .ok()?;
-            tracing::info!(
-                "read the Python sources of `{filename}` ({cost}): {} of removed names{}",
-                match uses.len() {
-                    1 => "1 use".to_string(),
-                    count => format!("{count} uses"),
-                },
-                if complete {
-                    ""
-                } else {
-                    " (over the byte budget: not every file was read)"
-                }
-            );
-            let uses = WheelUses { uses, complete };
-            if let Some(key) = &cache_key {
-                client.store_reading(key, uses.to_text().as_bytes());
             }
-            Some(Arc::new(uses))
         }
         .boxed()
         .shared();

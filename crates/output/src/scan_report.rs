@@ -83,6 +83,26 @@ pub fn render_scan_json(scanned: &WheelScanned) -> String {
         "curated": curated,
         "complete": report.complete,
         "merged": merged_json,
+        "api": scanned.api.as_ref().map(|api| match api {
+            Ok(uses) => serde_json::json!({
+                "facts": npsolve::facts_fingerprint(npsolve_api_breaks::Removals::bundled()),
+                "complete": uses.complete,
+                "uses": uses.uses.iter().map(|found| serde_json::json!({
+                    "file": found.file,
+                    "line": found.line,
+                    "use": found.text,
+                    "module": found.removal.module,
+                    "name": found.removal.name,
+                    "removed": found.removal.path(),
+                    "library": found.removal.library,
+                    "removed_in": found.removal.removed_in.to_string(),
+                    "until": found.removal.until.as_ref().map(ToString::to_string),
+                    "import_time": found.import_time,
+                    "guarded": found.guarded,
+                })).collect::<Vec<_>>(),
+            }),
+            Err(error) => serde_json::json!({"error": error}),
+        }),
     })
     .to_string()
 }
@@ -162,6 +182,52 @@ pub fn render_scan_text(scanned: &WheelScanned) -> String {
         );
         for disagreement in &merged.disagreements {
             let _ = writeln!(out, "  DISAGREEMENT: {disagreement}");
+        }
+    }
+    match &scanned.api {
+        None => {}
+        Some(Err(error)) => {
+            let _ = writeln!(out, "  Python sources: cannot be read: {error}");
+        }
+        Some(Ok(uses)) => {
+            let partly = if uses.complete {
+                ""
+            } else {
+                " (over the byte budget: not every file was read)"
+            };
+            if uses.uses.is_empty() {
+                let _ = writeln!(out, "  Python sources: no use of a removed name{partly}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  Python sources: {} uses of removed names{partly}",
+                    uses.uses.len()
+                );
+            }
+            for found in &uses.uses {
+                let back = found
+                    .removal
+                    .until
+                    .as_ref()
+                    .map(|until| format!(", back in {until}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {}:{}: `{}` ({}, removed in {} {}{back}; {}{})",
+                    found.file,
+                    found.line,
+                    found.text,
+                    found.removal.path(),
+                    found.removal.library,
+                    found.removal.removed_in,
+                    if found.import_time {
+                        "at import"
+                    } else {
+                        "in a function"
+                    },
+                    if found.guarded { ", guarded" } else { "" }
+                );
+            }
         }
     }
     out

@@ -35,6 +35,7 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         target: target.as_ref(),
         all_wheels: args.all_wheels,
         byte_budget: args.byte_budget,
+        api: args.api,
     })?;
     let single = outcomes.len() == 1;
     let mut failed = false;
