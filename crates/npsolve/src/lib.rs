@@ -28,8 +28,8 @@ mod index_source;
 mod inputs;
 pub mod scan;
 mod source_build;
-mod wheel_scanner;
 mod uses_table;
+mod wheel_scanner;
 mod wheel_uses;
 
 pub use abi_oracle::{AbiScan, WheelAbiOracle, describe, reason_for, summary};
@@ -43,8 +43,8 @@ pub use index_source::{FileRecords, IndexSource};
 pub use inputs::{existing_pins, pinned_lines, read_inputs, read_overrides, root_requirement};
 pub use npsolve_build::Installer;
 pub use source_build::BuildSettings;
-pub use wheel_scanner::{ScanStats, WheelScanner};
 pub use uses_table::UsesTable;
+pub use wheel_scanner::{ScanStats, WheelScanner};
 pub use wheel_uses::{
     UsesScanner, WheelUse, WheelUses, facts_fingerprint, is_runtime_source, read_uses, scan_members,
 };

@@ -156,9 +156,15 @@ impl Engine {
                             );
                             let options = npsolve_index::SourceOptions::default();
                             Some(
-                                crate::read_uses(&client, &file, removals, &options, key.as_deref())
-                                    .await
-                                    .map_err(|error| error.to_string()),
+                                crate::read_uses(
+                                    &client,
+                                    &file,
+                                    removals,
+                                    &options,
+                                    key.as_deref(),
+                                )
+                                .await
+                                .map_err(|error| error.to_string()),
                             )
                         } else {
                             None

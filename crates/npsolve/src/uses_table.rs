@@ -51,8 +51,18 @@ impl UsesTable {
                 continue;
             }
             let fields: Vec<&str> = line.splitn(10, '\t').collect();
-            let [_, sha256, complete, member, number, module, name, import_time, guarded, text] =
-                fields[..]
+            let [
+                _,
+                sha256,
+                complete,
+                member,
+                number,
+                module,
+                name,
+                import_time,
+                guarded,
+                text,
+            ] = fields[..]
             else {
                 continue;
             };

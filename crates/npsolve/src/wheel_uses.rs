@@ -15,8 +15,10 @@ use npsolve_resolver::DistKey;
 use pep508_rs::PackageName;
 use tokio::runtime::Handle;
 
-/// The cache entry suffix: bump when the scanner would find other uses in the same bytes.
-const GENERATION: &str = "api-uses-v1";
+/// The scanner generation: bump when the scanner would find other uses in the same bytes (the
+/// cache key and the bundled table's fingerprint carry it). v2: a comment in an `except`
+/// handler no longer hides what it catches.
+const GENERATION: &str = "api-uses-v2";
 
 /// One use of a removed name in a wheel's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,20 +127,18 @@ pub fn scan_members<'m>(
     uses
 }
 
-/// The fingerprint of the facts a reading was made with (the cache key and the bundled
-/// table carry it).
+/// The fingerprint of the facts and the scanner generation a reading was made with (the
+/// cache key and the bundled table carry it).
 pub fn facts_fingerprint(removals: &Removals) -> String {
-    let text: String = removals
-        .all()
-        .iter()
-        .map(|removal| {
+    let text: String = std::iter::once(format!("{GENERATION}\n"))
+        .chain(removals.all().iter().map(|removal| {
             format!(
                 "{}|{}|{:?}\n",
                 removal.path(),
                 removal.removed_in,
                 removal.until
             )
-        })
+        }))
         .collect();
     sha256_hex(text.as_bytes())[..12].to_string()
 }
@@ -215,7 +215,7 @@ pub async fn read_uses(
 pub fn cache_key(sha256: Option<&str>, fingerprint: &str) -> Option<String> {
     sha256
         .filter(|sha256| sha256.len() == 64)
-        .map(|sha256| format!("{sha256}.{GENERATION}-{fingerprint}"))
+        .map(|sha256| format!("{sha256}.api-uses-{fingerprint}"))
 }
 
 type UsesFuture = Shared<BoxFuture<'static, Option<Arc<WheelUses>>>>;
