@@ -9,8 +9,9 @@
 //! * A use runs at import time unless it sits in the body of a function or a lambda: module
 //!   level, class bodies, decorators and default arguments all run on import.
 //! * A use is guarded when a failure cannot escape: inside a `try` whose handlers catch
-//!   `ImportError`, `AttributeError` (or `Exception`, or everything), or inside an `if` that
-//!   tests `hasattr(...)` or a version.
+//!   `ImportError`, `AttributeError` (or `Exception`, or everything) or in such a handler,
+//!   inside an `if` (or a conditional expression) that tests `hasattr(...)` or a version, or
+//!   under `if TYPE_CHECKING:`, which never runs.
 
 use std::collections::HashMap;
 
@@ -263,9 +264,11 @@ impl<'r> Scanner<'_, 'r> {
                 }
                 .map(|condition| self.text(condition))
                 .unwrap_or_default();
+                // `if TYPE_CHECKING:` never runs: what it imports is for type checkers.
                 let checks = condition.contains("hasattr(")
                     || condition.contains("version")
-                    || condition.contains("__version__");
+                    || condition.contains("__version__")
+                    || condition.contains("TYPE_CHECKING");
                 self.walk_children(node, in_function, guarded || checks);
             }
             _ => self.walk_children(node, in_function, guarded),
@@ -467,6 +470,8 @@ except:
     from numpy import trapz as trapezoid
 area = np.trapezoid if check_version(np.__version__, ">=2.0") else np.trapz
 ratio = np.float_(1) if old else 2
+if TYPE_CHECKING:
+    from pandas.core.internals import ArrayManager
 "#;
         assert_eq!(
             uses(source),
@@ -474,6 +479,7 @@ ratio = np.float_(1) if old else 2
                 ("trapz as trapezoid".to_string(), 8, true, true),
                 ("np.trapz".to_string(), 9, true, true),
                 ("np.float_".to_string(), 10, true, false),
+                ("ArrayManager".to_string(), 12, true, true),
             ]
         );
     }
