@@ -165,15 +165,16 @@ fn a_call_time_use_warns_by_default_and_bounds_only_when_strict() {
 
 #[test]
 fn a_guarded_use_binds_nothing() {
-    let guarded = b"import numpy as np\ntry:\n    from numpy import NaN\nexcept ImportError:\n    from numpy import nan as NaN\nFLOAT = np.float64\n";
+    // rym-alias 0.2.0's real module: `try: from numpy import NaN` / `except ImportError`.
     let releases = [
-        Release::new("shim", "1.0")
-            .requires("numpy")
-            .source("shim/compat.py", guarded),
+        Release::new("rym-alias", "0.2.0").requires("numpy").source(
+            "rym/alias/_coerce_explicit.py",
+            &fixture("rym-alias-0.2.0-coerce_explicit.py"),
+        ),
         Release::new("numpy", "1.26.4"),
         Release::new("numpy", "2.0.2"),
     ];
-    let (output, text) = compile_synthetic(&releases, "shim\n", &[]);
+    let (output, text) = compile_synthetic(&releases, "rym-alias\n", &[]);
     assert!(output.status.success(), "{text}");
     assert!(text.contains("numpy==2.0.2\n"), "{text}");
     assert!(!text.contains("API"), "{text}");

@@ -84,3 +84,45 @@ fn nptyping_2_5_0_uses_np_float_at_module_level() {
     // Every use in the aliases table runs at import, none is guarded.
     assert!(found.iter().all(|found| found.3 && !found.4), "{found:?}");
 }
+
+#[test]
+fn rym_alias_0_2_0_guards_its_numpy_nan_import() {
+    assert_eq!(
+        scan("rym-alias-0.2.0-coerce_explicit.py"),
+        [("numpy.NaN".to_string(), "2.0".to_string(), 43, true, true)]
+    );
+}
+
+#[test]
+fn saiph_1_0_6_uses_np_float_at_module_level_and_in_class_annotations() {
+    // The local variable's annotation on line 19 is never evaluated.
+    assert_eq!(
+        scan("saiph-1.0.6-common.py"),
+        [(
+            "numpy.float_".to_string(),
+            "2.0".to_string(),
+            30,
+            true,
+            false
+        )]
+    );
+    assert_eq!(
+        scan("saiph-1.0.6-models.py"),
+        [
+            (
+                "numpy.float_".to_string(),
+                "2.0".to_string(),
+                28,
+                true,
+                false
+            ),
+            (
+                "numpy.float_".to_string(),
+                "2.0".to_string(),
+                30,
+                true,
+                false
+            ),
+        ]
+    );
+}

@@ -17,8 +17,8 @@ use tokio::runtime::Handle;
 
 /// The scanner generation: bump when the scanner would find other uses in the same bytes (the
 /// cache key and the bundled table's fingerprint carry it). v2: a comment in an `except`
-/// handler no longer hides what it catches. v3: `if TYPE_CHECKING:` guards.
-const GENERATION: &str = "api-uses-v3";
+/// handler no longer hides what it catches. v3: `if TYPE_CHECKING:` guards. v4: local and postponed annotations are not uses.
+const GENERATION: &str = "api-uses-v4";
 
 /// One use of a removed name in a wheel's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
