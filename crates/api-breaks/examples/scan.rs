@@ -1,4 +1,7 @@
-//! Prints the uses of removed NumPy and SciPy names in the Python files given.
+//! Prints the uses of removed NumPy, SciPy and pandas names in the Python files given, one
+//! per line (`path:line:col: text (module.name removed in V; import time|call time[,
+//! guarded])`, the format `docs/api-breaks-survey/run.py` reads), and on stderr how many
+//! files the resolver's prefilter would parse.
 //!
 //! `cargo run -p npsolve-api-breaks --example scan -- path/to/module.py ...`
 
@@ -11,10 +14,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {
         let source = std::fs::read(&path)?;
         files += 1;
-        passed += usize::from(prefilter.might_use(&source));
+        let passes = prefilter.might_use(&source);
+        passed += usize::from(passes);
         let found = scan_source(&source, removals)?;
         // Every file is parsed here, so the prefilter the resolver uses is checked too.
-        if !found.is_empty() && !prefilter.might_use(&source) {
+        if !found.is_empty() && !passes {
             eprintln!("{path}: the prefilter would skip a file with uses");
         }
         for found in found {

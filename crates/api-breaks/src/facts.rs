@@ -77,6 +77,32 @@ impl Removal {
         }
     }
 
+    /// `, back in 2.0` for a name that came back, else nothing.
+    pub fn back_note(&self) -> String {
+        self.until
+            .as_ref()
+            .map(|until| format!(", back in {until}"))
+            .unwrap_or_default()
+    }
+
+    /// A use of it in a few words: `numpy.float_, removed in numpy 2.0; at import` (`, guarded`
+    /// when a failure cannot escape).
+    pub fn describe_use(&self, import_time: bool, guarded: bool) -> String {
+        format!(
+            "{}, removed in {} {}{}; {}{}",
+            self.path(),
+            self.library,
+            self.removed_in,
+            self.back_note(),
+            if import_time {
+                "at import"
+            } else {
+                "in a function"
+            },
+            if guarded { ", guarded" } else { "" }
+        )
+    }
+
     /// `numpy.float_` (or `scipy.misc` for a whole module).
     pub fn path(&self) -> String {
         if self.name == "*" {

@@ -284,12 +284,7 @@ impl Inner {
         options: &ScanOptions,
         report: &mut WheelScanReport,
     ) -> Result<WheelVerdict, IndexError> {
-        let (tail, tail_start) = reader.tail_view();
-        let directory =
-            zip_archive::find_directory(&tail, tail_start).map_err(|reason| reader.bad(reason))?;
-        let directory_bytes = self.read(reader, directory.offset, directory.size).await?;
-        let entries =
-            zip_archive::entries(&directory_bytes).map_err(|reason| reader.bad(reason))?;
+        let (_, entries) = self.directory(reader).await?;
         let order: Vec<&Entry> = {
             let sizes = entries
                 .iter()
@@ -354,6 +349,20 @@ impl Inner {
             reader.fetched()
         );
         Ok(scan.verdict())
+    }
+
+    /// Where the archive's central directory lies, and its entries.
+    pub(crate) async fn directory(
+        &self,
+        reader: &Reader,
+    ) -> Result<(zip_archive::Directory, Vec<Entry>), IndexError> {
+        let (tail, tail_start) = reader.tail_view();
+        let directory =
+            zip_archive::find_directory(&tail, tail_start).map_err(|reason| reader.bad(reason))?;
+        let directory_bytes = self.read(reader, directory.offset, directory.size).await?;
+        let entries =
+            zip_archive::entries(&directory_bytes).map_err(|reason| reader.bad(reason))?;
+        Ok((directory, entries))
     }
 
     /// The local header and first window of a member's data.

@@ -170,12 +170,7 @@ impl Inner {
         options: &SourceOptions,
         sources: &mut WheelSources,
     ) -> Result<(), IndexError> {
-        let (tail, tail_start) = reader.tail_view();
-        let directory =
-            zip_archive::find_directory(&tail, tail_start).map_err(|reason| reader.bad(reason))?;
-        let directory_bytes = self.read(reader, directory.offset, directory.size).await?;
-        let entries =
-            zip_archive::entries(&directory_bytes).map_err(|reason| reader.bad(reason))?;
+        let (directory, entries) = self.directory(reader).await?;
         let mut chosen: Vec<&Entry> = entries
             .iter()
             .filter(|entry| !entry.name.ends_with('/') && choose(&entry.name))

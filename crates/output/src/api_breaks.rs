@@ -74,11 +74,7 @@ pub fn render_api_breaks(
         (&a.removed_in, &a.module, &a.name).cmp(&(&b.removed_in, &b.module, &b.name))
     });
     for removal in sorted {
-        let back = removal
-            .until
-            .as_ref()
-            .map(|until| format!(", back in {until}"))
-            .unwrap_or_default();
+        let back = removal.back_note();
         let _ = writeln!(
             out,
             "  {} (removed in {}{back}): {}\n    source: {}",

@@ -205,27 +205,13 @@ pub fn render_scan_text(scanned: &WheelScanned) -> String {
                 );
             }
             for found in &uses.uses {
-                let back = found
-                    .removal
-                    .until
-                    .as_ref()
-                    .map(|until| format!(", back in {until}"))
-                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "    {}:{}: `{}` ({}, removed in {} {}{back}; {}{})",
+                    "    {}:{}: `{}` ({})",
                     found.file,
                     found.line,
                     found.text,
-                    found.removal.path(),
-                    found.removal.library,
-                    found.removal.removed_in,
-                    if found.import_time {
-                        "at import"
-                    } else {
-                        "in a function"
-                    },
-                    if found.guarded { ", guarded" } else { "" }
+                    found.removal.describe_use(found.import_time, found.guarded)
                 );
             }
         }
