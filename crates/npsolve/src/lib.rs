@@ -24,6 +24,7 @@ mod direct_dists;
 mod doctor;
 mod engine;
 pub mod explain;
+mod file_tasks;
 mod index_source;
 mod inputs;
 pub mod scan;

@@ -1,18 +1,16 @@
 //! Wheel scans during resolution: started on the runtime's workers, shared per file, awaited
 //! only when the resolver needs the answer.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
 use npsolve_abi::ScannedWheel;
 use npsolve_index::{DistFile, IndexClient, ScanOptions, VerdictSource};
 use npsolve_resolver::DistKey;
 use pep508_rs::PackageName;
 use tokio::runtime::Handle;
 
-type ScanFuture = Shared<BoxFuture<'static, Option<Arc<ScannedWheel>>>>;
+use crate::file_tasks::{FileTask, FileTasks};
 
 /// What the scans of one run cost, for `-v`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,10 +30,9 @@ pub struct ScanStats {
 /// Scans wheels' binaries through the index client, once per file.
 pub struct WheelScanner {
     client: IndexClient,
-    runtime: Handle,
     options: ScanOptions,
     /// One scan per file, by the source's key.
-    scans: Mutex<HashMap<(PackageName, DistKey), ScanFuture>>,
+    scans: FileTasks<ScannedWheel>,
     stats: Arc<Mutex<ScanStats>>,
 }
 
@@ -44,9 +41,8 @@ impl WheelScanner {
     pub fn new(client: IndexClient, runtime: Handle) -> WheelScanner {
         WheelScanner {
             client,
-            runtime,
             options: ScanOptions::default(),
-            scans: Mutex::new(HashMap::new()),
+            scans: FileTasks::new(runtime),
             stats: Arc::new(Mutex::new(ScanStats::default())),
         }
     }
@@ -65,8 +61,7 @@ impl WheelScanner {
         key: DistKey,
         file: &DistFile,
     ) -> Option<Arc<ScannedWheel>> {
-        let future = self.future(name, key, file);
-        self.runtime.block_on(future)
+        self.scans.wait(self.future(name, key, file))
     }
 
     /// What the scans so far cost.
@@ -74,16 +69,20 @@ impl WheelScanner {
         *self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn future(&self, name: &PackageName, key: DistKey, file: &DistFile) -> ScanFuture {
-        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(future) = scans.get(&(name.clone(), key)) {
-            return future.clone();
-        }
+    fn future(&self, name: &PackageName, key: DistKey, file: &DistFile) -> FileTask<ScannedWheel> {
+        self.scans.task(name, key, || self.scan(file))
+    }
+
+    /// The work of scanning `file`, counted in the stats.
+    fn scan(
+        &self,
+        file: &DistFile,
+    ) -> futures::future::BoxFuture<'static, Option<Arc<ScannedWheel>>> {
         let file = file.clone();
         let client = self.client.clone();
         let options = self.options;
         let stats = Arc::clone(&self.stats);
-        let future = async move {
+        async move {
             let report = client.scan_wheel(&file, &options).await;
             let mut stats = stats.lock().unwrap_or_else(PoisonError::into_inner);
             match report {
@@ -121,10 +120,5 @@ impl WheelScanner {
             }
         }
         .boxed()
-        .shared();
-        // Driven by the workers from now on, whether or not anyone waits for it.
-        self.runtime.spawn(future.clone());
-        scans.insert((name.clone(), key), future.clone());
-        future
     }
 }

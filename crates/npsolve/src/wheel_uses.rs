@@ -4,16 +4,16 @@
 //! Reads are started on the runtime's workers, shared per file, and awaited only when the
 //! resolver needs the answer.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
 use npsolve_api_breaks::{Prefilter, Removal, Removals, scan_source};
 use npsolve_index::{DistFile, IndexClient, SourceOptions, sha256_hex};
 use npsolve_resolver::DistKey;
 use pep508_rs::PackageName;
 use tokio::runtime::Handle;
+
+use crate::file_tasks::{FileTask, FileTasks};
 
 /// The scanner generation: bump when the scanner would find other uses in the same bytes (the
 /// cache key and the bundled table's fingerprint carry it). v2: a comment in an `except`
@@ -218,16 +218,13 @@ pub fn cache_key(sha256: Option<&str>, fingerprint: &str) -> Option<String> {
         .map(|sha256| format!("{sha256}.api-uses-{fingerprint}"))
 }
 
-type UsesFuture = Shared<BoxFuture<'static, Option<Arc<WheelUses>>>>;
-
 /// Reads wheels' Python sources through the index client, once per file.
 pub struct UsesScanner {
     client: IndexClient,
-    runtime: Handle,
     removals: &'static Removals,
     fingerprint: String,
     options: SourceOptions,
-    scans: Mutex<HashMap<(PackageName, DistKey), UsesFuture>>,
+    readings: FileTasks<WheelUses>,
 }
 
 impl UsesScanner {
@@ -236,17 +233,16 @@ impl UsesScanner {
         let removals = Removals::bundled();
         UsesScanner {
             client,
-            runtime,
             removals,
             fingerprint: facts_fingerprint(removals),
             options: SourceOptions::default(),
-            scans: Mutex::new(HashMap::new()),
+            readings: FileTasks::new(runtime),
         }
     }
 
     /// Starts reading `file` (the source's `key`) in the background if nobody has yet.
     pub fn start(&self, name: &PackageName, key: DistKey, file: &DistFile) {
-        drop(self.future(name, key, file));
+        drop(self.task(name, key, file));
     }
 
     /// The uses in `file` if they are known already (`Some(None)` when it cannot be read);
@@ -257,7 +253,7 @@ impl UsesScanner {
         key: DistKey,
         file: &DistFile,
     ) -> Option<Option<Arc<WheelUses>>> {
-        self.future(name, key, file).peek().cloned()
+        self.task(name, key, file).peek().cloned()
     }
 
     /// The uses in `file`, reading it now if needed; `None` when it cannot be read.
@@ -267,37 +263,30 @@ impl UsesScanner {
         key: DistKey,
         file: &DistFile,
     ) -> Option<Arc<WheelUses>> {
-        let future = self.future(name, key, file);
-        self.runtime.block_on(future)
+        self.readings.wait(self.task(name, key, file))
     }
 
-    fn future(&self, name: &PackageName, key: DistKey, file: &DistFile) -> UsesFuture {
-        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(future) = scans.get(&(name.clone(), key)) {
-            return future.clone();
-        }
-        let file = file.clone();
-        let client = self.client.clone();
-        let removals = self.removals;
-        let options = self.options;
-        let cache_key = cache_key(file.hashes.sha256.as_deref(), &self.fingerprint);
-        let future = async move {
-            match read_uses(&client, &file, removals, &options, cache_key.as_deref()).await {
-                Ok(uses) => Some(Arc::new(uses)),
-                Err(error) => {
-                    tracing::info!(
-                        "cannot read the sources of `{}` (its Python-API uses stay unchecked): {error}",
-                        file.filename
-                    );
-                    None
+    fn task(&self, name: &PackageName, key: DistKey, file: &DistFile) -> FileTask<WheelUses> {
+        self.readings.task(name, key, || {
+            let file = file.clone();
+            let client = self.client.clone();
+            let removals = self.removals;
+            let options = self.options;
+            let cache_key = cache_key(file.hashes.sha256.as_deref(), &self.fingerprint);
+            async move {
+                match read_uses(&client, &file, removals, &options, cache_key.as_deref()).await {
+                    Ok(uses) => Some(Arc::new(uses)),
+                    Err(error) => {
+                        tracing::info!(
+                            "cannot read the sources of `{}` (its Python-API uses stay unchecked): {error}",
+                            file.filename
+                        );
+                        None
+                    }
                 }
             }
-        }
-        .boxed()
-        .shared();
-        self.runtime.spawn(future.clone());
-        scans.insert((name.clone(), key), future.clone());
-        future
+            .boxed()
+        })
     }
 }
 
