@@ -4,8 +4,8 @@ their newest and oldest pure-Python wheels with the npsolve `scan` example.
   python run.py select   # writes packages.tsv, selection-log.tsv (PyPI JSON cached in json/)
   python run.py scan     # writes results.tsv, uses.tsv (wheels cached in wheels/)
 
-Only the names in curated-candidates.txt are looked up on PyPI (one JSON
-request each, in ranking order, stopping at 200 kept).
+Every project of the ranking is looked up on PyPI in ranking order (one JSON
+request each, cached in $SURVEY_WORK/json), stopping at 200 kept.
 """
 import concurrent.futures as cf
 import csv
@@ -134,15 +134,9 @@ def pick_releases(d):
 
 def select():
     rank = json.load(open(WORK / "top-pypi-packages-30-days.json"))["rows"]
-    words = set()
-    for line in open(HERE / "curated-candidates.txt"):
-        if not line.startswith("#"):
-            words.update(canonicalize_name(w) for w in line.split())
     kept, log = [], []
+    # Every project of the ranking, in order, until 200 qualify (one PyPI JSON request each).
     for i, row in enumerate(rank, 1):
-        c = canonicalize_name(row["project"])
-        if c not in words:
-            continue
         d = pypi_json(row["project"])
         if d is None:
             log.append((i, row["project"], "no JSON"))
