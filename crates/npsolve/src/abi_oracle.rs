@@ -311,11 +311,16 @@ impl AbiOracle for WheelAbiOracle {
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-        wait: bool,
-    ) -> Option<Vec<ApiBound>> {
-        match &self.api {
-            Some(api) => api.bounds(name, version, dist, declared, wait),
-            None => Some(Vec::new()),
+    ) -> Vec<ApiBound> {
+        self.api
+            .as_ref()
+            .map(|api| api.bounds(name, version, dist, declared))
+            .unwrap_or_default()
+    }
+
+    fn start_api_bounds(&self, name: &PackageName, dist: &DistRef, declared: &[&PackageName]) {
+        if let Some(api) = &self.api {
+            api.start(name, dist, declared);
         }
     }
 

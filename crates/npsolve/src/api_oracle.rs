@@ -70,16 +70,15 @@ impl WheelApiOracle {
             .collect()
     }
 
-    /// The bounds of the wheel `dist` on the libraries among `declared`: with `wait`,
-    /// reading its sources now if needed; without, `None` while they are being read.
+    /// The bounds of the wheel `dist` on the libraries among `declared`, reading its sources
+    /// now if needed.
     pub fn bounds(
         &self,
         name: &PackageName,
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-        wait: bool,
-    ) -> Option<Vec<ApiBound>> {
+    ) -> Vec<ApiBound> {
         let mut bounds: Vec<ApiBound> = self
             .breaks
             .for_release(name, version)
@@ -88,17 +87,12 @@ impl WheelApiOracle {
             .collect();
         let libraries = self.libraries(name, declared);
         if libraries.is_empty() {
-            return Some(bounds);
+            return bounds;
         }
         let Some(file) = self.records.get(name, dist) else {
-            return Some(bounds);
+            return bounds;
         };
-        let uses = if wait {
-            self.scanner.uses(name, dist.key, &file)
-        } else {
-            self.scanner.ready(name, dist.key, &file)?
-        };
-        if let Some(uses) = uses {
+        if let Some(uses) = self.scanner.uses(name, dist.key, &file) {
             bounds.extend(bounds_from_uses(
                 name,
                 version,
@@ -108,7 +102,16 @@ impl WheelApiOracle {
                 self.strict,
             ));
         }
-        Some(bounds)
+        bounds
+    }
+
+    /// Starts reading the sources of the wheel `dist` if its bounds will need them.
+    pub fn start(&self, name: &PackageName, dist: &DistRef, declared: &[&PackageName]) {
+        if !self.libraries(name, declared).is_empty()
+            && let Some(file) = self.records.get(name, dist)
+        {
+            self.scanner.start(name, dist.key, &file);
+        }
     }
 
     /// Starts reading the sources of `dists` (of a package that requires numpy) ahead.
@@ -116,15 +119,8 @@ impl WheelApiOracle {
         let Some(numpy) = library_name("numpy") else {
             return;
         };
-        if self.libraries(name, &[&numpy]).is_empty() {
-            return;
-        }
-        for (_, dist) in dists {
-            if dist.is_wheel
-                && let Some(file) = self.records.get(name, dist)
-            {
-                self.scanner.start(name, dist.key, &file);
-            }
+        for (_, dist) in dists.iter().filter(|(_, dist)| dist.is_wheel) {
+            self.start(name, dist, &[&numpy]);
         }
     }
 }

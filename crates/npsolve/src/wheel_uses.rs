@@ -245,17 +245,6 @@ impl UsesScanner {
         drop(self.task(name, key, file));
     }
 
-    /// The uses in `file` if they are known already (`Some(None)` when it cannot be read);
-    /// `None` while it is being read (the reading is started if it was not).
-    pub fn ready(
-        &self,
-        name: &PackageName,
-        key: DistKey,
-        file: &DistFile,
-    ) -> Option<Option<Arc<WheelUses>>> {
-        self.task(name, key, file).peek().cloned()
-    }
-
     /// The uses in `file`, reading it now if needed; `None` when it cannot be read.
     pub fn uses(
         &self,

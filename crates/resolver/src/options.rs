@@ -102,18 +102,23 @@ pub trait AbiOracle {
 
     /// The Python-API bounds of the wheel `dist` of `name` `version` on the libraries among
     /// `declared` (the packages its metadata requires on the target), one per library whose
-    /// removed names its code uses. With `wait`, blocks while it reads the wheel's sources;
-    /// without, starts reading them and answers `None` when they are not read yet.
+    /// removed names its code uses (or that a curated behaviour break names). May block while
+    /// it reads the wheel's sources.
     fn api_bounds(
         &self,
         name: &PackageName,
         version: &Version,
         dist: &DistRef,
         declared: &[&PackageName],
-        wait: bool,
-    ) -> Option<Vec<ApiBound>> {
-        let _ = (name, version, dist, declared, wait);
-        Some(Vec::new())
+    ) -> Vec<ApiBound> {
+        let _ = (name, version, dist, declared);
+        Vec::new()
+    }
+
+    /// A hint that [`AbiOracle::api_bounds`] will be asked for this wheel: start reading its
+    /// sources now. Must not block.
+    fn start_api_bounds(&self, name: &PackageName, dist: &DistRef, declared: &[&PackageName]) {
+        let _ = (name, dist, declared);
     }
 
     /// A hint that the bounds of these wheels (of a package known to require numpy) will

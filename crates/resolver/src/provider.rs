@@ -100,8 +100,8 @@ pub(crate) struct Memory {
     /// The versions whose API bound narrowed their edge to a library beyond what their
     /// metadata (and the constraints) allowed, by library, with that metadata range.
     pub api_narrowed: FxHashMap<(PackageName, Version, PackageName), Ranges<Version>>,
-    /// Versions whose wheel's sources were still being read when their edges were made: no
-    /// API bound applied (checked on the answer, see `resolve.rs`).
+    /// Wheels whose edges were made without their API bounds (the first pass): the answer's
+    /// are checked after it (see `resolve.rs`).
     pub api_pending: rustc_hash::FxHashSet<(PackageName, Version)>,
     /// Versions skipped or refused, with the reason, for hints.
     pub notes: BTreeMap<PackageName, BTreeMap<Version, String>>,
@@ -154,9 +154,10 @@ pub(crate) struct Provider<'a> {
     /// packages that do not require numpy (pyarrow, torch) are edges too. In the first
     /// pass they are recorded only, so that they never pull numpy in by themselves.
     pub numpy_present: bool,
-    /// Whether to wait for a wheel's sources to be read before making its edges. The first
-    /// pass does not: it applies the API bounds already known, and the answer's pending ones
-    /// are checked after (`resolve.rs`), so reading overlaps solving.
+    /// Whether API bounds are edges. The first pass applies none (it only starts reading the
+    /// sources), so that reading overlaps solving and the answer never depends on which
+    /// readings came back first; the answer's bounds are checked after it (`resolve.rs`),
+    /// and a violated one makes a pass with every bound as an edge.
     pub api_wait: bool,
     /// Packages decided early or late: those that kept conflicting in a previous run
     /// (`Memory::restart`).
@@ -985,7 +986,8 @@ impl<'a> Provider<'a> {
 
     /// Narrows the edges of `name` `version` (its wheel `dist`) to the library releases that
     /// have the Python names its code uses at import (or at all, when the oracle enforces
-    /// call-time uses), and records every bound found.
+    /// call-time uses), and records every bound found; in the first pass, only starts reading
+    /// (see [`Provider::api_wait`]).
     fn apply_api_bounds(
         &self,
         name: &PackageName,
@@ -1003,13 +1005,15 @@ impl<'a> Provider<'a> {
                 _ => None,
             })
             .collect();
-        let Some(bounds) = oracle.api_bounds(name, version, dist, &declared, self.api_wait) else {
+        if !self.api_wait {
+            oracle.start_api_bounds(name, dist, &declared);
             self.memory
                 .borrow_mut()
                 .api_pending
                 .insert((name.clone(), version.clone()));
             return;
-        };
+        }
+        let bounds = oracle.api_bounds(name, version, dist, &declared);
         if bounds.is_empty() {
             return;
         }

@@ -79,9 +79,9 @@ struct Pass {
     api_wait: bool,
 }
 
-/// Waits for the API bounds of the solution's pins whose sources were still being read when
-/// their edges were made, records them, and tells whether one excludes the library version
-/// the solution pins (then the resolution runs again, waiting for every reading).
+/// Waits for the API bounds of the solution's pins whose edges were made without them,
+/// records them, and tells whether one excludes the library version the solution pins (then
+/// the resolution runs again with every bound as an edge).
 fn violates_pending_api_bound(
     provider: &Provider<'_>,
     solution: &Solution,
@@ -116,9 +116,7 @@ fn violates_pending_api_bound(
             (dist, declared)
         };
         let declared: Vec<&PackageName> = declared.iter().collect();
-        let bounds = abi
-            .api_bounds(&name, &version, &dist, &declared, true)
-            .unwrap_or_default();
+        let bounds = abi.api_bounds(&name, &version, &dist, &declared);
         violated |= bounds.iter().any(|bound| {
             bound.enforced
                 && solution

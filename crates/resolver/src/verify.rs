@@ -314,7 +314,7 @@ pub fn verify(
             }
             // Starts reading the wheel's sources; the answer is awaited below.
             let declared: Vec<&PackageName> = declared.iter().collect();
-            let _ = abi.api_bounds(name, version, dist, &declared, false);
+            abi.start_api_bounds(name, dist, &declared);
         }
         for (name, version, line, dist, requires_numpy, declared) in &wheels {
             if let Some(found) = abi_problem(
@@ -351,10 +351,7 @@ fn api_problems(
     declared: &[&PackageName],
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let bounds = oracle
-        .api_bounds(name, version, dist, declared, true)
-        .unwrap_or_default();
-    for bound in bounds {
+    for bound in oracle.api_bounds(name, version, dist, declared) {
         let Some((library_version, library_line)) = pinned.get(&bound.library) else {
             continue;
         };
