@@ -35,6 +35,10 @@ pub(crate) struct Inner {
     pub counters: Arc<Counters>,
     /// Project pages already answered in this process.
     pub projects: Mutex<FxHashMap<PackageName, Arc<Project>>>,
+    /// Project page URLs the index answered in this process (`true`: it has the project):
+    /// their cached entry is fresh for the rest of it, so resolutions that share the client
+    /// (one per target of a universal lock) revalidate each page once.
+    pub answered_pages: Mutex<FxHashMap<String, bool>>,
     /// Metadata already answered in this process, by file URL.
     pub metadata: Mutex<FxHashMap<String, Arc<CoreMetadata>>>,
     /// Parses metadata, each requirement text once per process.
@@ -74,6 +78,7 @@ impl IndexClient {
                 cache: Cache::new(dir),
                 counters,
                 projects: Mutex::new(FxHashMap::default()),
+                answered_pages: Mutex::new(FxHashMap::default()),
                 metadata: Mutex::new(FxHashMap::default()),
                 parser: npsolve_metadata::MetadataParser::default(),
                 options,

@@ -8,7 +8,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::client::Inner;
+use crate::client::{Inner, lock};
 use crate::dist_file::DistFile;
 use crate::error::IndexError;
 use crate::listing::{read_back, segment_of};
@@ -92,9 +92,14 @@ impl Inner {
                 }
             }
         });
+        let answered = lock(&self.answered_pages).get(url.as_str()).copied();
+        if answered == Some(false) {
+            return Ok(None);
+        }
         if let Some((entry, _)) = &cached {
-            let fresh = now().saturating_sub(entry.stored_at)
-                < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
+            let fresh = answered == Some(true)
+                || now().saturating_sub(entry.stored_at)
+                    < i64::try_from(entry.max_age).unwrap_or(i64::MAX);
             if self.options.cache.offline || (fresh && !self.options.cache.refresh.covers(name)) {
                 bump(&self.counters.cache_hits);
                 return Ok(cached.map(|(_, segment)| segment));
@@ -140,6 +145,7 @@ impl Inner {
                 {
                     tracing::warn!("cannot update the cache: {error}");
                 }
+                lock(&self.answered_pages).insert(url.to_string(), true);
                 return Ok(Some(segment));
             }
             return Err(IndexError::Status {
@@ -149,6 +155,7 @@ impl Inner {
             });
         }
         if matches!(response.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            lock(&self.answered_pages).insert(url.to_string(), false);
             return Ok(None);
         }
         if !response.status.is_success() {
@@ -187,6 +194,8 @@ impl Inner {
             && let Err(error) = self.cache.write_indexed(path, &entry, &compact, index)
         {
             tracing::warn!("cannot write the cache: {error}");
+        } else if entry_path.is_some() {
+            lock(&self.answered_pages).insert(url.to_string(), true);
         }
         // Read back what was stored: a cold run resolves with exactly the records a warm run
         // will read, with each version, tag set and requires-python shared across files.
