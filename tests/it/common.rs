@@ -97,6 +97,7 @@ pub struct Release {
     compiled: bool,
     module: Option<Vec<u8>>,
     sources: Vec<(String, Vec<u8>)>,
+    tags: Option<String>,
 }
 
 impl Release {
@@ -112,6 +113,7 @@ impl Release {
             compiled: false,
             module: None,
             sources: Vec::new(),
+            tags: None,
         }
     }
 
@@ -154,6 +156,13 @@ impl Release {
         self
     }
 
+    /// Ships its wheel with these tags (e.g. `cp313-cp313-win_amd64`); two releases of one
+    /// version with different tags are two wheels of it.
+    pub fn tags(mut self, tags: &str) -> Release {
+        self.tags = Some(tags.to_string());
+        self
+    }
+
     /// Declares an extra.
     pub fn extra(mut self, extra: &str) -> Release {
         self.extras.push(extra.to_string());
@@ -174,10 +183,10 @@ pub fn synthetic_index(root: &Path, releases: &[Release]) {
     for (name, releases) in by_name {
         let mut entries = Vec::new();
         for release in releases {
-            let tags = if release.compiled {
-                "cp311-cp311-manylinux_2_17_x86_64"
-            } else {
-                "py3-none-any"
+            let tags = match &release.tags {
+                Some(tags) => tags.as_str(),
+                None if release.compiled => "cp311-cp311-manylinux_2_17_x86_64",
+                None => "py3-none-any",
             };
             let filename = format!("{}-{}-{tags}.whl", name.replace('-', "_"), release.version);
             let mut metadata = format!(

@@ -17,3 +17,4 @@ mod lock;
 mod packse;
 mod scan;
 mod sdists;
+mod universal;

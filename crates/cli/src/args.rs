@@ -246,12 +246,19 @@ pub struct TargetArgs {
     #[arg(long, value_name = "VERSION")]
     pub python_version: Option<String>,
     /// Platform to resolve for, e.g. `x86_64-manylinux_2_28`, `aarch64-apple-darwin`,
-    /// `x86_64-pc-windows-msvc` (default: this machine).
+    /// `x86_64-pc-windows-msvc` (default: this machine); with `--universal`, repeat it to
+    /// name the platforms the lock covers.
     #[arg(long, value_name = "PLATFORM")]
-    pub python_platform: Option<String>,
+    pub python_platform: Vec<String>,
     /// Read the target from this Python interpreter.
-    #[arg(long, value_name = "PYTHON", conflicts_with_all = ["python_version", "python_platform"])]
+    #[arg(long, value_name = "PYTHON", conflicts_with_all = ["python_version", "python_platform", "universal"])]
     pub python: Option<PathBuf>,
+    /// Resolve for every Python release `requires-python` allows (from pyproject.toml, or
+    /// `--python-version` as the lower bound) on every platform (manylinux and musllinux on
+    /// x86_64 and aarch64, macOS x86_64 and arm64, Windows x86_64, or the `--python-platform`s
+    /// given), and write one file whose markers select each target's packages.
+    #[arg(long)]
+    pub universal: bool,
 }
 
 /// Where packages come from, and the cache.
@@ -379,6 +386,12 @@ pub struct CheckArgs {
         help_heading = "Target options"
     )]
     pub python_platforms: Vec<String>,
+    /// Check a universal lock on every target it covers: those its `[tool.npsolve] targets`
+    /// name (a pylock.toml from `npsolve lock --universal`), else every CPython release from
+    /// `--python-version` (default 3.10) to the newest on each `--python-platform` (default:
+    /// the platforms `--universal` locks for).
+    #[arg(long)]
+    pub universal: bool,
     /// Read the binaries of numpy-dependent wheels that no curated fact or bundled verdict
     /// covers; `off` reports them as unchecked.
     #[arg(long, value_enum, default_value_t = AbiScanArg::Auto, value_name = "WHEN")]

@@ -25,7 +25,7 @@ pub fn target(args: &TargetArgs) -> Result<Target, CliError> {
             .map_err(|error| CliError::Usage(error.to_string()));
     }
     let from_path = || {
-        (args.python_version.is_none() && args.python_platform.is_none())
+        (args.python_version.is_none() && args.python_platform.is_empty())
             .then(|| Target::from_interpreter(Path::new("python3")).ok())
             .flatten()
     };
@@ -38,7 +38,13 @@ pub fn target(args: &TargetArgs) -> Result<Target, CliError> {
         .unwrap_or(DEFAULT_PYTHON)
         .parse()
         .map_err(|error| CliError::Usage(format!("invalid --python-version: {error}")))?;
-    match &args.python_platform {
+    if args.python_platform.len() > 1 {
+        return Err(CliError::Usage(format!(
+            "--python-platform was given {} times: name several platforms only with --universal",
+            args.python_platform.len()
+        )));
+    }
+    match args.python_platform.first() {
         Some(platform) => {
             let platform: Platform = platform
                 .parse()

@@ -180,8 +180,19 @@ impl Engine {
 
     /// Resolves `request.requirements` for its target.
     pub fn resolve(&self, request: ResolveRequest<'_>) -> Result<ResolveReport, EngineError> {
+        let client = IndexClient::new(request.client.clone())?;
+        self.resolve_with(&client, request)
+    }
+
+    /// Resolves `request` through `client` (whose caches several resolutions then share);
+    /// `request.client` is not read.
+    pub(crate) fn resolve_with(
+        &self,
+        client: &IndexClient,
+        request: ResolveRequest<'_>,
+    ) -> Result<ResolveReport, EngineError> {
         let handle = self.handle();
-        let client = IndexClient::new(request.client)?;
+        let client = client.clone();
         let mut source = IndexSource::new(client.clone(), handle.clone(), request.target.clone());
         if let Some(settings) = request.build {
             let builder = SourceBuilder::new(settings.clone(), client.clone(), handle.clone())

@@ -81,11 +81,40 @@ pub fn existing_pins(
     path: &Path,
     upgrade: &BTreeSet<PackageName>,
 ) -> Result<BTreeMap<PackageName, Version>, InputError> {
+    Ok(preferences_from(&existing_pin_lines(path, upgrade)?, None))
+}
+
+/// The exact pin lines (`name==version ; marker`) of an existing output file, except those
+/// in `upgrade`, with their markers (a universal file pins one package per marker).
+pub fn existing_pin_lines(
+    path: &Path,
+    upgrade: &BTreeSet<PackageName>,
+) -> Result<Vec<Requirement>, InputError> {
     let input = read_input(path, &ReadOptions::default())?;
+    Ok(input
+        .requirements
+        .into_iter()
+        .map(|sourced| sourced.requirement)
+        .filter(|requirement| !upgrade.contains(&requirement.name))
+        .filter(|requirement| {
+            matches!(&requirement.version_or_url,
+                Some(VersionOrUrl::VersionSpecifier(specifiers))
+                    if matches!(specifiers.iter().as_slice(), [one] if *one.operator() == Operator::Equal))
+        })
+        .collect())
+}
+
+/// The versions `lines` pin, as preferences; with `markers`, only the lines whose markers
+/// hold there (later lines win).
+pub fn preferences_from(
+    lines: &[Requirement],
+    markers: Option<&pep508_rs::MarkerEnvironment>,
+) -> BTreeMap<PackageName, Version> {
     let mut pins = BTreeMap::new();
-    for sourced in input.requirements {
-        let requirement = sourced.requirement;
-        if upgrade.contains(&requirement.name) {
+    for requirement in lines {
+        if let Some(markers) = markers
+            && !requirement.evaluate_markers(markers, &[])
+        {
             continue;
         }
         if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url
@@ -95,5 +124,5 @@ pub fn existing_pins(
             pins.insert(requirement.name.clone(), specifier.version().clone());
         }
     }
-    Ok(pins)
+    pins
 }

@@ -29,6 +29,7 @@ mod index_source;
 mod inputs;
 pub mod scan;
 mod source_build;
+mod universal;
 mod uses_table;
 mod wheel_scanner;
 mod wheel_uses;
@@ -41,9 +42,13 @@ pub use engine::{
     CheckRequest, Engine, EngineError, ResolveReport, ResolveRequest, default_resolve_options,
 };
 pub use index_source::{FileRecords, IndexSource};
-pub use inputs::{existing_pins, pinned_lines, read_inputs, read_overrides, root_requirement};
+pub use inputs::{
+    existing_pin_lines, existing_pins, pinned_lines, preferences_from, read_inputs, read_overrides,
+    root_requirement,
+};
 pub use npsolve_build::Installer;
 pub use source_build::BuildSettings;
+pub use universal::{UniversalReport, UniversalRequest};
 pub use uses_table::UsesTable;
 pub use wheel_scanner::{ScanStats, WheelScanner};
 pub use wheel_uses::{

@@ -29,7 +29,9 @@ pub use doctor_report::{render_doctor_json, render_doctor_text};
 pub use explanation::{render_explanation_json, render_explanation_text};
 pub use header::header_command;
 pub use package_facts::render_package_facts;
-pub use pylock::{PylockError, PylockOptions, render_pylock};
+pub use pylock::{
+    PylockError, PylockOptions, render_pylock, render_universal_pylock, universal_options,
+};
 pub use requirements_txt::{AnnotationStyle, HashMode, RequirementsTxt};
 pub use scan_report::{render_scan_json, render_scan_text};
 pub use status::{api_warnings, scan_summary, unchecked_warning, walked_back_warnings};

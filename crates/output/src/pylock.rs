@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use npsolve_resolver::{DirectKind, DirectPin, DistRef, Pin, Resolution};
+use npsolve_resolver::{DirectKind, DirectPin, DistRef, Pin, Resolution, UniversalResolution};
 use serde::Serialize;
 
 /// The lockfile could not be serialised.
@@ -55,6 +55,26 @@ struct Lockfile<'a> {
     #[serde(rename = "created-by")]
     created_by: &'a str,
     packages: Vec<Package>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool: Option<LockTool>,
+}
+
+/// The lock's own `[tool.npsolve]`: the targets a universal lock was resolved for, which
+/// `npsolve check` checks.
+#[derive(Serialize)]
+struct LockTool {
+    npsolve: LockNpsolve,
+}
+
+#[derive(Serialize)]
+struct LockNpsolve {
+    targets: Vec<LockTarget>,
+}
+
+#[derive(Serialize)]
+struct LockTarget {
+    python: String,
+    platform: String,
 }
 
 #[derive(Serialize)]
@@ -62,6 +82,8 @@ struct Package {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     wheels: Vec<File>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,6 +150,16 @@ struct NpsolveTool {
     /// names this pin's code calls that its pinned library lacks (see `npsolve api-breaks`).
     #[serde(skip_serializing_if = "String::is_empty")]
     api: String,
+    /// In a universal lock: the NumPy verdict of each wheel a covered target installs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    wheels: Vec<WheelVerdict>,
+}
+
+/// One wheel's NumPy verdict (`npsolve scan` reads the same from its binaries).
+#[derive(Serialize)]
+struct WheelVerdict {
+    name: String,
+    abi: String,
 }
 
 /// A file entry, or `None` when the index gave no sha256 (PEP 751 requires a hash).
@@ -163,6 +195,7 @@ fn package(pin: &Pin) -> Package {
     Package {
         name: pin.name.to_string(),
         version: Some(pin.version.to_string()),
+        marker: None,
         wheels,
         sdist,
         archive: None,
@@ -186,7 +219,11 @@ fn tool(pin: &Pin) -> Option<Tool> {
         .collect::<Vec<_>>()
         .join("; ");
     (!abi.is_empty() || !api.is_empty()).then_some(Tool {
-        npsolve: NpsolveTool { abi, api },
+        npsolve: NpsolveTool {
+            abi,
+            api,
+            wheels: Vec::new(),
+        },
     })
 }
 
@@ -196,6 +233,7 @@ fn direct_package(pin: &Pin, direct: &DirectPin) -> Package {
     let mut package = Package {
         name: pin.name.to_string(),
         version: Some(pin.version.to_string()),
+        marker: None,
         wheels: Vec::new(),
         sdist: None,
         archive: None,
@@ -272,6 +310,123 @@ pub fn render_pylock(
         default_groups: [],
         created_by: &options.created_by,
         packages: resolution.pins.iter().map(package).collect(),
+        tool: None,
+    };
+    Ok(toml::to_string(&lockfile)?)
+}
+
+/// The options of a universal lock: `requires_python` as the input states it, and one
+/// environment per platform of its targets (`sys_platform == 'linux' and platform_machine ==
+/// 'x86_64'`).
+pub fn universal_options(resolution: &UniversalResolution, requires_python: &str) -> PylockOptions {
+    let mut environments: Vec<String> = Vec::new();
+    for (_, platform) in &resolution.targets {
+        if let Ok(platform) = platform.parse::<npsolve_platform::Platform>() {
+            let target = npsolve_platform::Target::new(
+                npsolve_platform::PythonVersion::new(3, 12, None),
+                platform,
+            );
+            let markers = target.markers();
+            let environment = format!(
+                "sys_platform == '{}' and platform_machine == '{}'",
+                markers.sys_platform(),
+                markers.platform_machine()
+            );
+            if !environments.contains(&environment) {
+                environments.push(environment);
+            }
+        }
+    }
+    PylockOptions {
+        created_by: "npsolve".to_string(),
+        requires_python: requires_python.to_string(),
+        environments,
+    }
+}
+
+/// Renders a universal resolution as `pylock.toml`: each version with its marker, every wheel
+/// of the release with its hash (an installer picks the one for its machine), the sdist, the
+/// verdict of each wheel a covered target installs under `[packages.tool.npsolve]`, and the
+/// covered targets under the lock's `[tool.npsolve]`.
+pub fn render_universal_pylock(
+    resolution: &UniversalResolution,
+    options: &PylockOptions,
+) -> Result<String, PylockError> {
+    let packages = resolution
+        .pins
+        .iter()
+        .map(|entry| {
+            let first = entry.first();
+            let mut package = package(first);
+            package.marker = entry.marker.clone();
+            if first.direct.is_none() {
+                let mut wheels: BTreeMap<String, File> = BTreeMap::new();
+                for pin in &entry.pins {
+                    for dist in pin.files.iter().chain(std::iter::once(&pin.dist)) {
+                        if dist.is_wheel
+                            && let Some(file) = file(dist)
+                        {
+                            wheels.entry(file.name.clone()).or_insert(file);
+                        }
+                    }
+                }
+                package.wheels = wheels.into_values().collect();
+            }
+            let mut abi: Vec<String> = Vec::new();
+            let mut api: Vec<String> = Vec::new();
+            let mut verdicts: BTreeMap<String, String> = BTreeMap::new();
+            for pin in &entry.pins {
+                if let Some(tool) = tool(pin) {
+                    for (into, text) in [(&mut abi, tool.npsolve.abi), (&mut api, tool.npsolve.api)]
+                    {
+                        if !text.is_empty() && !into.contains(&text) {
+                            into.push(text);
+                        }
+                    }
+                }
+                if let Some(bound) = &pin.abi
+                    && pin.dist.is_wheel
+                {
+                    verdicts
+                        .entry(pin.dist.filename.clone())
+                        .or_insert_with(|| bound.summary.clone());
+                }
+            }
+            package.tool =
+                (!abi.is_empty() || !api.is_empty() || !verdicts.is_empty()).then(|| Tool {
+                    npsolve: NpsolveTool {
+                        abi: abi.join("; "),
+                        api: api.join("; "),
+                        wheels: verdicts
+                            .into_iter()
+                            .map(|(name, abi)| WheelVerdict { name, abi })
+                            .collect(),
+                    },
+                });
+            package
+        })
+        .collect();
+    let lockfile = Lockfile {
+        lock_version: "1.0",
+        environments: &options.environments,
+        requires_python: &options.requires_python,
+        extras: [],
+        dependency_groups: [],
+        default_groups: [],
+        created_by: &options.created_by,
+        packages,
+        tool: Some(LockTool {
+            npsolve: LockNpsolve {
+                targets: resolution
+                    .targets
+                    .iter()
+                    .map(|(python, platform)| LockTarget {
+                        python: python.clone(),
+                        platform: platform.clone(),
+                    })
+                    .collect(),
+            },
+        }),
     };
     Ok(toml::to_string(&lockfile)?)
 }

@@ -35,6 +35,7 @@ mod sdist_filename;
 mod serde_impls;
 mod tags;
 mod target;
+pub mod universal;
 mod wheel_filename;
 
 pub use dist_filename::DistFilename;

@@ -23,6 +23,9 @@ pub struct RequirementsInput {
     pub binary: BinaryOptions,
     /// `requires-python` of a `pyproject.toml`, or the `python` pin of an `environment.yml`.
     pub requires_python: Option<VersionSpecifiers>,
+    /// The targets a universal pylock.toml says it covers (`[tool.npsolve] targets`), as
+    /// (Python, platform) names; empty for every other file.
+    pub covered_targets: Vec<(String, String)>,
 }
 
 impl RequirementsInput {

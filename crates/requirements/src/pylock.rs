@@ -26,6 +26,25 @@ struct PylockToml {
     requires_python: Option<Spanned<String>>,
     #[serde(default)]
     packages: Vec<Package>,
+    tool: Option<LockTool>,
+}
+
+/// The lock's `[tool]`: only npsolve's own table is read.
+#[derive(Deserialize)]
+struct LockTool {
+    npsolve: Option<LockNpsolve>,
+}
+
+#[derive(Deserialize)]
+struct LockNpsolve {
+    #[serde(default)]
+    targets: Vec<LockTarget>,
+}
+
+#[derive(Deserialize)]
+struct LockTarget {
+    python: String,
+    platform: String,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +78,17 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<RequirementsInput, InputE
         let specifiers = VersionSpecifiers::from_str(requires_python.get_ref())
             .map_err(|error| value_error(&source, requires_python, first_line(&error)))?;
         input.requires_python = Some(specifiers);
+    }
+    if let Some(npsolve) = document
+        .tool
+        .as_ref()
+        .and_then(|tool| tool.npsolve.as_ref())
+    {
+        input.covered_targets = npsolve
+            .targets
+            .iter()
+            .map(|target| (target.python.clone(), target.platform.clone()))
+            .collect();
     }
     let mut indexes = BTreeSet::new();
     for package in &document.packages {

@@ -33,7 +33,7 @@ pub use options::{
 pub use package::PubPackage;
 pub use provider::requirement_range;
 pub use report::format_range;
-pub use resolution::{Pin, Resolution};
+pub use resolution::{Pin, Resolution, UniversalPin, UniversalResolution};
 pub use resolve::resolve;
 pub use source::{
     CandidateLoader, Candidates, DistKey, DistMetadata, DistRef, PackageSource, PackageVersions,

@@ -84,3 +84,36 @@ impl Resolution {
             .collect()
     }
 }
+
+/// One pinned version of a universal resolution: the marker under which it installs and the
+/// pin each target that selects it resolved (its wheel, bounds and annotations there).
+#[derive(Debug, Clone)]
+pub struct UniversalPin {
+    /// The marker that selects this version (`None`: every covered target).
+    pub marker: Option<String>,
+    /// The pins of the targets that select it, in the order of
+    /// [`UniversalResolution::targets`]; never empty.
+    pub pins: Vec<Pin>,
+    /// Those targets, as indexes into [`UniversalResolution::targets`].
+    pub targets: Vec<usize>,
+}
+
+impl UniversalPin {
+    /// The pin of the first target that selects this version.
+    pub fn first(&self) -> &Pin {
+        &self.pins[0]
+    }
+}
+
+/// A resolution for every target a universal lock covers: each target's answer, and the
+/// versions they select merged into marker-qualified pins.
+#[derive(Debug, Clone, Default)]
+pub struct UniversalResolution {
+    /// The covered targets as (Python, platform) names, e.g. `("3.11",
+    /// "x86_64-manylinux_2_28")`; the first led (its pins were preferred by the others).
+    pub targets: Vec<(String, String)>,
+    /// Each target's own resolution, in the order of `targets`.
+    pub resolutions: Vec<Resolution>,
+    /// The pins sorted by name, then version.
+    pub pins: Vec<UniversalPin>,
+}

@@ -22,7 +22,7 @@ pub fn run(args: &SnapshotArgs, printer: &Printer) -> Result<ExitCode, CliError>
         })
         .collect::<Result<Vec<_>, _>>()?;
     let targets = if args.target.python_version.is_some()
-        || args.target.python_platform.is_some()
+        || !args.target.python_platform.is_empty()
         || args.target.python.is_some()
     {
         vec![settings::target(&args.target)?]
