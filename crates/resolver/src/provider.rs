@@ -539,15 +539,15 @@ impl<'a> Provider<'a> {
             ordered.filter(admitted)
         };
         let mut choice = None;
-        if let Some(preferred) = self.options.preferences.get(name)
-            && let Some(entry) = versions
+        // A preferred version (an earlier output's pin, or the lead target's in a universal
+        // resolution) comes first within each round below, never ahead of the rounds: a pin
+        // whose only file for this target is a compiling sdist must not beat a version
+        // with a wheel, as it would not without the preference.
+        let preferred = self.options.preferences.get(name).and_then(|preferred| {
+            versions
                 .get(preferred)
                 .filter(|entry| range.contains(&entry.version))
-        {
-            choice = self
-                .pick_file(name, entry, yanked_ok, true)?
-                .map(|dist| (entry.version.clone(), dist));
-        }
+        });
         // Binary first: a version with a usable wheel, or a pure-Python sdist whose
         // dependencies its files state, beats a newer source-only version that compiles.
         // Stable releases first; pre-releases in a second round when the policy allows.
@@ -557,6 +557,16 @@ impl<'a> Provider<'a> {
                     break;
                 }
                 let source_allowed = allow_sdist && self.source_builds_allowed(name);
+                if let Some(entry) = preferred {
+                    if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
+                        choice = Some((entry.version.clone(), dist));
+                        break;
+                    }
+                    if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
+                        choice = Some((entry.version.clone(), dist));
+                        break;
+                    }
+                }
                 for entry in in_range(prerelease) {
                     if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
                         choice = Some((entry.version.clone(), dist));

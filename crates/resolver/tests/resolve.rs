@@ -223,6 +223,54 @@ fn preferences_keep_existing_pins() {
 }
 
 #[test]
+fn a_preferred_pin_without_a_wheel_does_not_beat_a_version_with_one() {
+    // The lead target of a universal lock pinned b 3.0; on this target 3.0 has only an
+    // sdist that compiles, and 2.0 has a wheel: binary first still holds.
+    let mut source_only = release("3.0", &[]);
+    source_only.wheel = false;
+    let index = Index::default()
+        .with("b", release("2.0", &[]))
+        .with("b", release("2.5", &[]))
+        .with("b", source_only);
+    let mut preferring = options();
+    preferring
+        .preferences
+        .insert("b".parse().unwrap(), "3.0".parse().unwrap());
+    assert_eq!(solve(&index, &["b"], &preferring), "b==2.5");
+    // Among versions with a wheel, the preference still wins over the newest.
+    preferring
+        .preferences
+        .insert("b".parse().unwrap(), "2.0".parse().unwrap());
+    assert_eq!(solve(&index, &["b"], &preferring), "b==2.0");
+    // When nothing in range has a wheel, the preferred sdist is the one built.
+    let mut sdists = Index::default();
+    for version in ["1.0", "3.0", "4.0"] {
+        let mut release = release(version, &[]);
+        release.wheel = false;
+        sdists = sdists.with("b", release);
+    }
+    preferring
+        .preferences
+        .insert("b".parse().unwrap(), "3.0".parse().unwrap());
+    assert_eq!(solve(&sdists, &["b"], &preferring), "b==3.0");
+}
+
+#[test]
+fn a_preferred_numpy_source_build_is_refused_like_any_other() {
+    let mut source_only = release("2.0", &["numpy"]);
+    source_only.wheel = false;
+    let index = Index::default()
+        .with("a", release("1.0", &["numpy"]))
+        .with("a", source_only)
+        .with("numpy", release("1.26.4", &[]));
+    let mut preferring = options();
+    preferring
+        .preferences
+        .insert("a".parse().unwrap(), "2.0".parse().unwrap());
+    assert_eq!(solve(&index, &["a"], &preferring), "a==1.0 numpy==1.26.4");
+}
+
+#[test]
 fn backtracks_to_an_older_version() {
     let index = Index::default()
         .with("a", release("1.0", &["c<2"]))
