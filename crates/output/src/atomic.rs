@@ -40,11 +40,24 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
-        .prefix(".npsolve-")
-        .suffix(".tmp")
-        .tempfile_in(directory)
-        .map_err(error)?;
+    let existing = std::fs::metadata(path)
+        .ok()
+        .map(|metadata| metadata.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".npsolve-").suffix(".tmp");
+    // A temporary file is private (0600); an output file is not: others (an installer
+    // running as another user in a container build) must read it. A new file gets the
+    // usual mode (0666 less the umask, which the kernel applies at creation); a file
+    // replaced keeps its mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(directory).map_err(error)?;
+    if let Some(permissions) = existing {
+        file.as_file().set_permissions(permissions).map_err(error)?;
+    }
     file.write_all(contents).map_err(error)?;
     file.as_file().sync_all().map_err(error)?;
     file.persist(path).map_err(|persist| error(persist.error))?;
@@ -75,6 +88,17 @@ mod tests {
             );
             assert_eq!(std::fs::read_to_string(&file).unwrap(), "through the link");
             write_atomic(std::path::Path::new("/dev/null"), b"discarded").unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |path: &std::path::Path| {
+                std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+            };
+            // Replaced files keep their mode, whatever it was (new files: tests/it/output.rs,
+            // which sets the umask of the process it runs).
+            let fresh = dir.path().join("fresh.txt");
+            write_atomic(&fresh, b"new").unwrap();
+            std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o640)).unwrap();
+            write_atomic(&fresh, b"newer").unwrap();
+            assert_eq!(mode(&fresh), 0o640);
             assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
         }
     }
