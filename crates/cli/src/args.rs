@@ -154,7 +154,8 @@ pub struct ResolveArgs {
     /// Include all extras (pyproject.toml).
     #[arg(long)]
     pub all_extras: bool,
-    /// Include dependencies from this PEP 735 group (pyproject.toml).
+    /// Include dependencies from this PEP 735 group of the pyproject.toml input, or of
+    /// another pyproject.toml: `--group path/pyproject.toml:GROUP`.
     #[arg(long = "group", value_name = "GROUP")]
     pub groups: Vec<String>,
     /// When pre-releases may be chosen.

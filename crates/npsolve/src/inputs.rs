@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use npsolve_requirements::{
-    InputError, ReadOptions, RequirementsInput, SourcedRequirement, read_input,
+    InputError, ReadOptions, RequirementsInput, SourcedRequirement, is_pyproject, read_input,
 };
 use npsolve_resolver::{PinnedLine, RootRequirement};
 use pep440_rs::{Operator, Version};
@@ -13,14 +13,61 @@ use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 
 /// The inputs of one resolution: `sources` read with `options` and merged in order, then the
 /// requirements and constraints of each `constraints` file added as constraints (`-c`).
+///
+/// Extras and groups select from a pyproject.toml: with none among `sources` they are an
+/// error, not ignored. A group written `PATH:GROUP` (uv's spelling) is read from that file,
+/// which need not be an input; only the group is read from it.
 pub fn read_inputs(
     sources: &[impl AsRef<Path>],
     constraints: &[impl AsRef<Path>],
     options: &ReadOptions,
 ) -> Result<RequirementsInput, InputError> {
+    let (named, plain): (Vec<_>, Vec<_>) = options
+        .groups
+        .iter()
+        .map(|group| match group.rsplit_once(':') {
+            Some((path, name)) if path.ends_with(".toml") => (Some(path), name.to_string()),
+            _ => (None, group.clone()),
+        })
+        .partition(|(path, _)| path.is_some());
+    let plain: Vec<String> = plain.into_iter().map(|(_, group)| group).collect();
+    if !sources.iter().any(|path| is_pyproject(path.as_ref())) {
+        let option = if let Some(extra) = options.extras.first() {
+            Some(format!("--extra {extra}"))
+        } else if options.all_extras {
+            Some("--all-extras".to_string())
+        } else {
+            plain.first().map(|group| format!("--group {group}"))
+        };
+        if let Some(option) = option {
+            return Err(InputError::NeedsPyproject {
+                option,
+                inputs: sources
+                    .iter()
+                    .map(|path| path.as_ref().to_path_buf())
+                    .collect(),
+            });
+        }
+    }
+    let source_options = ReadOptions {
+        groups: plain,
+        ..options.clone()
+    };
     let mut input = RequirementsInput::default();
     for path in sources {
-        input.merge(read_input(path.as_ref(), options)?);
+        input.merge(read_input(path.as_ref(), &source_options)?);
+    }
+    for (path, group) in named {
+        let group_options = ReadOptions {
+            groups: vec![group],
+            groups_only: true,
+            env: options.env.clone(),
+            ..ReadOptions::default()
+        };
+        input.merge(read_input(
+            Path::new(path.unwrap_or_default()),
+            &group_options,
+        )?);
     }
     for path in constraints {
         let read = read_input(path.as_ref(), &ReadOptions::default())?;
@@ -73,6 +120,22 @@ pub fn root_requirement(sourced: &SourcedRequirement) -> RootRequirement {
         origin: format!("{path}:{}", sourced.origin.line),
         via: format!("-r {path}"),
     }
+}
+
+/// The first-party requirements of `input`, each annotated as uv annotates it: `-r FILE`
+/// for a requirements file, `PROJECT (FILE)` for a pyproject.toml's.
+pub fn root_requirements(input: &RequirementsInput) -> Vec<RootRequirement> {
+    input
+        .requirements
+        .iter()
+        .map(|sourced| {
+            let mut root = root_requirement(sourced);
+            if let Some(project) = input.project_names.get(&sourced.origin.path) {
+                root.via = format!("{project} ({})", sourced.origin.path.display());
+            }
+            root
+        })
+        .collect()
 }
 
 /// The exact pins (`name==version`) of an existing output file, except those in `upgrade`:

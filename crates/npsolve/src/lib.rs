@@ -44,7 +44,7 @@ pub use engine::{
 pub use index_source::{FileRecords, IndexSource};
 pub use inputs::{
     existing_pin_lines, existing_pins, pinned_lines, preferences_from, read_inputs, read_overrides,
-    root_requirement,
+    root_requirement, root_requirements,
 };
 pub use npsolve_build::Installer;
 pub use source_build::BuildSettings;

@@ -63,6 +63,7 @@ pub(crate) fn parse(
     let mut reader = Reader::new(options);
     let mut constraints = Vec::new();
     let mut requires_python = None;
+    let mut conda_packages = Vec::new();
     let dependencies = match document.get("dependencies") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Sequence(items)) => items.as_slice(),
@@ -94,6 +95,7 @@ pub(crate) fn parse(
                     path: path.to_path_buf(),
                     line: pos.line,
                 };
+                conda_packages.push(spec.trim().to_string());
                 match parsed.name.as_str() {
                     "numpy" if !parsed.specifiers.is_empty() => {
                         let text = format!("numpy{}", parsed.specifiers);
@@ -165,9 +167,53 @@ pub(crate) fn parse(
         }
     }
     let mut input = reader.input;
+    if input.requirements.is_empty() {
+        return Err(
+            nothing_to_resolve(&source, &mut locator, &conda_packages, &constraints).into(),
+        );
+    }
     input.constraints.extend(constraints);
     if input.requires_python.is_none() {
         input.requires_python = requires_python;
     }
     Ok(input)
+}
+
+/// The error for an environment whose `pip:` section is missing or empty: what was read, and
+/// that conda, not npsolve, installs the rest.
+fn nothing_to_resolve(
+    source: &SourceText<'_>,
+    locator: &mut Locator<'_>,
+    conda_packages: &[String],
+    numpy_pins: &[SourcedRequirement],
+) -> crate::error::ParseError {
+    locator.cursor = 0;
+    let pos = locator
+        .find("dependencies")
+        .unwrap_or(Pos { line: 1, column: 1 });
+    let shown: Vec<&str> = conda_packages.iter().take(6).map(String::as_str).collect();
+    let more = conda_packages.len().saturating_sub(shown.len());
+    let packages = match (conda_packages.len(), more) {
+        (0, _) => "no conda packages".to_string(),
+        (count, 0) => format!("{count} conda package(s) ({})", shown.join(", ")),
+        (count, more) => format!(
+            "{count} conda packages ({}, and {more} more)",
+            shown.join(", ")
+        ),
+    };
+    let numpy = match numpy_pins.first() {
+        Some(pin) => format!(
+            "; its numpy pin `{}` would constrain the pip packages",
+            pin.requirement
+        ),
+        None => String::new(),
+    };
+    source.error(
+        pos,
+        "dependencies".len(),
+        format!(
+            "nothing to resolve: no requirement under a `pip:` entry of `dependencies`; \
+             read {packages}, which conda installs, not npsolve{numpy}"
+        ),
+    )
 }

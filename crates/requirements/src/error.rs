@@ -87,6 +87,15 @@ pub enum InputError {
         /// Why npsolve cannot do it, and what to do instead.
         why: String,
     },
+    /// `--extra`, `--all-extras` or `--group` was given, and no input is a pyproject.toml
+    /// to select from.
+    #[error("`{option}` selects from a pyproject.toml, and no input is one ({}): give the pyproject.toml as an input{}", inputs.iter().map(|path| format!("`{}`", path.display())).collect::<Vec<_>>().join(", "), if option.starts_with("--group") { ", or name it: `--group pyproject.toml:GROUP`" } else { "" })]
+    NeedsPyproject {
+        /// The option, as given.
+        option: String,
+        /// The inputs given.
+        inputs: Vec<PathBuf>,
+    },
     /// An extra was requested that the pyproject.toml does not define.
     #[error("`{}` has no extra `{extra}`; available: {}", path.display(), list(available))]
     UnknownExtra {

@@ -28,4 +28,6 @@ pub use model::{
     SourcedRequirement,
 };
 pub use options::{EnvLookup, ReadOptions};
-pub use read::{parse_environment_yml, parse_pyproject, parse_requirements_txt, read_input};
+pub use read::{
+    is_pyproject, parse_environment_yml, parse_pyproject, parse_requirements_txt, read_input,
+};

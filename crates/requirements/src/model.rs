@@ -1,6 +1,6 @@
 //! The typed model every input file is read into.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -26,6 +26,9 @@ pub struct RequirementsInput {
     /// The targets a universal pylock.toml says it covers (`[tool.npsolve] targets`), as
     /// (Python, platform) names; empty for every other file.
     pub covered_targets: Vec<(String, String)>,
+    /// The `[project] name` of each pyproject.toml read, by path: output annotations name
+    /// the project (`# via llava (pyproject.toml)`), as uv writes them.
+    pub project_names: BTreeMap<PathBuf, String>,
 }
 
 impl RequirementsInput {
@@ -48,6 +51,9 @@ impl RequirementsInput {
         }
         if from.binary != BinaryOptions::default() {
             self.binary = from.binary;
+        }
+        for (path, name) in from.project_names {
+            self.project_names.entry(path).or_insert(name);
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct ReadOptions {
     pub all_extras: bool,
     /// PEP 735 dependency groups to include (pyproject.toml only).
     pub groups: Vec<String>,
+    /// Read only the selected groups of a pyproject.toml, not its project's dependencies
+    /// (`--group path/pyproject.toml:GROUP` names a file that is not an input).
+    pub groups_only: bool,
     /// Where `${VAR}` references in requirements files are looked up.
     pub env: EnvLookup,
 }

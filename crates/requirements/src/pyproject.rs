@@ -58,7 +58,9 @@ pub(crate) fn parse(
                 .to_string(),
         });
     }
-    if let Some(project) = &document.project {
+    if options.groups_only {
+        // Only the named groups: the project's own dependencies are another input's.
+    } else if let Some(project) = &document.project {
         reader.project(project, options)?;
     } else if !options.extras.is_empty() {
         return Err(InputError::UnknownExtra {
@@ -73,6 +75,12 @@ pub(crate) fn parse(
         .project
         .as_ref()
         .and_then(|project| project.name.as_deref());
+    if let Some(name) = self_name {
+        reader
+            .input
+            .project_names
+            .insert(path.to_path_buf(), name.to_string());
+    }
     reader.groups(
         groups,
         &options.groups,

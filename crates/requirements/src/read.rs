@@ -10,7 +10,8 @@ use crate::requirements_txt::{Destination, Reader, read_requirements_file};
 use crate::source::decode;
 use crate::{conda, pylock, pyproject};
 
-/// The kinds of input file, told apart by name.
+/// The kinds of input file, told apart by name and, where the name does not settle it, by
+/// content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     RequirementsTxt,
@@ -19,17 +20,33 @@ enum Kind {
     EnvironmentYml,
 }
 
-fn kind_of(path: &Path) -> Kind {
+/// The kind `path`'s name gives; `text` (the file's contents) settles the names that do not:
+/// a `*.toml` with a top-level `lock-version` is a lock whatever its name, and a file with a
+/// top-level `dependencies:` or `channels:` key is a conda environment whatever its name
+/// (`env.yml`, `ci/deps.txt`): no requirements-file line can start that way.
+fn kind_of(path: &Path, text: Option<&str>) -> Kind {
     let name = path
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
+    let lines = || text.into_iter().flat_map(str::lines);
     if name == "pylock.toml" || (name.starts_with("pylock.") && name.ends_with(".toml")) {
         Kind::Pylock
     } else if name.ends_with(".toml") {
-        Kind::Pyproject
-    } else if name.starts_with("environment") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        // The keys of a TOML table are not indented either: only those before the first
+        // table header are top-level.
+        let mut head = lines().take_while(|line| !line.trim_start().starts_with('['));
+        if name != "pyproject.toml" && head.any(|line| starts_with_key(line, "lock-version", '=')) {
+            Kind::Pylock
+        } else {
+            Kind::Pyproject
+        }
+    } else if name.ends_with(".yml")
+        || name.ends_with(".yaml")
+        || lines().any(|line| {
+            starts_with_key(line, "dependencies", ':') || starts_with_key(line, "channels", ':')
+        })
     {
         Kind::EnvironmentYml
     } else {
@@ -37,9 +54,17 @@ fn kind_of(path: &Path) -> Kind {
     }
 }
 
-/// Reads one input file, choosing the format by its name: `pylock.toml` / `pylock.*.toml` is a
-/// PEP 751 lock file (each package an exact pin), any other `*.toml` a pyproject.toml,
-/// `environment*.yml`/`.yaml` a conda environment, anything else a requirements file;
+/// Whether `line` starts (unindented) with `key` and then, after blanks, `separator`.
+fn starts_with_key(line: &str, key: &str, separator: char) -> bool {
+    line.strip_prefix(key)
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(separator))
+}
+
+/// Reads one input file, choosing the format by its name and contents: `pylock.toml` /
+/// `pylock.*.toml`, or any `*.toml` with a top-level `lock-version`, is a PEP 751 lock file
+/// (each package an exact pin), any other `*.toml` a pyproject.toml, a `*.yml`/`.yaml` or a
+/// file with a top-level `dependencies:`/`channels:` key a conda environment, anything else a
+/// requirements file;
 /// `-` reads a requirements file from standard input (includes relative to the current folder).
 pub fn read_input(path: &Path, options: &ReadOptions) -> Result<RequirementsInput, InputError> {
     if path == Path::new("-") {
@@ -54,22 +79,23 @@ pub fn read_input(path: &Path, options: &ReadOptions) -> Result<RequirementsInpu
         let text = decode(&bytes, path)?;
         return parse_requirements_txt(&text, path, options);
     }
-    match kind_of(path) {
+    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.to_path_buf(),
+        included_from: None,
+        source,
+    })?;
+    let text = decode(&bytes, path)?;
+    match kind_of(path, Some(&text)) {
         Kind::RequirementsTxt => read_requirements_file(path, options),
-        kind => {
-            let bytes = std::fs::read(path).map_err(|source| InputError::Io {
-                path: path.to_path_buf(),
-                included_from: None,
-                source,
-            })?;
-            let text = decode(&bytes, path)?;
-            match kind {
-                Kind::Pyproject => parse_pyproject(&text, path, options),
-                Kind::Pylock => pylock::parse(&text, path),
-                _ => parse_environment_yml(&text, path, options),
-            }
-        }
+        Kind::Pyproject => parse_pyproject(&text, path, options),
+        Kind::Pylock => pylock::parse(&text, path),
+        Kind::EnvironmentYml => parse_environment_yml(&text, path, options),
     }
+}
+
+/// Whether `path` is read as a pyproject.toml (by its name: `*.toml`, not a lock file's).
+pub fn is_pyproject(path: &Path) -> bool {
+    kind_of(path, None) == Kind::Pyproject
 }
 
 /// Parses the text of a requirements file named `path`; includes are read relative to its folder.
@@ -107,15 +133,48 @@ mod tests {
 
     #[test]
     fn kinds_by_name() {
-        assert_eq!(kind_of(Path::new("a/pyproject.toml")), Kind::Pyproject);
-        assert_eq!(kind_of(Path::new("pylock.toml")), Kind::Pylock);
-        assert_eq!(kind_of(Path::new("ci/pylock.dev.toml")), Kind::Pylock);
-        assert_eq!(kind_of(Path::new("pylock-notes.toml")), Kind::Pyproject);
+        let kind = |name: &str| kind_of(Path::new(name), None);
+        assert_eq!(kind("a/pyproject.toml"), Kind::Pyproject);
+        assert_eq!(kind("pylock.toml"), Kind::Pylock);
+        assert_eq!(kind("ci/pylock.dev.toml"), Kind::Pylock);
+        assert_eq!(kind("pylock-notes.toml"), Kind::Pyproject);
+        assert_eq!(kind("environment-dev.yaml"), Kind::EnvironmentYml);
+        assert_eq!(kind("env.yml"), Kind::EnvironmentYml);
+        assert_eq!(kind("requirements.in"), Kind::RequirementsTxt);
+    }
+
+    #[test]
+    fn kinds_by_content() {
+        let kind = |name: &str, text: &str| kind_of(Path::new(name), Some(text));
+        let environment =
+            "name: xarray-tests\nchannels:\n  - conda-forge\ndependencies:\n  - numpy\n";
+        assert_eq!(kind("ci/deps", environment), Kind::EnvironmentYml);
         assert_eq!(
-            kind_of(Path::new("environment-dev.yaml")),
+            kind("deps.txt", "dependencies :\n  - numpy\n"),
             Kind::EnvironmentYml
         );
-        assert_eq!(kind_of(Path::new("requirements.in")), Kind::RequirementsTxt);
-        assert_eq!(kind_of(Path::new("ci.yml")), Kind::RequirementsTxt);
+        // Requirement lines never start with a bare key and a colon.
+        assert_eq!(
+            kind(
+                "requirements.txt",
+                "numpy\n# dependencies: below\npandas; python_version > '3'\n"
+            ),
+            Kind::RequirementsTxt
+        );
+        assert_eq!(
+            kind("pylock2.toml", "lock-version = \"1.0\"\n"),
+            Kind::Pylock
+        );
+        assert_eq!(
+            kind(
+                "deps.toml",
+                "[project]\nname = \"a\"\n[tool.x]\nlock-version = 1\n"
+            ),
+            Kind::Pyproject
+        );
+        assert_eq!(
+            kind("pyproject.toml", "lock-version = \"1.0\"\n"),
+            Kind::Pyproject
+        );
     }
 }

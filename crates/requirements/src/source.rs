@@ -157,9 +157,17 @@ impl LogicalLine {
     }
 }
 
-/// The text of a file's bytes: UTF-8 with an optional byte-order mark. Invalid UTF-8 is a
-/// [`ParseError`] at the first bad byte.
+/// The text of a file's bytes: UTF-8 with an optional byte-order mark, or UTF-16 with one
+/// (what `pip freeze > requirements.txt` writes in Windows PowerShell 5). Invalid text is a
+/// [`ParseError`] at the first bad byte or code unit.
 pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<String, ParseError> {
+    if let Some((body, little_endian)) = bytes
+        .strip_prefix(b"\xFF\xFE")
+        .map(|body| (body, true))
+        .or_else(|| bytes.strip_prefix(b"\xFE\xFF").map(|body| (body, false)))
+    {
+        return decode_utf16(body, little_endian, path);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
@@ -180,4 +188,35 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<String, ParseError> {
             ))
         }
     }
+}
+
+/// UTF-16 text after its byte-order mark; an unpaired surrogate or an odd last byte is an
+/// error where the text decoded so far ends.
+fn decode_utf16(body: &[u8], little_endian: bool, path: &Path) -> Result<String, ParseError> {
+    let pairs = body.chunks_exact(2);
+    let odd_byte = !pairs.remainder().is_empty();
+    let units = pairs.map(|pair| match little_endian {
+        true => u16::from_le_bytes([pair[0], pair[1]]),
+        false => u16::from_be_bytes([pair[0], pair[1]]),
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    for decoded in char::decode_utf16(units) {
+        match decoded {
+            Ok(character) => text.push(character),
+            Err(_) => return Err(utf16_error(&text, path, "an unpaired surrogate")),
+        }
+    }
+    if odd_byte {
+        return Err(utf16_error(&text, path, "an odd last byte"));
+    }
+    Ok(text)
+}
+
+fn utf16_error(decoded: &str, path: &Path, found: &str) -> ParseError {
+    let source = SourceText::new(decoded, path);
+    source.error(
+        source.pos_of_byte(decoded.len()),
+        1,
+        format!("expected UTF-16 text after its byte-order mark, found {found}"),
+    )
 }
