@@ -35,19 +35,13 @@ impl Printer {
         }
     }
 
-    /// Sends `tracing` output to stderr at the level `-v` asks for.
+    /// Sends `tracing` output to stderr at the level `-v` asks for: npsolve's own decisions
+    /// at `-v` (info) and `-vv` (debug), the libraries' (HTTP, TLS, the solver) only from
+    /// `-vvv` on. `NPSOLVE_LOG` (an `EnvFilter` directive) replaces all of this.
     pub fn init_logging(&self) {
-        let level = match (self.quiet, self.verbose) {
-            (true, _) => "error",
-            (false, 0) => "warn",
-            (false, 1) => "info",
-            (false, 2) => "debug",
-            _ => "trace",
-        };
-        let filter =
-            tracing_subscriber::EnvFilter::try_from_env("NPSOLVE_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(format!("{level},pubgrub=warn"))
-            });
+        let directives = log_directives(self.quiet, self.verbose);
+        let filter = tracing_subscriber::EnvFilter::try_from_env("NPSOLVE_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
@@ -76,6 +70,19 @@ impl Printer {
     /// A one-line status message (e.g. "Resolved 12 packages"), only on a terminal or with -v.
     pub fn status(&self, message: &str) {
         if self.quiet || !(self.terminal || self.verbose > 0) {
+            return;
+        }
+        if self.color {
+            eprintln!("{}", message.dimmed());
+        } else {
+            eprintln!("{message}");
+        }
+    }
+
+    /// The closing line of a command (`Resolved 12 packages in 85ms`), unless quiet: on
+    /// stderr whether or not it is a terminal, as uv prints it, so a log shows what ran.
+    pub fn summary(&self, message: &str) {
+        if self.quiet {
             return;
         }
         if self.color {
@@ -122,6 +129,18 @@ impl Printer {
         } else {
             eprintln!("error: {text}");
         }
+    }
+}
+
+/// The `tracing` filter for `-q` and each `-v` count. Targets are module paths, and every
+/// npsolve crate's starts with `npsolve`.
+fn log_directives(quiet: bool, verbose: u8) -> &'static str {
+    match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warn,npsolve=info",
+        (false, 2) => "warn,npsolve=debug",
+        _ => "trace",
     }
 }
 

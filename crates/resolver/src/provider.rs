@@ -114,6 +114,9 @@ pub(crate) struct Memory {
     /// Bounds recorded but not made edges: the package does not require numpy, so its
     /// bound only holds if numpy is installed anyway (see [`Provider::numpy_present`]).
     pub conditional: rustc_hash::FxHashSet<(PackageName, Version)>,
+    /// Releases whose numpy edge is an ABI bound only (the package does not declare numpy):
+    /// annotated `# ABI:` on numpy, not `# via`.
+    pub abi_only_edges: rustc_hash::FxHashSet<(PackageName, Version)>,
     /// Versions passed over because only an unusable source distribution fits, with why.
     pub source_only: BTreeMap<PackageName, BTreeMap<Version, String>>,
     /// Where the metadata of each sdist chosen so far was read from (`egg-info`, ...).
@@ -962,6 +965,12 @@ impl<'a> Provider<'a> {
             // checked. A package that does not require numpy gets its bound as an edge only
             // once numpy is known to be installed: a bound must not pull numpy in.
             if requires_numpy || (self.numpy_present && bound.numpy != Ranges::full()) {
+                if !requires_numpy {
+                    self.memory
+                        .borrow_mut()
+                        .abi_only_edges
+                        .insert((name.clone(), version.clone()));
+                }
                 let entry = edges
                     .entry(PubPackage::Dist(numpy.clone()))
                     .or_insert_with(Ranges::full);

@@ -322,6 +322,14 @@ pub fn resolve(
                             .extend(labels.iter().cloned());
                     }
                 }
+                PubPackage::Dist(name) | PubPackage::Extra(name, _)
+                    if memory
+                        .abi_only_edges
+                        .contains(&(name.clone(), (*version).clone()))
+                        && *dependency_name == numpy_name() =>
+                {
+                    // Not a dependency: an ABI bound, named on numpy's `# ABI:` line.
+                }
                 PubPackage::Dist(name) | PubPackage::Extra(name, _) if name != dependency_name => {
                     parents
                         .entry(dependency_name.clone())
@@ -398,12 +406,21 @@ pub fn resolve(
     });
     let mut bound_by = Vec::new();
     for pin in &mut pins {
-        if let Some(abi) = &pin.abi
-            && newest_numpy
-                .as_ref()
-                .is_some_and(|newest| !abi.numpy.contains(newest))
+        let Some(abi) = &pin.abi else {
+            continue;
+        };
+        if newest_numpy
+            .as_ref()
+            .is_some_and(|newest| !abi.numpy.contains(newest))
         {
             pin.abi_binding = true;
+            bound_by.push(abi.summary.clone());
+        } else if memory
+            .abi_only_edges
+            .contains(&(pin.name.clone(), pin.version.clone()))
+        {
+            // It bounds numpy without declaring it: numpy's `# via` leaves it out, so say why
+            // it constrains numpy at all.
             bound_by.push(abi.summary.clone());
         }
     }

@@ -45,6 +45,7 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             },
         })
     };
+    let summary;
     let text = if args.resolve.target.universal {
         let (resolution, indexes, _) = resolve_universal_files(
             &args.src_files,
@@ -53,13 +54,13 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             release_files,
             printer,
         )?;
-        printer.status(&format!(
-            "Resolved {} packages for {} targets in {:.2}s",
+        warn_all(printer, &resolution.resolutions);
+        summary = format!(
+            "Resolved {} packages for {} targets in {}",
             resolution.pins.len(),
             resolution.targets.len(),
-            started.elapsed().as_secs_f64()
-        ));
-        warn_all(printer, &resolution.resolutions);
+            elapsed(started)
+        );
         writer(indexes)?.render_universal(&resolution)
     } else {
         let target = settings::target(&args.resolve.target)?;
@@ -71,19 +72,30 @@ pub fn run(args: &CompileArgs, printer: &Printer) -> Result<ExitCode, CliError> 
             release_files,
             printer,
         )?;
-        printer.status(&format!(
-            "Resolved {} packages in {:.2}s",
-            resolution.pins.len(),
-            started.elapsed().as_secs_f64()
-        ));
         warn_all(printer, std::slice::from_ref(&resolution));
+        summary = format!(
+            "Resolved {} packages in {}",
+            resolution.pins.len(),
+            elapsed(started)
+        );
         writer(indexes)?.render(&resolution)
     };
     match &args.output_file {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None => printer.stdout(&text)?,
     }
+    printer.summary(&summary);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Time since `started` as uv prints it: `85ms` under a second, else `1.23s`.
+pub fn elapsed(started: Instant) -> String {
+    let elapsed = started.elapsed();
+    if elapsed.as_millis() < 1000 {
+        format!("{}ms", elapsed.as_millis())
+    } else {
+        format!("{:.2}s", elapsed.as_secs_f64())
+    }
 }
 
 /// The warnings about unchecked wheels, walked-back pins and call-time API uses, once each
@@ -196,11 +208,7 @@ pub fn prepare(
         direct: Default::default(),
         ..npsolve::default_resolve_options(target)
     };
-    let requirements: Vec<RootRequirement> = input
-        .requirements
-        .iter()
-        .map(npsolve::root_requirement)
-        .collect();
+    let requirements: Vec<RootRequirement> = npsolve::root_requirements(&input);
     Ok(Prepared {
         client: client_options,
         indexes,

@@ -7,13 +7,14 @@ use npsolve_output::{
 };
 
 use crate::args::LockArgs;
-use crate::commands::compile::{resolve_files, resolve_universal_files, warn_all};
+use crate::commands::compile::{elapsed, resolve_files, resolve_universal_files, warn_all};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 
 /// Runs `npsolve lock`.
 pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
+    let started = std::time::Instant::now();
     let (text, count) = if args.resolve.target.universal {
         let (resolution, _, requires_python) = resolve_universal_files(
             std::slice::from_ref(&args.src_file),
@@ -43,8 +44,10 @@ pub fn run(args: &LockArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         (render_pylock(&resolution, &options)?, resolution.pins.len())
     };
     write_atomic(&args.output_file, text.as_bytes())?;
-    printer.status(&format!(
-        "Wrote {count} packages to {}",
+    // Without `-o` the lock goes to ./pylock.toml: say so, whatever stderr is.
+    printer.summary(&format!(
+        "Resolved {count} packages in {}; wrote {}",
+        elapsed(started),
         args.output_file.display()
     ));
     Ok(ExitCode::SUCCESS)
