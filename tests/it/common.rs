@@ -338,8 +338,37 @@ pub fn transcript_with(output: &std::process::Output, dir: &Path, index_url: &st
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         output.status.code().unwrap_or(-1),
         mask(&output.stdout),
-        mask(&output.stderr)
+        mask_elapsed(&mask(&output.stderr))
     )
+}
+
+/// `text` with each elapsed time of a summary line (` in 85ms`, ` in 1.23s`) as ` in [TIME]`.
+pub fn mask_elapsed(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" in ") {
+        let (before, after) = rest.split_at(at + 4);
+        masked.push_str(before);
+        let digits = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
+        let unit = &after[digits..];
+        let unit_len = if unit.starts_with("ms") {
+            2
+        } else if unit.starts_with('s') {
+            1
+        } else {
+            0
+        };
+        if digits > 0 && unit_len > 0 {
+            masked.push_str("[TIME]");
+            rest = &after[digits + unit_len..];
+        } else {
+            rest = after;
+        }
+    }
+    masked.push_str(rest);
+    masked
 }
 
 /// The longest run of `or` alternatives in one backticked range of `text` (a conflict

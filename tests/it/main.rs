@@ -14,6 +14,7 @@ mod doctor;
 mod explain;
 mod inputs;
 mod lock;
+mod new_user;
 mod packse;
 mod scan;
 mod sdists;
