@@ -447,7 +447,22 @@ impl<'a> Provider<'a> {
         }
         match self.source.metadata(name, &sdist) {
             Ok(metadata) if metadata.builds_extensions == Some(false) => Ok(Some(sdist)),
-            Ok(_) => Ok(None),
+            Ok(metadata) => {
+                // A compiling sdist that requires numpy: the package is a compiled numpy
+                // dependent, so its other source-only releases are refused unread (each
+                // read is a whole sdist: numba's 70 releases are 190 MB).
+                let numpy = numpy_name();
+                if metadata.requires_dist.iter().any(|requirement| {
+                    requirement.name == numpy
+                        && requirement.evaluate_markers(&self.options.markers, &[])
+                }) {
+                    self.memory
+                        .borrow_mut()
+                        .numpy_dependents
+                        .insert(name.clone());
+                }
+                Ok(None)
+            }
             Err(SourceError::Unusable(why)) => {
                 self.note_source_only(
                     name,
