@@ -67,6 +67,12 @@ pub struct WheelSources {
     pub bytes_fetched: u64,
     /// HTTP requests made (0 for a local file).
     pub requests: u64,
+    /// What the chosen members hold, from the central directory alone: a digest of each
+    /// one's path, CRC-32 and size. Wheels of one release built for other platforms have
+    /// the same Python sources, so the same content; `None` when the directory was not read.
+    pub content: Option<String>,
+    /// The caller already knew `content` (its `known` said so): no member was read.
+    pub known: bool,
 }
 
 impl IndexClient {
@@ -75,13 +81,16 @@ impl IndexClient {
     ///
     /// Fails when the file is not a wheel or not a zip archive, a member fails its CRC-32,
     /// or the file cannot be fetched; running out of budget is `Ok` with `complete: false`.
+    /// When `known` accepts the [`WheelSources::content`] of the chosen members (the caller
+    /// read the same members from another wheel), nothing more is fetched.
     pub async fn wheel_sources(
         &self,
         file: &DistFile,
         choose: &(dyn Fn(&str) -> bool + Sync),
+        known: &(dyn Fn(&str) -> bool + Sync),
         options: &SourceOptions,
     ) -> Result<WheelSources, IndexError> {
-        self.inner.wheel_sources(file, choose, options).await
+        self.inner.wheel_sources(file, choose, known, options).await
     }
 }
 
@@ -90,6 +99,22 @@ impl IndexClient {
 fn extent(entry: &Entry) -> (u64, u64) {
     let len = LOCAL_HEADER_SIZE + entry.name.len() as u64 + LOCAL_HEADER_SLACK;
     (entry.local_header_offset, len + entry.compressed_size)
+}
+
+/// The digest of `members`' paths, CRC-32s and sizes, in path order (the order of a
+/// directory is the builder's, not the content's).
+fn content_digest(members: &[&Entry]) -> String {
+    use sha2::Digest;
+    let mut listed: Vec<(&str, u32, u64)> = members
+        .iter()
+        .map(|entry| (entry.name.as_str(), entry.crc32, entry.uncompressed_size))
+        .collect();
+    listed.sort_unstable();
+    let mut hasher = sha2::Sha256::new();
+    for (name, crc32, size) in listed {
+        hasher.update(format!("{name}\t{crc32:08x}\t{size}\n").as_bytes());
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// Members grouped into ranges: each group is fetched with one request.
@@ -116,6 +141,7 @@ impl Inner {
         &self,
         file: &DistFile,
         choose: &(dyn Fn(&str) -> bool + Sync),
+        known: &(dyn Fn(&str) -> bool + Sync),
         options: &SourceOptions,
     ) -> Result<WheelSources, IndexError> {
         let filename = file.filename.to_string();
@@ -156,7 +182,7 @@ impl Inner {
             }
         };
         let outcome = self
-            .read_sources(&reader, choose, options, &mut sources)
+            .read_sources(&reader, choose, known, options, &mut sources)
             .await;
         sources.bytes_fetched = reader.fetched();
         sources.requests = reader.requests();
@@ -167,6 +193,7 @@ impl Inner {
         &self,
         reader: &Reader,
         choose: &(dyn Fn(&str) -> bool + Sync),
+        known: &(dyn Fn(&str) -> bool + Sync),
         options: &SourceOptions,
         sources: &mut WheelSources,
     ) -> Result<(), IndexError> {
@@ -176,6 +203,12 @@ impl Inner {
             .filter(|entry| !entry.name.ends_with('/') && choose(&entry.name))
             .collect();
         sources.chosen = chosen.len();
+        let content = content_digest(&chosen);
+        sources.known = known(&content);
+        sources.content = Some(content);
+        if sources.known {
+            return Ok(());
+        }
         let before = chosen.len();
         chosen.retain(|entry| entry.uncompressed_size <= MAX_MEMBER);
         if chosen.len() < before {

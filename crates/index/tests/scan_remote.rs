@@ -10,7 +10,7 @@ use std::time::Duration;
 use npsolve_abi::BuildFact;
 use npsolve_index::{
     CacheOptions, ClientOptions, CoreMetadataHint, DistFile, Hashes, IndexClient, ScanOptions,
-    VerdictSource,
+    SourceOptions, VerdictSource,
 };
 use npsolve_platform::DistFilename;
 use npsolve_testkit::{FaultKind, FaultRule, FixtureServer, ServerOptions};
@@ -560,4 +560,65 @@ fn later_modules_are_fetched_in_parallel_batches_and_reading_stops_at_the_decisi
 fn offset_of(archive: &[u8], name: &str) -> u64 {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).expect("zip");
     zip.by_name(name).expect("member").header_start()
+}
+
+#[test]
+fn wheels_with_the_same_sources_share_their_content_and_a_known_one_reads_no_member() {
+    let source = b"import numpy as np\nx = np.float_\n".to_vec();
+    let members = |code: &[u8], binary: u64| {
+        vec![
+            ("pkg/__init__.py", code.to_vec(), Method::Deflated),
+            ("pkg/_ext.so", noise(400_000, binary), Method::Stored),
+            (
+                "pkg-1.0.dist-info/METADATA",
+                b"Name: pkg\n".to_vec(),
+                Method::Stored,
+            ),
+        ]
+    };
+    let linux = wheel_bytes(&members(&source, 1), false);
+    let mac = wheel_bytes(&members(&source, 2), false);
+    let changed = wheel_bytes(&members(b"x = 1\n", 3), false);
+    let names = [
+        "pkg-1.0-cp312-cp312-manylinux_2_28_x86_64.whl",
+        "pkg-1.0-cp312-cp312-macosx_11_0_arm64.whl",
+        "pkg-1.0-cp313-cp313-win_amd64.whl",
+    ];
+    let served = serve(
+        &[
+            (names[0], &linux[..]),
+            (names[1], &mac[..]),
+            (names[2], &changed[..]),
+        ],
+        ServerOptions::default(),
+    );
+    let client = client(served.cache.path());
+    let python = |name: &str| name.ends_with(".py");
+    let read = |name: &str, bytes: &[u8], known: &(dyn Fn(&str) -> bool + Sync)| {
+        runtime()
+            .block_on(client.wheel_sources(
+                &dist_file(&served, name, bytes),
+                &python,
+                known,
+                &SourceOptions::default(),
+            ))
+            .expect("read")
+    };
+    let first = read(names[0], &linux, &|_| false);
+    assert_eq!(first.members.len(), 1);
+    let content = first.content.clone().expect("content");
+    // Another platform's wheel: same sources, other binary; known, so nothing is read.
+    let same = read(names[1], &mac, &|digest| digest == content);
+    assert!(same.known && same.members.is_empty());
+    assert_eq!(same.content.as_deref(), Some(content.as_str()));
+    assert!(
+        same.bytes_fetched < linux.len() as u64 / 2,
+        "{}",
+        same.bytes_fetched
+    );
+    // Other sources: another content, read in full whatever the caller knows.
+    let other = read(names[2], &changed, &|digest| digest == content);
+    assert!(!other.known);
+    assert_ne!(other.content.as_deref(), Some(content.as_str()));
+    assert_eq!(other.members.len(), 1);
 }

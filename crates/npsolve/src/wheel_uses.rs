@@ -145,6 +145,11 @@ pub fn facts_fingerprint(removals: &Removals) -> String {
 
 /// The uses in the wheel `file`: from the bundled table or the disk cache (`cache_key`) when
 /// they hold it, else read now by range requests and scanned (and then cached).
+///
+/// The uses are also cached by the content of the sources read (see
+/// [`npsolve_index::WheelSources::content`]): a wheel whose Python sources are those of a
+/// wheel read before (another platform's wheel of the same release, in a universal lock)
+/// costs its central directory only.
 pub async fn read_uses(
     client: &IndexClient,
     file: &DistFile,
@@ -166,9 +171,42 @@ pub async fn read_uses(
     {
         return Ok(uses);
     }
-    let sources = client
-        .wheel_sources(file, &is_runtime_source, options)
+    // The facts' fingerprint is the part of `cache_key` after the wheel's sha256.
+    let fingerprint = cache_key
+        .and_then(|key| key.split_once('.'))
+        .map(|(_, rest)| rest);
+    let content_key = |content: &str| fingerprint.map(|rest| format!("{content}.{rest}"));
+    let stored = |content: &str| {
+        content_key(content)
+            .and_then(|key| client.stored_reading(&key))
+            .and_then(|body| {
+                std::str::from_utf8(&body)
+                    .ok()
+                    .and_then(|text| WheelUses::from_text(text, removals))
+            })
+    };
+    let known = |content: &str| stored(content).is_some();
+    let mut sources = client
+        .wheel_sources(file, &is_runtime_source, &known, options)
         .await?;
+    if sources.known {
+        if let Some(uses) = sources.content.as_deref().and_then(stored) {
+            tracing::debug!(
+                "the Python sources of `{}` are those of a wheel read before ({} requests)",
+                file.filename,
+                sources.requests
+            );
+            if let Some(key) = cache_key {
+                client.store_reading(key, uses.to_text().as_bytes());
+            }
+            return Ok(uses);
+        }
+        // The entry went between the two reads: read the members after all.
+        sources = client
+            .wheel_sources(file, &is_runtime_source, &|_| false, options)
+            .await?;
+    }
+    let content = sources.content.clone();
     let complete = sources.complete;
     let cost = format!(
         "{} of {} files, {} KiB in {} requests",
@@ -206,6 +244,9 @@ pub async fn read_uses(
     let uses = WheelUses { uses, complete };
     if let Some(key) = cache_key {
         client.store_reading(key, uses.to_text().as_bytes());
+    }
+    if complete && let Some(key) = content.as_deref().and_then(content_key) {
+        client.store_reading(&key, uses.to_text().as_bytes());
     }
     Ok(uses)
 }
