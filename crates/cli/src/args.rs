@@ -110,6 +110,19 @@ pub enum Command {
     /// Index tools (snapshots for offline and reproducible use).
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  npsolve completions bash > ~/.local/share/bash-completion/completions/npsolve\n  npsolve completions zsh > \"${fpath[1]}/_npsolve\"\n  npsolve completions fish > ~/.config/fish/completions/npsolve.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `npsolve completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const COMPILE_EXAMPLES: &str = "\
@@ -591,6 +604,7 @@ pub fn with_implicit_compile(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
         "doctor",
         "explain",
         "index",
+        "completions",
         "help",
     ];
     let mut index = 1;

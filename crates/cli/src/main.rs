@@ -47,5 +47,6 @@ fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, CliError> {
         Command::Scan(args) => commands::scan::run(&args, printer),
         Command::Doctor(args) => commands::doctor::run(&args, printer),
         Command::Explain(args) => commands::explain::run(&args, printer),
+        Command::Completions(args) => commands::completions::run(&args, printer),
     }
 }

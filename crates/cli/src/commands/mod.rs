@@ -3,6 +3,7 @@
 pub mod abi;
 pub mod api_breaks;
 pub mod check;
+pub mod completions;
 pub mod compile;
 pub mod doctor;
 pub mod explain;
