@@ -9,7 +9,9 @@ For each input it measures two regimes, in the same session on the same machine:
   warm: a cache populated by one unmeasured run, then `--offline`.
 It prints the median wall time and peak RSS of each tool and the ratio npsolve/uv.
 uv and npsolve runs alternate (uv, npsolve, uv, ...), so both see the same network.
-Both tools resolve for `--python-version 3.11 --python-platform x86_64-manylinux_2_28`.
+Both tools resolve for `--python-version 3.11 --python-platform x86_64-manylinux_2_28`, or,
+with `--universal ">=3.10"`, universally (`--universal`) for a pyproject.toml made from each
+input with that requires-python.
 This is a benchmark, not a test: it needs the network and takes minutes.
 """
 
@@ -29,6 +31,25 @@ TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_2
 def set_python(version):
     """Resolves for CPython `version` instead of 3.11 (uv's bio_embeddings input needs 3.12)."""
     TARGET[1] = version
+
+
+def universal():
+    """Resolves universally: every target the requires-python allows, on every platform."""
+    TARGET[:] = ["--universal"]
+
+
+def as_pyproject(source, requires_python, directory):
+    """A pyproject.toml in `directory` holding the requirement lines of `source`."""
+    lines = [line.split("#")[0].strip() for line in source.read_text().splitlines()]
+    dependencies = "".join(f'    "{line}",\n' for line in lines if line)
+    project = directory / source.stem
+    project.mkdir()
+    path = project / "pyproject.toml"
+    path.write_text(
+        f'[project]\nname = "{source.stem}"\nversion = "0"\n'
+        f'requires-python = "{requires_python}"\ndependencies = [\n{dependencies}]\n'
+    )
+    return path
 
 
 def run(command, env):
@@ -87,10 +108,15 @@ def main():
     parser.add_argument("--all-times", action="store_true", help="also print every run's time")
     parser.add_argument("--uv", default=shutil.which("uv") or "uv")
     parser.add_argument("--python-version", default="3.11", help="target Python for both tools")
+    parser.add_argument("--universal", metavar="REQUIRES_PYTHON", help="resolve universally for this requires-python")
     parser.add_argument("--npsolve", default=str(Path(__file__).resolve().parent.parent / "target/release/npsolve"))
     args = parser.parse_args()
     set_python(args.python_version)
     inputs = args.inputs or sorted((Path(__file__).resolve().parent.parent.parent / "shared/bench").glob("*.in"))
+    if args.universal:
+        universal()
+        projects = Path(tempfile.mkdtemp(prefix="bench-projects-"))
+        inputs = [as_pyproject(source, args.universal, projects) for source in inputs]
     env = {key: value for key, value in os.environ.items() if key not in ("UV_INDEX_URL", "PIP_INDEX_URL")}
     print(f"runs per cell: {args.runs}; uv: {subprocess.run([args.uv, '--version'], capture_output=True, text=True).stdout.strip()}")
     print(f"{'input':<12} {'regime':<6} {'uv s':>8} {'npsolve s':>10} {'ratio':>7} {'uv MiB':>8} {'npsolve MiB':>12}")
@@ -103,7 +129,7 @@ def main():
             uv_time, uv_rss, uv_times = results["uv"]
             np_time, np_rss, np_times = results["npsolve"]
             print(
-                f"{source.stem:<12} {regime:<6} {uv_time:>8.3f} {np_time:>10.3f} {np_time / uv_time:>7.2f}"
+                f"{(source.parent.name if source.name == 'pyproject.toml' else source.stem):<12} {regime:<6} {uv_time:>8.3f} {np_time:>10.3f} {np_time / uv_time:>7.2f}"
                 f" {uv_rss:>8.0f} {np_rss:>12.0f}",
                 flush=True,
             )
