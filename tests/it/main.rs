@@ -17,6 +17,6 @@ mod lock;
 mod new_user;
 mod packse;
 mod scan;
-mod shipping;
 mod sdists;
+mod shipping;
 mod universal;

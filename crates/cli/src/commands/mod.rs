@@ -3,8 +3,8 @@
 pub mod abi;
 pub mod api_breaks;
 pub mod check;
-pub mod completions;
 pub mod compile;
+pub mod completions;
 pub mod doctor;
 pub mod explain;
 pub mod lock;
