@@ -575,22 +575,25 @@ impl<'a> Provider<'a> {
                     break;
                 }
                 let source_allowed = allow_sdist && self.source_builds_allowed(name);
-                if let Some(entry) = preferred {
-                    if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
-                        choice = Some((entry.version.clone(), dist));
-                        break;
-                    }
-                    if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
-                        choice = Some((entry.version.clone(), dist));
-                        break;
-                    }
+                // The file this round may choose for `entry`: a wheel, a pure sdist in the
+                // first round, any allowed sdist in the second.
+                let usable = |entry: &crate::source::VersionEntry| -> Result<_, Fatal> {
+                    Ok(
+                        match self.pick_file(name, entry, yanked_ok, source_allowed)? {
+                            Some(dist) => Some(dist),
+                            None if !allow_sdist => self.pure_sdist(name, entry, yanked_ok)?,
+                            None => None,
+                        },
+                    )
+                };
+                if let Some(entry) = preferred
+                    && let Some(dist) = usable(entry)?
+                {
+                    choice = Some((entry.version.clone(), dist));
+                    break;
                 }
                 for entry in in_range(prerelease) {
-                    if let Some(dist) = self.pick_file(name, entry, yanked_ok, source_allowed)? {
-                        choice = Some((entry.version.clone(), dist));
-                        break;
-                    }
-                    if !allow_sdist && let Some(dist) = self.pure_sdist(name, entry, yanked_ok)? {
+                    if let Some(dist) = usable(entry)? {
                         choice = Some((entry.version.clone(), dist));
                         break;
                     }
