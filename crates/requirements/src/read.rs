@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::InputError;
 use crate::model::RequirementsInput;
 use crate::options::ReadOptions;
-use crate::requirements_txt::{Destination, Reader, read_requirements_file};
+use crate::requirements_txt::{Destination, Reader};
 use crate::source::decode;
 use crate::{conda, pylock, pyproject};
 
@@ -86,7 +86,9 @@ pub fn read_input(path: &Path, options: &ReadOptions) -> Result<RequirementsInpu
     })?;
     let text = decode(&bytes, path)?;
     match kind_of(path, Some(&text)) {
-        Kind::RequirementsTxt => read_requirements_file(path, options),
+        // The text already read: includes are read relative to `path`'s folder, and `path`
+        // heads the include chain, as when the file is read by name.
+        Kind::RequirementsTxt => parse_requirements_txt(&text, path, options),
         Kind::Pyproject => parse_pyproject(&text, path, options),
         Kind::Pylock => pylock::parse(&text, path),
         Kind::EnvironmentYml => parse_environment_yml(&text, path, options),

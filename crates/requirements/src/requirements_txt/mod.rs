@@ -405,12 +405,3 @@ fn find_links(value: &str, base_dir: &Path) -> String {
     }
 }
 
-/// Reads a requirements file from disk, following its includes.
-pub(crate) fn read_requirements_file(
-    path: &Path,
-    options: &ReadOptions,
-) -> Result<RequirementsInput, InputError> {
-    let mut reader = Reader::new(options);
-    reader.read_file(path, Destination::Requirements, None)?;
-    Ok(reader.input)
-}
