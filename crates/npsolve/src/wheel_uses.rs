@@ -185,26 +185,31 @@ pub async fn read_uses(
                     .and_then(|text| WheelUses::from_text(text, removals))
             })
     };
-    let known = |content: &str| stored(content).is_some();
-    let mut sources = client
+    // The stored uses `known` found, so that the cache is read once.
+    let found = std::sync::Mutex::new(None);
+    let known = |content: &str| match stored(content) {
+        Some(uses) => {
+            *found.lock().expect("found uses") = Some(uses);
+            true
+        }
+        None => false,
+    };
+    let sources = client
         .wheel_sources(file, &is_runtime_source, &known, options)
         .await?;
-    if sources.known {
-        if let Some(uses) = sources.content.as_deref().and_then(stored) {
-            tracing::debug!(
-                "the Python sources of `{}` are those of a wheel read before ({} requests)",
-                file.filename,
-                sources.requests
-            );
-            if let Some(key) = cache_key {
-                client.store_reading(key, uses.to_text().as_bytes());
-            }
-            return Ok(uses);
+    // `known` said yes only after it found the uses.
+    if sources.known
+        && let Some(uses) = found.lock().expect("found uses").take()
+    {
+        tracing::debug!(
+            "the Python sources of `{}` are those of a wheel read before ({} requests)",
+            file.filename,
+            sources.requests
+        );
+        if let Some(key) = cache_key {
+            client.store_reading(key, uses.to_text().as_bytes());
         }
-        // The entry went between the two reads: read the members after all.
-        sources = client
-            .wheel_sources(file, &is_runtime_source, &|_| false, options)
-            .await?;
+        return Ok(uses);
     }
     let content = sources.content.clone();
     let complete = sources.complete;

@@ -25,7 +25,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         path: path.to_path_buf(),
         source,
     };
-    if let Ok(metadata) = std::fs::metadata(path)
+    // Followed through a symbolic link, so it is also the metadata of the file replaced.
+    let existing = std::fs::metadata(path).ok();
+    if let Some(metadata) = &existing
         && !metadata.is_file()
     {
         let mut target = std::fs::OpenOptions::new()
@@ -40,9 +42,6 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let existing = std::fs::metadata(path)
-        .ok()
-        .map(|metadata| metadata.permissions());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".npsolve-").suffix(".tmp");
     // A temporary file is private (0600); an output file is not: others (an installer
@@ -55,8 +54,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut file = builder.tempfile_in(directory).map_err(error)?;
-    if let Some(permissions) = existing {
-        file.as_file().set_permissions(permissions).map_err(error)?;
+    if let Some(metadata) = existing {
+        file.as_file()
+            .set_permissions(metadata.permissions())
+            .map_err(error)?;
     }
     file.write_all(contents).map_err(error)?;
     file.as_file().sync_all().map_err(error)?;
