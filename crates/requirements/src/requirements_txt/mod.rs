@@ -404,4 +404,3 @@ fn find_links(value: &str, base_dir: &Path) -> String {
         base_dir.join(value).display().to_string()
     }
 }
-
